@@ -1,0 +1,12 @@
+#!/bin/sh
+# make bench: run every benchmark in bench/ and print its figures.
+set -eu
+cd "$(dirname "$0")/.."
+dir=${1:-build}
+found=0
+for b in "$dir"/bench/bench_*; do
+	[ -x "$b" ] || continue
+	found=1
+	"$b"
+done
+[ $found -eq 1 ] || { echo "make bench: no benchmarks built yet" >&2; exit 2; }

@@ -1,0 +1,77 @@
+/* Big-endian helpers and the bounds-checked reader. */
+#include "util/bytes.h"
+
+void be16_put(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+void be64_put(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+uint16_t be16_get(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+uint64_t be64_get(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+void rd_init(struct rd *r, const void *data, size_t len)
+{
+	r->p = data;
+	r->left = len;
+	r->failed = false;
+}
+
+const uint8_t *rd_bytes(struct rd *r, size_t n)
+{
+	const uint8_t *p;
+
+	if (r->failed || n > r->left) {
+		r->failed = true;
+		return NULL;
+	}
+	p = r->p;
+	r->p += n;
+	r->left -= n;
+	return p;
+}
+
+uint8_t rd_u8(struct rd *r)
+{
+	const uint8_t *p = rd_bytes(r, 1);
+
+	return p ? p[0] : 0;
+}
+
+uint16_t rd_u16(struct rd *r)
+{
+	const uint8_t *p = rd_bytes(r, 2);
+
+	return p ? be16_get(p) : 0;
+}
+
+uint64_t rd_u64(struct rd *r)
+{
+	const uint8_t *p = rd_bytes(r, 8);
+
+	return p ? be64_get(p) : 0;
+}
+
+bool rd_ok(const struct rd *r)
+{
+	return !r->failed;
+}

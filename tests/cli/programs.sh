@@ -1,0 +1,19 @@
+#!/bin/sh
+# The three programs answer --help and --version, and refuse what they cannot do yet.
+# Usage: programs.sh BUILD_DIR
+set -u
+b=$1
+fail=0
+n=0
+t() {
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $*"; else echo "not ok $n - $*"; fail=1; fi
+}
+for p in mosh mosh-server mosh-client; do
+	t sh -c "'$b/$p' --version | grep -q 'mosh-c'"
+	t sh -c "'$b/$p' --help | grep -q '^Usage: $p'"
+done
+t sh -c "'$b/mosh-server' new >/dev/null 2>&1; [ \$? -eq 2 ]"
+t sh -c "'$b/mosh' example.invalid >/dev/null 2>&1; [ \$? -eq 2 ]"
+echo "1..$n"
+exit $fail
