@@ -1,5 +1,5 @@
 /* util/buf and util/bytes: growth, bounds, the NUL terminator, the checked reader. */
-#include "test.h"
+#include "../test.h"
 
 #include <stdlib.h>
 

@@ -1,5 +1,5 @@
 /* util/ev: timer order and ties, cancellation, fds, tickers, signals while blocked in poll. */
-#include "test.h"
+#include "../test.h"
 
 #include <signal.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* util/log and util/err: escaping, level gating, error messages. */
-#include "test.h"
+#include "../test.h"
 
 #include <stdlib.h>
 
