@@ -1,0 +1,262 @@
+/*
+ * protobuf-c glue for the three mosh message families (PROTOCOL.md §4).
+ * Encoding builds protobuf-c structs on the heap that borrow the caller's
+ * bytes, packs them straight into the output buffer and frees the structs.
+ * Decoding keeps protobuf-c's unpacked message alive in priv_ so the event
+ * arrays can point into it without another copy.
+ */
+#include "net/msg.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "hostinput.pb-c.h"
+#include "net/wire.h"
+#include "transportinstruction.pb-c.h"
+#include "userinput.pb-c.h"
+#include "util/err.h"
+#include "util/xmalloc.h"
+
+/* protobuf-c wants non-const data pointers even for packing; it never writes them. */
+static ProtobufCBinaryData bin(const uint8_t *data, size_t len)
+{
+	static uint8_t empty[1];
+
+	return (ProtobufCBinaryData){.len = len, .data = len ? (uint8_t *)(uintptr_t)data : empty};
+}
+
+/* Serialize any protobuf-c message into out (replacing its contents). */
+static void pack_into(const ProtobufCMessage *m, struct buf *out)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+
+	buf_clear(out);
+	buf_reserve(out, n);
+	ASSERT(protobuf_c_message_pack(m, out->data) == n);
+	out->len = n;
+	out->data[n] = '\0';
+}
+
+void msg_instruction_encode(const struct msg_instruction *in, struct buf *out)
+{
+	TransportBuffers__Instruction m = TRANSPORT_BUFFERS__INSTRUCTION__INIT;
+
+	/* mosh 1.4 always sends all seven fields; a missing version reads as 0 = mismatch. */
+	m.has_protocol_version = true;
+	m.protocol_version = WIRE_PROTOCOL_VERSION;
+	m.has_old_num = true;
+	m.old_num = in->old_num;
+	m.has_new_num = true;
+	m.new_num = in->new_num;
+	m.has_ack_num = true;
+	m.ack_num = in->ack_num;
+	m.has_throwaway_num = true;
+	m.throwaway_num = in->throwaway_num;
+	m.has_diff = true;
+	m.diff = bin(in->diff, in->diff_len);
+	m.has_chaff = true;
+	m.chaff = bin(in->chaff, in->chaff_len);
+	pack_into(&m.base, out);
+}
+
+int msg_instruction_decode(const uint8_t *data, size_t len, struct msg_instruction *out)
+{
+	TransportBuffers__Instruction *m;
+
+	*out = (struct msg_instruction){0};
+	m = transport_buffers__instruction__unpack(NULL, len, data);
+	if (m == NULL)
+		return ERR_INVAL;
+	out->protocol_version = m->has_protocol_version ? m->protocol_version : 0;
+	if (out->protocol_version != WIRE_PROTOCOL_VERSION) {
+		transport_buffers__instruction__free_unpacked(m, NULL);
+		return ERR_PROTO;
+	}
+	out->old_num = m->old_num;
+	out->new_num = m->new_num;
+	out->ack_num = m->ack_num;
+	out->throwaway_num = m->throwaway_num;
+	if (m->has_diff) {
+		out->diff = m->diff.data;
+		out->diff_len = m->diff.len;
+	}
+	if (m->has_chaff) {
+		out->chaff = m->chaff.data;
+		out->chaff_len = m->chaff.len;
+	}
+	out->priv_ = m;
+	return 0;
+}
+
+void msg_instruction_release(struct msg_instruction *in)
+{
+	if (in->priv_ != NULL)
+		transport_buffers__instruction__free_unpacked(in->priv_, NULL);
+	*in = (struct msg_instruction){0};
+}
+
+void msg_user_encode(const struct msg_user_event *events, size_t n, struct buf *out)
+{
+	ClientBuffers__UserMessage m = CLIENT_BUFFERS__USER_MESSAGE__INIT;
+	ClientBuffers__Instruction *ins = xcalloc(n ? n : 1, sizeof *ins);
+	ClientBuffers__Instruction **ptrs = xcalloc(n ? n : 1, sizeof *ptrs);
+	ClientBuffers__Keystroke *keys = xcalloc(n ? n : 1, sizeof *keys);
+	ClientBuffers__ResizeMessage *rs = xcalloc(n ? n : 1, sizeof *rs);
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct msg_user_event *e = &events[i];
+
+		client_buffers__instruction__init(&ins[k]);
+		if (e->kind == MSG_USER_KEYS) {
+			client_buffers__keystroke__init(&keys[k]);
+			keys[k].has_keys = true;
+			keys[k].keys = bin(e->keys, e->keys_len);
+			ins[k].keystroke = &keys[k];
+		} else if (e->kind == MSG_USER_RESIZE) {
+			client_buffers__resize_message__init(&rs[k]);
+			rs[k].has_width = rs[k].has_height = true;
+			rs[k].width = e->width;
+			rs[k].height = e->height;
+			ins[k].resize = &rs[k];
+		} else {
+			continue;
+		}
+		ptrs[k] = &ins[k];
+		k++;
+	}
+	m.n_instruction = k;
+	m.instruction = ptrs;
+	pack_into(&m.base, out);
+	free(ins);
+	free(ptrs);
+	free(keys);
+	free(rs);
+}
+
+int msg_user_decode(const uint8_t *data, size_t len, struct msg_user *out)
+{
+	ClientBuffers__UserMessage *m;
+
+	*out = (struct msg_user){0};
+	m = client_buffers__user_message__unpack(NULL, len, data);
+	if (m == NULL)
+		return ERR_INVAL;
+	out->events = xcalloc(m->n_instruction ? m->n_instruction : 1, sizeof *out->events);
+	out->n_events = m->n_instruction;
+	for (size_t i = 0; i < m->n_instruction; i++) {
+		const ClientBuffers__Instruction *in = m->instruction[i];
+		struct msg_user_event *e = &out->events[i];
+
+		/* mosh-server's priority: keystroke, else resize. */
+		if (in->keystroke != NULL) {
+			e->kind = MSG_USER_KEYS;
+			if (in->keystroke->has_keys) {
+				e->keys = in->keystroke->keys.data;
+				e->keys_len = in->keystroke->keys.len;
+			}
+		} else if (in->resize != NULL) {
+			e->kind = MSG_USER_RESIZE;
+			e->width = in->resize->width;
+			e->height = in->resize->height;
+		}
+	}
+	out->priv_ = m;
+	return 0;
+}
+
+void msg_user_release(struct msg_user *u)
+{
+	if (u->priv_ != NULL)
+		client_buffers__user_message__free_unpacked(u->priv_, NULL);
+	free(u->events);
+	*u = (struct msg_user){0};
+}
+
+void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *out)
+{
+	HostBuffers__HostMessage m = HOST_BUFFERS__HOST_MESSAGE__INIT;
+	HostBuffers__Instruction *ins = xcalloc(n ? n : 1, sizeof *ins);
+	HostBuffers__Instruction **ptrs = xcalloc(n ? n : 1, sizeof *ptrs);
+	HostBuffers__HostBytes *hb = xcalloc(n ? n : 1, sizeof *hb);
+	HostBuffers__ResizeMessage *rs = xcalloc(n ? n : 1, sizeof *rs);
+	HostBuffers__EchoAck *ea = xcalloc(n ? n : 1, sizeof *ea);
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct msg_host_event *e = &events[i];
+
+		host_buffers__instruction__init(&ins[k]);
+		if (e->kind == MSG_HOST_BYTES) {
+			host_buffers__host_bytes__init(&hb[k]);
+			hb[k].has_hoststring = true;
+			hb[k].hoststring = bin(e->bytes, e->bytes_len);
+			ins[k].hostbytes = &hb[k];
+		} else if (e->kind == MSG_HOST_RESIZE) {
+			host_buffers__resize_message__init(&rs[k]);
+			rs[k].has_width = rs[k].has_height = true;
+			rs[k].width = e->width;
+			rs[k].height = e->height;
+			ins[k].resize = &rs[k];
+		} else if (e->kind == MSG_HOST_ECHOACK) {
+			host_buffers__echo_ack__init(&ea[k]);
+			ea[k].has_echo_ack_num = true;
+			ea[k].echo_ack_num = e->echo_ack;
+			ins[k].echoack = &ea[k];
+		} else {
+			continue;
+		}
+		ptrs[k] = &ins[k];
+		k++;
+	}
+	m.n_instruction = k;
+	m.instruction = ptrs;
+	pack_into(&m.base, out);
+	free(ins);
+	free(ptrs);
+	free(hb);
+	free(rs);
+	free(ea);
+}
+
+int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out)
+{
+	HostBuffers__HostMessage *m;
+
+	*out = (struct msg_host){0};
+	m = host_buffers__host_message__unpack(NULL, len, data);
+	if (m == NULL)
+		return ERR_INVAL;
+	out->events = xcalloc(m->n_instruction ? m->n_instruction : 1, sizeof *out->events);
+	out->n_events = m->n_instruction;
+	for (size_t i = 0; i < m->n_instruction; i++) {
+		const HostBuffers__Instruction *in = m->instruction[i];
+		struct msg_host_event *e = &out->events[i];
+
+		/* mosh-client's priority: hostbytes, else resize, else echoack. */
+		if (in->hostbytes != NULL) {
+			e->kind = MSG_HOST_BYTES;
+			if (in->hostbytes->has_hoststring) {
+				e->bytes = in->hostbytes->hoststring.data;
+				e->bytes_len = in->hostbytes->hoststring.len;
+			}
+		} else if (in->resize != NULL) {
+			e->kind = MSG_HOST_RESIZE;
+			e->width = in->resize->width;
+			e->height = in->resize->height;
+		} else if (in->echoack != NULL) {
+			e->kind = MSG_HOST_ECHOACK;
+			e->echo_ack = in->echoack->echo_ack_num;
+		}
+	}
+	out->priv_ = m;
+	return 0;
+}
+
+void msg_host_release(struct msg_host *h)
+{
+	if (h->priv_ != NULL)
+		host_buffers__host_message__free_unpacked(h->priv_, NULL);
+	free(h->events);
+	*h = (struct msg_host){0};
+}

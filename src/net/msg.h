@@ -1,0 +1,103 @@
+/*
+ * The protobuf messages of mosh 1.4 (PROTOCOL.md §4), encoded and decoded with
+ * protobuf-c from the .proto files in src/proto:
+ *  - TransportBuffers.Instruction, the SSP envelope (msg_instruction_*);
+ *  - ClientBuffers.UserMessage, client→server diffs: keystrokes and resizes;
+ *  - HostBuffers.HostMessage, server→client diffs: terminal bytes, resizes,
+ *    echo acks.
+ * Encoders write exactly what mosh 1.4 writes (every Instruction field, in
+ * field order). Decoders accept any bytes: garbage gives ERR_INVAL, never a
+ * crash. An inner instruction carrying several extensions is reported as the
+ * first present in mosh's priority order (client: hostbytes, resize, echoack;
+ * server: keystroke, resize); one with none is reported as kind NONE, which
+ * receivers skip.
+ *
+ * Ownership: encoders read borrowed pointers for the duration of the call.
+ * Decoders fill a struct whose pointers are owned by the struct itself and
+ * stay valid until its *_release() (which is safe to call twice, and after a
+ * failed decode).
+ */
+#ifndef MOSHC_NET_MSG_H
+#define MOSHC_NET_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+struct msg_instruction {
+	uint32_t protocol_version; /* decode: as received (always 2); encode writes 2 */
+	uint64_t old_num;
+	uint64_t new_num;
+	uint64_t ack_num;
+	uint64_t throwaway_num;
+	const uint8_t *diff; /* serialized UserMessage or HostMessage; may be empty */
+	size_t diff_len;
+	const uint8_t *chaff; /* 0..16 random bytes, ignored by receivers */
+	size_t chaff_len;
+	void *priv_; /* decode: the owning protobuf message */
+};
+
+/* out is replaced by the serialization (all seven fields, version 2). */
+void msg_instruction_encode(const struct msg_instruction *in, struct buf *out);
+/*
+ * Parse an Instruction. 0; ERR_INVAL if the bytes are not a protobuf
+ * Instruction; ERR_PROTO if protocol_version != 2 (nothing to release then).
+ */
+int msg_instruction_decode(const uint8_t *data, size_t len, struct msg_instruction *out);
+void msg_instruction_release(struct msg_instruction *in);
+
+enum msg_user_kind {
+	MSG_USER_NONE = 0,  /* no known extension: skip */
+	MSG_USER_KEYS = 2,  /* Keystroke.keys (field 2) */
+	MSG_USER_RESIZE = 3 /* ResizeMessage (field 3) */
+};
+
+struct msg_user_event {
+	enum msg_user_kind kind;
+	const uint8_t *keys; /* KEYS: the bytes, no charset meaning */
+	size_t keys_len;
+	int32_t width,
+	    height; /* RESIZE: as received (0 if absent); the receiver must reject <= 0 */
+};
+
+struct msg_user {
+	struct msg_user_event *events;
+	size_t n_events;
+	void *priv_;
+};
+
+/* out is replaced by the UserMessage with one inner Instruction per event (NONE events skipped). */
+void msg_user_encode(const struct msg_user_event *events, size_t n, struct buf *out);
+/* 0, or ERR_INVAL if the bytes are not a UserMessage. */
+int msg_user_decode(const uint8_t *data, size_t len, struct msg_user *out);
+void msg_user_release(struct msg_user *u);
+
+enum msg_host_kind {
+	MSG_HOST_NONE = 0,   /* no known extension: skip */
+	MSG_HOST_BYTES = 2,  /* HostBytes.hoststring (field 2) */
+	MSG_HOST_RESIZE = 3, /* ResizeMessage (field 3) */
+	MSG_HOST_ECHOACK = 7 /* EchoAck.echo_ack_num (field 7) */
+};
+
+struct msg_host_event {
+	enum msg_host_kind kind;
+	const uint8_t *bytes; /* BYTES: terminal output for the client's emulator */
+	size_t bytes_len;
+	int32_t width, height; /* RESIZE: as received (0 if absent) */
+	uint64_t echo_ack;     /* ECHOACK */
+};
+
+struct msg_host {
+	struct msg_host_event *events;
+	size_t n_events;
+	void *priv_;
+};
+
+/* out is replaced by the HostMessage with one inner Instruction per event (NONE events skipped). */
+void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *out);
+/* 0, or ERR_INVAL if the bytes are not a HostMessage. */
+int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out);
+void msg_host_release(struct msg_host *h);
+
+#endif
