@@ -11,9 +11,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/types.h>
 
+#include "crypto/random.h"
 #include "util/err.h"
 #include "util/xmalloc.h"
 
@@ -61,15 +61,7 @@ struct ssp {
 
 static void random_default(void *arg, void *out, size_t len)
 {
-	uint8_t *p = out;
-
-	while (len > 0) {
-		ssize_t n = getrandom(p, len, 0);
-		if (n <= 0)
-			continue;
-		p += n;
-		len -= (size_t)n;
-	}
+	crypto_random(out, len);
 }
 
 struct ssp *ssp_new(const struct ssp_config *cfg, uint64_t now)
@@ -441,6 +433,10 @@ int ssp_receive(struct ssp *s, uint64_t now, const struct ssp_instruction *in)
 		s->stats.rx_bad_throwaway++;
 		return ERR_PROTO;
 	}
+	/* The base survives: its number is old_num >= throwaway_num. */
+	throw_away(s, in->throwaway_num);
+	ref = find_received(s, in->old_num);
+	ASSERT(ref >= 0);
 	if (s->nrecv > SSP_RECEIVED_STATES_MAX) {
 		if (now < s->quench_until) {
 			s->stats.rx_quenched++;
@@ -458,7 +454,6 @@ int ssp_receive(struct ssp *s, uint64_t now, const struct ssp_instruction *in)
 			return rc;
 		}
 	}
-	throw_away(s, in->throwaway_num);
 
 	if (s->nrecv == s->recv_cap) {
 		s->recv_cap *= 2;

@@ -99,7 +99,7 @@ struct ssp_config {
 	uint64_t send_mindelay;                 /* SSP_SEND_MINDELAY_SERVER or _CLIENT */
 	ssp_send_fn *send;
 	void *send_arg;
-	ssp_random_fn *random; /* NULL: getrandom(2) */
+	ssp_random_fn *random; /* NULL: crypto_random() */
 	void *random_arg;
 };
 
