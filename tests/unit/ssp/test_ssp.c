@@ -1,0 +1,486 @@
+/*
+ * ssp/ssp on a fake clock: the sender's timers (frame interval, mindelay,
+ * delayed acks, heartbeats, retransmission), the sent-state cap, the resend
+ * optimisation, the receiver's rules and the shutdown handshake. The user
+ * stream is the state type in both directions.
+ */
+#include "../test.h"
+
+#include <stdlib.h>
+
+#include "ssp/ssp.h"
+#include "state/userstream.h"
+#include "util/err.h"
+
+#define MAXCAP 4096
+
+struct sent {
+	struct ssp_instruction in;
+	uint8_t *diff;
+	uint64_t t;
+};
+
+struct cap {
+	struct sent v[MAXCAP];
+	size_t n;
+};
+
+static void cap_send(void *arg, uint64_t now, const struct ssp_instruction *in)
+{
+	struct cap *c = arg;
+	struct sent *s;
+
+	if (c->n == MAXCAP)
+		return;
+	s = &c->v[c->n++];
+	s->in = *in;
+	s->diff = in->diff_len ? malloc(in->diff_len) : NULL;
+	if (in->diff_len)
+		memcpy(s->diff, in->diff, in->diff_len);
+	s->in.diff = s->diff;
+	s->in.chaff = NULL;
+	s->t = now;
+	if (in->chaff_len > SSP_CHAFF_MAX)
+		abort();
+}
+
+static void cap_clear(struct cap *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].diff);
+	c->n = 0;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static void fake_random(void *arg, void *out, size_t len)
+{
+	uint8_t *p = out;
+
+	for (size_t i = 0; i < len; i++) {
+		rng_state ^= rng_state << 13;
+		rng_state ^= rng_state >> 7;
+		rng_state ^= rng_state << 17;
+		p[i] = (uint8_t)rng_state;
+	}
+}
+
+static struct ssp *mk(struct cap *c, uint64_t mindelay, uint64_t now)
+{
+	struct ssp_config cfg = {
+	    .local_ops = &userstream_ops,
+	    .local_initial = userstream_new(),
+	    .remote_ops = &userstream_ops,
+	    .remote_initial = userstream_new(),
+	    .send_mindelay = mindelay,
+	    .send = cap_send,
+	    .send_arg = c,
+	    .random = fake_random,
+	};
+	c->n = 0;
+	return ssp_new(&cfg, now);
+}
+
+static struct userstream *cur(struct ssp *s)
+{
+	return ssp_current(s);
+}
+
+/* An instruction from the peer (its diff made from a scratch user stream). */
+static int feed(struct ssp *s, uint64_t now, uint64_t old_num, uint64_t new_num, uint64_t ack,
+                uint64_t thr, const char *keys)
+{
+	struct userstream *a = userstream_new(), *b = userstream_new();
+	struct ssp_instruction in = {old_num, new_num, ack, thr, NULL, 0, NULL, 0};
+	struct buf d;
+	int rc;
+
+	buf_init(&d);
+	if (keys) {
+		userstream_push_bytes(b, keys, strlen(keys));
+		userstream_diff(a, b, &d);
+		in.diff = d.data;
+		in.diff_len = d.len;
+	}
+	rc = ssp_receive(s, now, &in);
+	buf_fini(&d);
+	userstream_free(a);
+	userstream_free(b);
+	return rc;
+}
+
+/* The keystroke bytes of a captured diff, as a string. */
+static void diff_keys(const struct sent *s, struct buf *out)
+{
+	struct userstream *r = userstream_new();
+
+	if (userstream_apply(r, s->in.diff, s->in.diff_len) != 0)
+		TEST_FAIL("captured diff does not apply");
+	for (uint64_t i = 0; i < userstream_end(r); i++) {
+		const struct userstream_event *ev = userstream_event(r, i);
+		if (ev->kind == USERSTREAM_BYTE)
+			buf_append_byte(out, ev->byte);
+		else
+			buf_append_str(out, "[R]");
+	}
+	userstream_free(r);
+}
+
+TEST(first_tick_sends_at_once)
+{
+	static const uint8_t resize[] = {0x0a, 0x06, 0x1a, 0x04, 0x28, 0x50, 0x30, 0x18};
+	static struct cap c;
+	struct ssp *s = mk(&c, SSP_SEND_MINDELAY_CLIENT, 1000);
+
+	userstream_push_resize(cur(s), 80, 24);
+	ssp_tick(s, 1000);
+	CHECK_EQ_INT(c.n, 1);
+	CHECK_EQ_U64(c.v[0].in.old_num, 0);
+	CHECK_EQ_U64(c.v[0].in.new_num, 1);
+	CHECK_EQ_U64(c.v[0].in.ack_num, 0);
+	CHECK_EQ_U64(c.v[0].in.throwaway_num, 0);
+	CHECK_EQ_INT(c.v[0].in.diff_len, sizeof(resize));
+	CHECK_EQ_MEM(c.v[0].in.diff, resize, sizeof(resize));
+	cap_clear(&c);
+	ssp_free(s);
+}
+
+TEST(frame_interval_clamps)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 8, 0);
+
+	CHECK_EQ_U64(ssp_send_interval(s), 250); /* SRTT starts at 1000 */
+	ssp_set_rtt(s, 10, 50);
+	CHECK_EQ_U64(ssp_send_interval(s), 20);
+	ssp_set_rtt(s, 39.5, 50);
+	CHECK_EQ_U64(ssp_send_interval(s), 20);
+	ssp_set_rtt(s, 41, 50);
+	CHECK_EQ_U64(ssp_send_interval(s), 21);
+	ssp_set_rtt(s, 300.2, 500);
+	CHECK_EQ_U64(ssp_send_interval(s), 151);
+	ssp_set_rtt(s, 4999, 1000);
+	CHECK_EQ_U64(ssp_send_interval(s), 250);
+	ssp_free(s);
+}
+
+TEST(heartbeats_every_3s_with_new_numbers)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 8, 0);
+
+	CHECK_EQ_INT(ssp_tick(s, 0), SSP_ACK_INTERVAL);
+	CHECK_EQ_INT(c.n, 1);
+	CHECK_EQ_U64(c.v[0].in.new_num, 1);
+	CHECK_EQ_INT(c.v[0].in.diff_len, 0);
+	for (uint64_t t = 1; t < 9500; t++) {
+		int64_t w = ssp_tick(s, t);
+		CHECK(w > 0 && w <= SSP_ACK_INTERVAL);
+	}
+	CHECK_EQ_INT(c.n, 4);
+	for (int i = 1; i < 4; i++) {
+		CHECK_EQ_U64(c.v[i].t, 3000 * (uint64_t)i);
+		CHECK_EQ_U64(c.v[i].in.new_num, (uint64_t)i + 1);
+		CHECK_EQ_U64(c.v[i].in.old_num, 0);
+		CHECK_EQ_INT(c.v[i].in.diff_len, 0);
+	}
+	CHECK_EQ_INT(ssp_stats(s)->sent_empty, 4);
+	cap_clear(&c);
+	ssp_free(s);
+}
+
+TEST(data_is_acked_within_100ms_and_empty_acks_wait)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 8, 0);
+
+	ssp_tick(s, 0);
+	CHECK_EQ_INT(feed(s, 500, 0, 1, 1, 0, "hi"), SSP_RX_NEWEST);
+	CHECK_EQ_U64(ssp_acked_num(s), 1);
+	CHECK_EQ_INT(ssp_tick(s, 500), 100);
+	CHECK_EQ_INT(c.n, 1);
+	ssp_tick(s, 599);
+	CHECK_EQ_INT(c.n, 1);
+	ssp_tick(s, 600);
+	CHECK_EQ_INT(c.n, 2);
+	CHECK_EQ_U64(c.v[1].in.ack_num, 1);
+	CHECK_EQ_U64(c.v[1].in.new_num, 2);
+	CHECK_EQ_U64(c.v[1].in.throwaway_num, 1);
+	/* an empty ack from the peer is not acknowledged early */
+	CHECK_EQ_INT(feed(s, 700, 1, 2, 2, 0, NULL), SSP_RX_NEWEST);
+	CHECK_EQ_INT(ssp_tick(s, 700), 3600 - 700);
+	CHECK_EQ_INT(c.n, 2);
+	cap_clear(&c);
+	ssp_free(s);
+}
+
+TEST(mindelay_and_frame_interval_gate_new_content)
+{
+	static struct cap c;
+	struct ssp *server = mk(&c, SSP_SEND_MINDELAY_SERVER, 0);
+
+	ssp_tick(server, 0); /* empty ack at 0 */
+	userstream_push_bytes(cur(server), "a", 1);
+	CHECK_EQ_INT(ssp_tick(server, 100), 150); /* the frame interval (250) rules */
+	userstream_push_bytes(cur(server), "b", 1);
+	CHECK_EQ_INT(ssp_tick(server, 249), 1);
+	ssp_tick(server, 250);
+	CHECK_EQ_INT(c.n, 2);
+	userstream_push_bytes(cur(server), "c", 1);
+	CHECK_EQ_INT(ssp_tick(server, 1000), 8); /* SEND_MINDELAY rules */
+	ssp_tick(server, 1007);
+	CHECK_EQ_INT(c.n, 2);
+	ssp_tick(server, 1008);
+	CHECK_EQ_INT(c.n, 3);
+	cap_clear(&c);
+	ssp_free(server);
+
+	struct ssp *client = mk(&c, SSP_SEND_MINDELAY_CLIENT, 0);
+	ssp_tick(client, 0);
+	userstream_push_bytes(cur(client), "x", 1);
+	CHECK_EQ_INT(ssp_tick(client, 1000), 1);
+	ssp_tick(client, 1001);
+	CHECK_EQ_INT(c.n, 2);
+	cap_clear(&c);
+	ssp_free(client);
+}
+
+TEST(sent_states_capped_at_32_dropping_from_the_middle)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 1, 0);
+	uint64_t t = 0;
+
+	ssp_set_rtt(s, 40, 1000);
+	for (int i = 0; i < 40; i++) {
+		userstream_push_bytes(cur(s), "k", 1);
+		ssp_tick(s, t);
+		ssp_tick(s, t + 1); /* SEND_MINDELAY after the change was noticed */
+		CHECK(ssp_sent_count(s) <= SSP_SENT_STATES_MAX);
+		t += 20;
+	}
+	CHECK_EQ_U64(ssp_sent_num(s), 40);
+	CHECK_EQ_INT(ssp_sent_count(s), 32);
+	/* kept: 0..16 and 26..40 — an ack for a culled state is ignored */
+	feed(s, t, 0, 1, 20, 0, NULL);
+	CHECK_EQ_U64(ssp_acked_num(s), 0);
+	feed(s, t, 1, 2, 16, 0, NULL);
+	CHECK_EQ_U64(ssp_acked_num(s), 16);
+	CHECK_EQ_INT(ssp_sent_count(s), 16);
+	feed(s, t, 2, 3, 30, 0, NULL);
+	CHECK_EQ_U64(ssp_acked_num(s), 30);
+	CHECK_EQ_INT(ssp_sent_count(s), 11);
+	cap_clear(&c);
+	ssp_free(s);
+}
+
+TEST(resend_from_acked_state_when_cheap)
+{
+	static struct cap c;
+	struct buf k;
+	struct ssp *s = mk(&c, 1, 0);
+	char big[2000];
+
+	buf_init(&k);
+	userstream_push_bytes(cur(s), "a", 1);
+	ssp_tick(s, 0);
+	userstream_push_bytes(cur(s), "b", 1);
+	ssp_tick(s, 250);
+	ssp_tick(s, 251);
+	CHECK_EQ_INT(c.n, 2);
+	CHECK_EQ_U64(c.v[1].in.old_num, 0);
+	CHECK_EQ_U64(c.v[1].in.new_num, 2);
+	diff_keys(&c.v[1], &k);
+	CHECK_EQ_STR((char *)k.data, "ab");
+	cap_clear(&c);
+	ssp_free(s);
+
+	/* a long unacknowledged state: the short diff from the assumed state wins */
+	s = mk(&c, 1, 0);
+	memset(big, 'z', sizeof(big));
+	userstream_push_bytes(cur(s), big, sizeof(big));
+	ssp_tick(s, 0);
+	userstream_push_bytes(cur(s), "b", 1);
+	ssp_tick(s, 250);
+	ssp_tick(s, 251);
+	CHECK_EQ_INT(c.n, 2);
+	CHECK_EQ_U64(c.v[1].in.old_num, 1);
+	buf_clear(&k);
+	diff_keys(&c.v[1], &k);
+	CHECK_EQ_STR((char *)k.data, "b");
+	buf_fini(&k);
+	cap_clear(&c);
+	ssp_free(s);
+}
+
+TEST(retransmission_stops_after_10s_of_silence)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 1, 0);
+	uint64_t last = 0;
+	size_t early = 0;
+
+	feed(s, 0, 0, 1, 0, 0, NULL); /* heard from the peer at 0 */
+	userstream_push_bytes(cur(s), "x", 1);
+	ssp_tick(s, 0);
+	for (uint64_t t = 1; t < 30000; t++)
+		ssp_tick(s, t);
+	for (size_t i = 1; i < c.n; i++) {
+		CHECK_EQ_U64(c.v[i].in.new_num, 1); /* all retransmissions */
+		if (c.v[i].t < 10000)
+			early++;
+		else
+			CHECK(c.v[i].t - last >= SSP_ACK_INTERVAL);
+		last = c.v[i].t;
+	}
+	CHECK(early >= 7); /* about every RTO + ACK_DELAY while the peer is active */
+	CHECK(c.n - 1 - early <= 7);
+	cap_clear(&c);
+	ssp_free(s);
+}
+
+TEST(receiver_rules)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 8, 0);
+	static const uint8_t bad[] = {0x0a, 0x06, 0x1a, 0x04, 0x28, 0x00, 0x30, 0x18};
+	struct ssp_instruction in = {0, 5, 0, 0, bad, sizeof(bad), NULL, 0};
+
+	CHECK_EQ_INT(feed(s, 10, 0, 2, 0, 0, "ab"), SSP_RX_NEWEST);
+	CHECK_EQ_INT(feed(s, 11, 0, 1, 0, 0, "a"), SSP_RX_INSERTED);
+	CHECK_EQ_U64(ssp_remote_num(s), 2);
+	CHECK_EQ_U64(ssp_last_heard(s), 10);
+	CHECK_EQ_INT(feed(s, 12, 1, 2, 0, 0, "zz"), SSP_RX_DUPLICATE);
+	CHECK_EQ_INT(feed(s, 12, 7, 8, 0, 0, "zz"), SSP_RX_NO_BASE);
+	CHECK_EQ_INT(feed(s, 12, 1, 9, 0, 2, "zz"), ERR_PROTO);
+	CHECK_EQ_INT(ssp_receive(s, 12, &in), ERR_RANGE);
+	CHECK_EQ_INT(ssp_received_count(s), 3);
+	CHECK_EQ_INT(feed(s, 13, 2, 3, 0, 2, "c"), SSP_RX_NEWEST);
+	CHECK_EQ_INT(ssp_received_count(s), 2); /* 0 and 1 thrown away */
+	CHECK_EQ_U64(userstream_end(ssp_remote(s)), 3);
+	CHECK_EQ_INT(userstream_event(ssp_remote(s), 2)->byte, 'c');
+	ssp_tick(s, 200);
+	CHECK_EQ_U64(c.v[c.n - 1].in.ack_num, 3);
+	CHECK_EQ_INT(ssp_stats(s)->rx_bad_diff, 1);
+	CHECK_EQ_INT(ssp_stats(s)->rx_bad_throwaway, 1);
+	cap_clear(&c);
+	ssp_free(s);
+}
+
+TEST(receiver_quenches_above_1024_states)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 8, 0);
+	uint64_t n;
+
+	for (n = 1; n <= 1025; n++)
+		CHECK_EQ_INT(feed(s, 100, 0, n, 0, 0, "q"), SSP_RX_NEWEST);
+	CHECK_EQ_INT(ssp_received_count(s), 1026);
+	CHECK_EQ_INT(feed(s, 100, 0, n++, 0, 0, "q"), SSP_RX_QUENCHED);
+	CHECK_EQ_INT(feed(s, 15099, 0, n++, 0, 0, "q"), SSP_RX_QUENCHED);
+	CHECK_EQ_INT(feed(s, 15100, 0, n++, 0, 0, "q"), SSP_RX_NEWEST);
+	CHECK_EQ_INT(feed(s, 15101, 0, n++, 0, 0, "q"), SSP_RX_QUENCHED);
+	CHECK_EQ_INT(ssp_received_count(s), 1027);
+	/* throwaway still shrinks the list */
+	CHECK_EQ_INT(feed(s, 15102, n - 2, n, 0, n - 2, "q"), SSP_RX_NEWEST);
+	CHECK_EQ_INT(ssp_received_count(s), 2);
+	cap_clear(&c);
+	ssp_free(s);
+}
+
+TEST(shutdown_gives_up_after_16_sends)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 1, 0);
+	int shut = 0;
+	uint64_t prev = 0;
+
+	ssp_tick(s, 0);
+	ssp_start_shutdown(s, 100);
+	CHECK(ssp_shutdown_in_progress(s));
+	for (uint64_t t = 100; t < 20000 && !ssp_shutdown_timed_out(s, t); t++)
+		ssp_tick(s, t);
+	for (size_t i = 1; i < c.n; i++) {
+		CHECK_EQ_U64(c.v[i].in.new_num, SSP_NUM_SHUTDOWN);
+		if (shut++)
+			CHECK(c.v[i].t - prev >= ssp_send_interval(s));
+		prev = c.v[i].t;
+	}
+	CHECK_EQ_INT(shut, SSP_SHUTDOWN_RETRIES);
+	CHECK(!ssp_shutdown_acknowledged(s));
+	cap_clear(&c);
+	ssp_free(s);
+}
+
+TEST(shutdown_gives_up_after_10s_without_peer)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 8, 0);
+
+	ssp_set_peer_known(s, false);
+	ssp_start_shutdown(s, 50);
+	CHECK_EQ_INT(ssp_tick(s, 60), -1);
+	CHECK(!ssp_shutdown_timed_out(s, 10049));
+	CHECK(ssp_shutdown_timed_out(s, 10050));
+	CHECK_EQ_INT(c.n, 0);
+	ssp_free(s);
+}
+
+/* Deliver everything captured from one side to the other, instantly. */
+static void pump(struct cap *from, size_t *done, struct ssp *to, uint64_t t)
+{
+	for (; *done < from->n; (*done)++)
+		ssp_receive(to, t, &from->v[*done].in);
+}
+
+TEST(shutdown_handshake_both_roles)
+{
+	static struct cap ca, cb;
+	struct ssp *a = mk(&ca, 1, 0), *b = mk(&cb, 8, 0);
+	size_t da = 0, db = 0;
+	uint64_t t;
+
+	userstream_push_bytes(cur(a), "bye", 3);
+	for (t = 0; t < 1000; t++) {
+		ssp_tick(a, t);
+		pump(&ca, &da, b, t);
+		ssp_tick(b, t);
+		pump(&cb, &db, a, t);
+	}
+	ssp_start_shutdown(a, t);
+	for (; t < 5000 && !ssp_shutdown_acknowledged(a); t++) {
+		ssp_tick(a, t);
+		pump(&ca, &da, b, t);
+		ssp_tick(b, t);
+		pump(&cb, &db, a, t);
+	}
+	CHECK(ssp_shutdown_acknowledged(a));
+	CHECK(!ssp_shutdown_timed_out(a, t));
+	CHECK(ssp_remote_shutdown(b));
+	CHECK(ssp_counterparty_shutdown_acknowledged(b));
+	CHECK(!ssp_counterparty_shutdown_acknowledged(a));
+	CHECK_EQ_U64(userstream_end(ssp_remote(b)), 3);
+	CHECK(t < 1000 + 2 * 250 + 10);
+	cap_clear(&ca);
+	cap_clear(&cb);
+	ssp_free(a);
+	ssp_free(b);
+}
+
+int main(void)
+{
+	RUN(first_tick_sends_at_once);
+	RUN(frame_interval_clamps);
+	RUN(heartbeats_every_3s_with_new_numbers);
+	RUN(data_is_acked_within_100ms_and_empty_acks_wait);
+	RUN(mindelay_and_frame_interval_gate_new_content);
+	RUN(sent_states_capped_at_32_dropping_from_the_middle);
+	RUN(resend_from_acked_state_when_cheap);
+	RUN(retransmission_stops_after_10s_of_silence);
+	RUN(receiver_rules);
+	RUN(receiver_quenches_above_1024_states);
+	RUN(shutdown_gives_up_after_16_sends);
+	RUN(shutdown_gives_up_after_10s_without_peer);
+	RUN(shutdown_handshake_both_roles);
+	return test_done();
+}
