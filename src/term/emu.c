@@ -1,0 +1,1128 @@
+/*
+ * The emulator: UTF-8 decoder → vtparse → control functions → framebuffer,
+ * with mosh 1.4's exact semantics (PROTOCOL.md §8.3–§8.7).
+ *
+ * Model:
+ *  - Cursor moves follow mosh's DrawState: every move clamps the cursor into
+ *    the screen (rows into the scroll region when origin mode is on). An
+ *    explicit move makes the new position the combining-character target and
+ *    clears the pending-wrap flag; the implicit move after a print makes the
+ *    cell just written the target and sets pending-wrap when the cursor passes
+ *    the last column.
+ *  - Every dispatch (control, ESC, CSI) clears pending-wrap first, unless its
+ *    handler is marked "keeps wrap"; unknown keys clear it too and are counted.
+ *  - Handlers live in one table sorted by (kind, key); key = collected
+ *    characters + final character (ESC, CSI) or the control code point.
+ *  - Repeat counts are clamped to what the screen can show, so no hostile
+ *    parameter costs more than O(screen).
+ *  - A run of printable ASCII in Ground state is written straight into the
+ *    current row (the fast path); anything unusual takes the general path.
+ */
+#include "term/emu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "term/charwidth.h"
+#include "term/utf8.h"
+#include "term/vtparse.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/xmalloc.h"
+
+/* Replies beyond this are dropped (a flood of DSR queries must not grow memory). */
+#define EMU_REPLY_MAX 65536
+/* mosh truncates titles at this many characters of the OSC string. */
+#define EMU_TITLE_OSC_MAX 256
+
+struct emu {
+	struct fb *fb;
+	struct utf8_dec dec;
+	struct buf replies;
+	struct emu_stats stats;
+	struct vtparse vp; /* last: large */
+};
+
+/* Cursor movement (mosh DrawState) */
+
+static int limit_top(const struct fb_ds *ds)
+{
+	return ds->origin ? ds->top : 0;
+}
+
+static int limit_bottom(const struct fb_ds *ds)
+{
+	return ds->origin ? ds->bottom : ds->height - 1;
+}
+
+static void snap_cursor(struct fb_ds *ds)
+{
+	if (ds->cur_row < limit_top(ds))
+		ds->cur_row = limit_top(ds);
+	if (ds->cur_row > limit_bottom(ds))
+		ds->cur_row = limit_bottom(ds);
+	if (ds->cur_col < 0)
+		ds->cur_col = 0;
+	if (ds->cur_col >= ds->width)
+		ds->cur_col = ds->width - 1;
+}
+
+static void new_grapheme(struct fb_ds *ds)
+{
+	ds->comb_row = ds->cur_row;
+	ds->comb_col = ds->cur_col;
+}
+
+static void move_row(struct fb_ds *ds, int n, bool relative)
+{
+	if (relative)
+		ds->cur_row += n;
+	else
+		ds->cur_row = n + (ds->origin ? ds->top : 0);
+	snap_cursor(ds);
+	new_grapheme(ds);
+	ds->next_wrap = false;
+}
+
+static void move_col(struct fb_ds *ds, int n, bool relative, bool implicit)
+{
+	if (implicit)
+		new_grapheme(ds);
+	if (relative)
+		ds->cur_col += n;
+	else
+		ds->cur_col = n;
+	if (implicit)
+		ds->next_wrap = ds->cur_col >= ds->width;
+	snap_cursor(ds);
+	if (!implicit) {
+		new_grapheme(ds);
+		ds->next_wrap = false;
+	}
+}
+
+static void move_to(struct fb_ds *ds, int row, int col)
+{
+	move_row(ds, row, false);
+	move_col(ds, col, false, false);
+}
+
+/* Scroll the region: n > 0 moves content up, n < 0 down. */
+static void scroll_region(struct fb *fb, int n)
+{
+	fb_scroll_rows(fb, fb->ds.top, fb->ds.bottom, n);
+}
+
+/* Line feed by n rows (negative: reverse), scrolling at the region's edges. */
+static void move_rows_autoscroll(struct fb *fb, int n)
+{
+	struct fb_ds *ds = &fb->ds;
+
+	if (ds->cur_row >= ds->top && ds->cur_row <= ds->bottom) {
+		if (ds->cur_row + n > ds->bottom) {
+			int k = ds->cur_row + n - ds->bottom;
+
+			scroll_region(fb, k);
+			move_row(ds, -k, true);
+		} else if (ds->cur_row + n < ds->top) {
+			int k = ds->cur_row + n - ds->top;
+
+			scroll_region(fb, k);
+			move_row(ds, -k, true);
+		}
+	}
+	move_row(ds, n, true);
+}
+
+/* Tab stop n steps away (n > 0 forward, n < 0 backward), as mosh's get_next_tab. */
+static int next_tab(const struct fb_ds *ds, int n)
+{
+	if (n >= 0) {
+		for (int x = ds->cur_col + 1; x < ds->width; x++) {
+			if (ds->tabs[x] && --n == 0)
+				return x;
+		}
+		return -1;
+	}
+	for (int x = ds->cur_col - 1; x > 0; x--) {
+		if (ds->tabs[x] && ++n == 0)
+			return x;
+	}
+	return 0;
+}
+
+/* HT/CHT/CBT: keeps the pending-wrap flag but starts a new grapheme. */
+static void tab_n(struct fb_ds *ds, int n)
+{
+	int col = next_tab(ds, n);
+	bool wrap = ds->next_wrap;
+
+	if (col < 0)
+		col = ds->width - 1;
+	move_col(ds, col, false, false);
+	ds->next_wrap = wrap;
+}
+
+/* Cells */
+
+static void clear_cells(struct fb *fb, int y, int from, int to)
+{
+	struct fb_rend bg = fb_bg_rend(fb);
+	struct fb_row *row;
+
+	if (from > to)
+		return;
+	row = fb_mut_row(fb, y);
+	for (int x = from; x <= to; x++)
+		fb_cell_reset(&row->cells[x], &bg);
+}
+
+static void insert_cells(struct fb *fb, int y, int x, int n)
+{
+	struct fb_rend bg = fb_bg_rend(fb);
+	struct fb_row *row = fb_mut_row(fb, y);
+	int w = row->width;
+
+	if (n > w - x)
+		n = w - x;
+	memmove(&row->cells[x + n], &row->cells[x], (size_t)(w - x - n) * sizeof row->cells[0]);
+	for (int i = x; i < x + n; i++)
+		fb_cell_reset(&row->cells[i], &bg);
+}
+
+static void delete_cells(struct fb *fb, int y, int x, int n)
+{
+	struct fb_rend bg = fb_bg_rend(fb);
+	struct fb_row *row = fb_mut_row(fb, y);
+	int w = row->width;
+
+	if (n > w - x)
+		n = w - x;
+	memmove(&row->cells[x], &row->cells[x + n], (size_t)(w - x - n) * sizeof row->cells[0]);
+	for (int i = w - n; i < w; i++)
+		fb_cell_reset(&row->cells[i], &bg);
+}
+
+static void set_row_wrap(struct fb *fb, int y, bool wrap)
+{
+	struct fb_row *row = fb_mut_row(fb, y);
+	struct fb_cell *last = &row->cells[row->width - 1];
+
+	if (wrap)
+		last->flags |= FB_CELL_WRAP;
+	else
+		last->flags &= (uint8_t)~FB_CELL_WRAP;
+}
+
+/* Printing (§8.6) */
+
+static void print_cp(struct emu *emu, uint32_t cp)
+{
+	struct fb *fb = emu->fb;
+	struct fb_ds *ds = &fb->ds;
+	int w = cw_width(cp);
+	struct fb_cell *cell;
+
+	if (w < 0)
+		return;
+	if (w == 0) {
+		if (ds->comb_row < 0 || ds->comb_col < 0 || ds->comb_row >= ds->height ||
+		    ds->comb_col >= ds->width)
+			return;
+		cell = fb_mut_cell(fb, ds->comb_row, ds->comb_col);
+		if (cell->len == 0) {
+			cell->flags |= FB_CELL_FALLBACK;
+			move_col(ds, 1, true, true);
+		}
+		fb_cell_append_cp(cell, cp);
+		return;
+	}
+	if (ds->autowrap && ds->next_wrap) {
+		set_row_wrap(fb, ds->cur_row, true);
+		move_col(ds, 0, false, false);
+		move_rows_autoscroll(fb, 1);
+	} else if (ds->autowrap && w == 2 && ds->cur_col == ds->width - 1) {
+		struct fb_rend bg = fb_bg_rend(fb);
+
+		fb_cell_reset(fb_mut_cell(fb, ds->cur_row, ds->cur_col), &bg);
+		set_row_wrap(fb, ds->cur_row, false);
+		move_col(ds, 0, false, false);
+		move_rows_autoscroll(fb, 1);
+	}
+	if (ds->insert)
+		insert_cells(fb, ds->cur_row, ds->cur_col, w);
+	cell = fb_mut_cell(fb, ds->cur_row, ds->cur_col);
+	fb_cell_set_cp(cell, cp);
+	cell->flags = w == 2 ? FB_CELL_WIDE : 0;
+	cell->rend = ds->rend;
+	if (w == 2 && ds->cur_col + 1 < ds->width) {
+		struct fb_rend bg = fb_bg_rend(fb);
+
+		fb_cell_reset(fb_mut_cell(fb, ds->cur_row, ds->cur_col + 1), &bg);
+	}
+	move_col(ds, w, true, true);
+}
+
+/* A run of printable ASCII (0x20–0x7E): same result as print_cp on each byte. */
+static void print_ascii(struct emu *emu, const uint8_t *s, size_t n)
+{
+	struct fb *fb = emu->fb;
+	struct fb_ds *ds = &fb->ds;
+
+	while (n > 0) {
+		struct fb_row *row;
+		struct fb_cell *cell;
+		size_t k;
+
+		if (ds->insert || (ds->autowrap && ds->next_wrap) || ds->cur_row < limit_top(ds) ||
+		    ds->cur_row > limit_bottom(ds)) {
+			print_cp(emu, *s++);
+			n--;
+			continue;
+		}
+		row = fb_mut_row(fb, ds->cur_row);
+		k = (size_t)(ds->width - ds->cur_col);
+		if (k > n)
+			k = n;
+		cell = &row->cells[ds->cur_col];
+		for (size_t i = 0; i < k; i++, cell++) {
+			cell->rend = ds->rend;
+			cell->len = 1;
+			cell->flags = 0;
+			cell->text[0] = (char)s[i];
+		}
+		s += k;
+		n -= k;
+		ds->comb_row = ds->cur_row;
+		ds->comb_col = ds->cur_col + (int)k - 1;
+		ds->cur_col += (int)k;
+		ds->next_wrap = ds->cur_col >= ds->width;
+		if (ds->next_wrap)
+			ds->cur_col = ds->width - 1;
+	}
+}
+
+/* Replies */
+
+static void reply(struct emu *emu, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (emu->replies.len + len > EMU_REPLY_MAX) {
+		emu->stats.replies_dropped += len;
+		return;
+	}
+	buf_append(&emu->replies, s, len);
+}
+
+/* Control functions. Each handler: mnemonic, then what it does (§8.3). */
+
+typedef void handler_fn(struct emu *emu, const struct vtparse *p);
+
+static int param(const struct vtparse *p, int i, int def)
+{
+	return p ? vtparse_param(p, i, def) : def;
+}
+
+/* BEL: ring the bell (count it). */
+static void f_bel(struct emu *emu, const struct vtparse *p)
+{
+	emu->fb->bell++;
+}
+
+/* BS: cursor left one column, stopping at column 0. */
+static void f_bs(struct emu *emu, const struct vtparse *p)
+{
+	move_col(&emu->fb->ds, -1, true, false);
+}
+
+/* HT: to the next tab stop, or the last column. */
+static void f_ht(struct emu *emu, const struct vtparse *p)
+{
+	tab_n(&emu->fb->ds, 1);
+}
+
+/* LF/VT/FF/IND: line feed, scrolling at the bottom of the region. */
+static void f_lf(struct emu *emu, const struct vtparse *p)
+{
+	move_rows_autoscroll(emu->fb, 1);
+}
+
+/* CR: to column 0. */
+static void f_cr(struct emu *emu, const struct vtparse *p)
+{
+	move_col(&emu->fb->ds, 0, false, false);
+}
+
+/* NEL: CR then LF. */
+static void f_nel(struct emu *emu, const struct vtparse *p)
+{
+	move_col(&emu->fb->ds, 0, false, false);
+	move_rows_autoscroll(emu->fb, 1);
+}
+
+/* HTS: set a tab stop at the cursor column. */
+static void f_hts(struct emu *emu, const struct vtparse *p)
+{
+	emu->fb->ds.tabs[emu->fb->ds.cur_col] = 1;
+}
+
+/* RI: reverse line feed, scrolling down at the top of the region. */
+static void f_ri(struct emu *emu, const struct vtparse *p)
+{
+	move_rows_autoscroll(emu->fb, -1);
+}
+
+/* DECSC: save cursor position, rendition, auto-wrap and origin modes. */
+static void f_decsc(struct emu *emu, const struct vtparse *p)
+{
+	struct fb_ds *ds = &emu->fb->ds;
+
+	ds->saved.row = ds->cur_row;
+	ds->saved.col = ds->cur_col;
+	ds->saved.rend = ds->rend;
+	ds->saved.autowrap = ds->autowrap;
+	ds->saved.origin = ds->origin;
+}
+
+/* DECRC: restore what DECSC saved, clamped into the screen. */
+static void f_decrc(struct emu *emu, const struct vtparse *p)
+{
+	struct fb_ds *ds = &emu->fb->ds;
+
+	ds->cur_row = ds->saved.row;
+	ds->cur_col = ds->saved.col;
+	ds->rend = ds->saved.rend;
+	ds->autowrap = ds->saved.autowrap;
+	ds->origin = ds->saved.origin;
+	snap_cursor(ds);
+	new_grapheme(ds);
+}
+
+/* RIS: full reset (bell count, icon name and title_init survive). */
+static void f_ris(struct emu *emu, const struct vtparse *p)
+{
+	fb_reset(emu->fb);
+}
+
+/* DECALN: fill the screen with 'E'. */
+static void f_decaln(struct emu *emu, const struct vtparse *p)
+{
+	struct fb *fb = emu->fb;
+	struct fb_rend bg = fb_bg_rend(fb);
+
+	for (int y = 0; y < fb->ds.height; y++) {
+		struct fb_row *row = fb_mut_row(fb, y);
+
+		for (int x = 0; x < row->width; x++) {
+			fb_cell_reset(&row->cells[x], &bg);
+			fb_cell_set_cp(&row->cells[x], 'E');
+		}
+	}
+}
+
+/* CUU: cursor up n. */
+static void f_cuu(struct emu *emu, const struct vtparse *p)
+{
+	move_row(&emu->fb->ds, -param(p, 0, 1), true);
+}
+
+/* CUD: cursor down n. */
+static void f_cud(struct emu *emu, const struct vtparse *p)
+{
+	move_row(&emu->fb->ds, param(p, 0, 1), true);
+}
+
+/* CUF: cursor right n. */
+static void f_cuf(struct emu *emu, const struct vtparse *p)
+{
+	move_col(&emu->fb->ds, param(p, 0, 1), true, false);
+}
+
+/* CUB: cursor left n. */
+static void f_cub(struct emu *emu, const struct vtparse *p)
+{
+	move_col(&emu->fb->ds, -param(p, 0, 1), true, false);
+}
+
+/* CUP/HVP: cursor to row;col (1-based, region-relative in origin mode). */
+static void f_cup(struct emu *emu, const struct vtparse *p)
+{
+	move_to(&emu->fb->ds, param(p, 0, 1) - 1, param(p, 1, 1) - 1);
+}
+
+/* VPA: cursor to row n. */
+static void f_vpa(struct emu *emu, const struct vtparse *p)
+{
+	move_row(&emu->fb->ds, param(p, 0, 1) - 1, false);
+}
+
+/* CHA/HPA: cursor to column n. */
+static void f_cha(struct emu *emu, const struct vtparse *p)
+{
+	move_col(&emu->fb->ds, param(p, 0, 1) - 1, false, false);
+}
+
+/* ED: erase in display (0 below, 1 above, 2 all; inclusive of the cursor). */
+static void f_ed(struct emu *emu, const struct vtparse *p)
+{
+	struct fb *fb = emu->fb;
+	struct fb_ds *ds = &fb->ds;
+
+	switch (param(p, 0, 0)) {
+	case 0:
+		clear_cells(fb, ds->cur_row, ds->cur_col, ds->width - 1);
+		for (int y = ds->cur_row + 1; y < ds->height; y++)
+			fb_new_row_at(fb, y);
+		break;
+	case 1:
+		for (int y = 0; y < ds->cur_row; y++)
+			fb_new_row_at(fb, y);
+		clear_cells(fb, ds->cur_row, 0, ds->cur_col);
+		break;
+	case 2:
+		for (int y = 0; y < ds->height; y++)
+			fb_new_row_at(fb, y);
+		break;
+	default:
+		break;
+	}
+}
+
+/* EL: erase in line (0 to end, 1 from start, 2 whole line). */
+static void f_el(struct emu *emu, const struct vtparse *p)
+{
+	struct fb *fb = emu->fb;
+	struct fb_ds *ds = &fb->ds;
+
+	switch (param(p, 0, 0)) {
+	case 0:
+		clear_cells(fb, ds->cur_row, ds->cur_col, ds->width - 1);
+		break;
+	case 1:
+		clear_cells(fb, ds->cur_row, 0, ds->cur_col);
+		break;
+	case 2:
+		fb_new_row_at(fb, ds->cur_row);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ECH: erase n cells from the cursor (clamped to the line end). */
+static void f_ech(struct emu *emu, const struct vtparse *p)
+{
+	struct fb_ds *ds = &emu->fb->ds;
+	int n = param(p, 0, 1);
+	int last = n > ds->width - ds->cur_col ? ds->width - 1 : ds->cur_col + n - 1;
+
+	clear_cells(emu->fb, ds->cur_row, ds->cur_col, last);
+}
+
+/* ICH: insert n blank cells at the cursor; cells fall off the right edge. */
+static void f_ich(struct emu *emu, const struct vtparse *p)
+{
+	insert_cells(emu->fb, emu->fb->ds.cur_row, emu->fb->ds.cur_col, param(p, 0, 1));
+}
+
+/* DCH: delete n cells at the cursor; blanks enter at the right. */
+static void f_dch(struct emu *emu, const struct vtparse *p)
+{
+	delete_cells(emu->fb, emu->fb->ds.cur_row, emu->fb->ds.cur_col, param(p, 0, 1));
+}
+
+/* IL: insert n lines at the cursor row inside the region; cursor to column 0. */
+static void f_il(struct emu *emu, const struct vtparse *p)
+{
+	struct fb_ds *ds = &emu->fb->ds;
+
+	if (ds->cur_row >= ds->top && ds->cur_row <= ds->bottom)
+		fb_scroll_rows(emu->fb, ds->cur_row, ds->bottom, -param(p, 0, 1));
+	move_col(ds, 0, false, false);
+}
+
+/* DL: delete n lines at the cursor row inside the region; cursor to column 0. */
+static void f_dl(struct emu *emu, const struct vtparse *p)
+{
+	struct fb_ds *ds = &emu->fb->ds;
+
+	if (ds->cur_row >= ds->top && ds->cur_row <= ds->bottom)
+		fb_scroll_rows(emu->fb, ds->cur_row, ds->bottom, param(p, 0, 1));
+	move_col(ds, 0, false, false);
+}
+
+/* SU: scroll the region up n lines (cursor stays). */
+static void f_su(struct emu *emu, const struct vtparse *p)
+{
+	scroll_region(emu->fb, param(p, 0, 1));
+}
+
+/* SD: scroll the region down n lines (cursor stays). */
+static void f_sd(struct emu *emu, const struct vtparse *p)
+{
+	scroll_region(emu->fb, -param(p, 0, 1));
+}
+
+/* DECSTBM: set the scroll region top;bottom, then cursor home. */
+static void f_decstbm(struct emu *emu, const struct vtparse *p)
+{
+	struct fb_ds *ds = &emu->fb->ds;
+	int top = param(p, 0, 1), bottom = param(p, 1, ds->height);
+
+	if (bottom <= top || top > ds->height)
+		return;
+	ds->top = top - 1;
+	ds->bottom = bottom - 1 >= ds->height ? ds->height - 1 : bottom - 1;
+	if (ds->origin) {
+		snap_cursor(ds);
+		new_grapheme(ds);
+	}
+	move_to(ds, 0, 0);
+}
+
+/* SGR colour: palette index (0..255) or a true colour; anything else ignored. */
+static void set_colour(uint32_t *slot, unsigned base, long v)
+{
+	if (v >= 0 && v <= 255)
+		*slot = base + (uint32_t)v;
+	else if (v & FB_COLOR_RGB)
+		*slot = (uint32_t)v & 0x1FFFFFFu;
+}
+
+static void sgr_one(struct fb_rend *r, int v)
+{
+	static const struct {
+		uint8_t on, off;
+		uint8_t bit;
+	} attrs[] = {
+	    {1, 22, FB_ATTR_BOLD},  {3, 23, FB_ATTR_ITALIC},  {4, 24, FB_ATTR_UNDERLINE},
+	    {5, 25, FB_ATTR_BLINK}, {7, 27, FB_ATTR_INVERSE}, {8, 28, FB_ATTR_INVISIBLE},
+	};
+
+	if (v == 0) {
+		r->fg = r->bg = 0;
+		r->attr = 0;
+	} else if (v == 39) {
+		r->fg = 0;
+	} else if (v == 49) {
+		r->bg = 0;
+	} else if (v >= 30 && v <= 37) {
+		r->fg = (uint32_t)v;
+	} else if (v >= 40 && v <= 47) {
+		r->bg = (uint32_t)v;
+	} else if (v >= 90 && v <= 97) {
+		r->fg = (uint32_t)(v - 90 + 38);
+	} else if (v >= 100 && v <= 107) {
+		r->bg = (uint32_t)(v - 100 + 48);
+	} else {
+		for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+			if (v == attrs[i].on)
+				r->attr |= attrs[i].bit;
+			else if (v == attrs[i].off)
+				r->attr &= (uint8_t)~attrs[i].bit;
+		}
+	}
+}
+
+/* SGR: set graphic rendition (§8.4), incl. 38/48;5;n and 38/48;2;r;g;b. */
+static void f_sgr(struct emu *emu, const struct vtparse *p)
+{
+	struct fb_rend *r = &emu->fb->ds.rend;
+	int n = vtparse_nparams(p);
+
+	for (int i = 0; i < n; i++) {
+		int v = param(p, i, 0);
+
+		if ((v == 38 || v == 48) && n - i >= 3 && param(p, i + 1, -1) == 5) {
+			set_colour(v == 38 ? &r->fg : &r->bg, v == 38 ? 30 : 40,
+			           param(p, i + 2, 0));
+			i += 2;
+		} else if ((v == 38 || v == 48) && n - i >= 5 && param(p, i + 1, -1) == 2) {
+			long rgb = (long)FB_COLOR_RGB | ((long)param(p, i + 2, 0) << 16) |
+			           ((long)param(p, i + 3, 0) << 8) | param(p, i + 4, 0);
+
+			set_colour(v == 38 ? &r->fg : &r->bg, v == 38 ? 30 : 40, rgb);
+			i += 4;
+		} else {
+			sgr_one(r, v);
+		}
+	}
+}
+
+/* SM/RM: ANSI modes; only 4 (IRM, insert mode). */
+static void set_ansi_modes(struct emu *emu, const struct vtparse *p, bool on)
+{
+	for (int i = 0; i < vtparse_nparams(p); i++) {
+		if (param(p, i, 0) == 4)
+			emu->fb->ds.insert = on;
+	}
+}
+
+/* SM: set ANSI mode. */
+static void f_sm(struct emu *emu, const struct vtparse *p)
+{
+	set_ansi_modes(emu, p, true);
+}
+
+/* RM: reset ANSI mode. */
+static void f_rm(struct emu *emu, const struct vtparse *p)
+{
+	set_ansi_modes(emu, p, false);
+}
+
+static void set_dec_mode(struct emu *emu, int mode, bool on)
+{
+	struct fb *fb = emu->fb;
+	struct fb_ds *ds = &fb->ds;
+
+	switch (mode) {
+	case 1:
+		ds->app_cursor_keys = on;
+		break;
+	case 3: /* DECCOLM: the width stays, but the screen is cleared */
+		move_to(ds, 0, 0);
+		for (int y = 0; y < ds->height; y++)
+			fb_new_row_at(fb, y);
+		break;
+	case 5:
+		ds->reverse_video = on;
+		break;
+	case 6: /* mosh homes the cursor before switching origin mode */
+		move_to(ds, 0, 0);
+		ds->origin = on;
+		break;
+	case 7:
+		ds->autowrap = on;
+		break;
+	case 25:
+		ds->cursor_visible = on;
+		break;
+	case 9:
+	case 1000:
+	case 1001:
+	case 1002:
+	case 1003:
+		ds->mouse_mode = on ? mode : 0;
+		break;
+	case 1004:
+		ds->mouse_focus = on;
+		break;
+	case 1005:
+	case 1006:
+	case 1015:
+		ds->mouse_enc = on ? mode : 0;
+		break;
+	case 1007:
+		ds->mouse_alt_scroll = on;
+		break;
+	case 2004:
+		ds->bracketed_paste = on;
+		break;
+	default:
+		break;
+	}
+}
+
+/* DECSET: set DEC private modes (several parameters allowed). */
+static void f_decset(struct emu *emu, const struct vtparse *p)
+{
+	for (int i = 0; i < vtparse_nparams(p); i++)
+		set_dec_mode(emu, param(p, i, 0), true);
+}
+
+/* DECRST: reset DEC private modes. */
+static void f_decrst(struct emu *emu, const struct vtparse *p)
+{
+	for (int i = 0; i < vtparse_nparams(p); i++)
+		set_dec_mode(emu, param(p, i, 0), false);
+}
+
+/* TBC: clear the tab stop at the cursor (0) or all of them for good (3). */
+static void f_tbc(struct emu *emu, const struct vtparse *p)
+{
+	struct fb_ds *ds = &emu->fb->ds;
+
+	switch (param(p, 0, 0)) {
+	case 0:
+		ds->tabs[ds->cur_col] = 0;
+		break;
+	case 3:
+		memset(ds->tabs, 0, (size_t)ds->width);
+		ds->default_tabs = false;
+		break;
+	default:
+		break;
+	}
+}
+
+/* CHT: forward n tab stops. */
+static void f_cht(struct emu *emu, const struct vtparse *p)
+{
+	tab_n(&emu->fb->ds, param(p, 0, 1));
+}
+
+/* CBT: backward n tab stops (column 0 if none). */
+static void f_cbt(struct emu *emu, const struct vtparse *p)
+{
+	tab_n(&emu->fb->ds, -param(p, 0, 1));
+}
+
+/* DA: primary device attributes: a VT220. */
+static void f_da(struct emu *emu, const struct vtparse *p)
+{
+	reply(emu, "\033[?62c");
+}
+
+/* DA2: secondary device attributes. */
+static void f_da2(struct emu *emu, const struct vtparse *p)
+{
+	reply(emu, "\033[>1;10;0c");
+}
+
+/* DSR: status (5) or cursor position report (6, absolute, 1-based). */
+static void f_dsr(struct emu *emu, const struct vtparse *p)
+{
+	char s[32];
+
+	switch (param(p, 0, 0)) {
+	case 5:
+		reply(emu, "\033[0n");
+		break;
+	case 6:
+		snprintf(s, sizeof s, "\033[%d;%dR", emu->fb->ds.cur_row + 1,
+		         emu->fb->ds.cur_col + 1);
+		reply(emu, s);
+		break;
+	default:
+		break;
+	}
+}
+
+/* DECSTR: soft reset (modes, region, rendition, saved cursor). */
+static void f_decstr(struct emu *emu, const struct vtparse *p)
+{
+	struct fb_ds *ds = &emu->fb->ds;
+
+	ds->insert = false;
+	ds->origin = false;
+	ds->cursor_visible = true;
+	ds->app_cursor_keys = false;
+	ds->top = 0;
+	ds->bottom = ds->height - 1;
+	memset(&ds->rend, 0, sizeof ds->rend);
+	memset(&ds->saved, 0, sizeof ds->saved);
+	ds->saved.autowrap = true;
+}
+
+/* The dispatch table, sorted by (kind, key); checked once at startup. */
+enum kind { K_CONTROL = 'C', K_CSI = 'S', K_ESC = 'E' };
+
+struct handler {
+	char kind;
+	const char *key;
+	handler_fn *fn;
+	bool keeps_wrap;
+	const char *mnemonic;
+};
+
+static const struct handler handlers[] = {
+    {K_CONTROL, "\x07", f_bel, false, "BEL"}, {K_CONTROL, "\x08", f_bs, false, "BS"},
+    {K_CONTROL, "\x09", f_ht, true, "HT"},    {K_CONTROL, "\x0a", f_lf, false, "LF"},
+    {K_CONTROL, "\x0b", f_lf, false, "VT"},   {K_CONTROL, "\x0c", f_lf, false, "FF"},
+    {K_CONTROL, "\x0d", f_cr, false, "CR"},   {K_CONTROL, "\x84", f_lf, false, "IND"},
+    {K_CONTROL, "\x85", f_nel, false, "NEL"}, {K_CONTROL, "\x88", f_hts, false, "HTS"},
+    {K_CONTROL, "\x8d", f_ri, false, "RI"},   {K_ESC, "#8", f_decaln, false, "DECALN"},
+    {K_ESC, "7", f_decsc, false, "DECSC"},    {K_ESC, "8", f_decrc, false, "DECRC"},
+    {K_ESC, "c", f_ris, false, "RIS"},        {K_CSI, "!p", f_decstr, false, "DECSTR"},
+    {K_CSI, ">c", f_da2, false, "DA2"},       {K_CSI, "?h", f_decset, true, "DECSET"},
+    {K_CSI, "?l", f_decrst, true, "DECRST"},  {K_CSI, "@", f_ich, false, "ICH"},
+    {K_CSI, "A", f_cuu, false, "CUU"},        {K_CSI, "B", f_cud, false, "CUD"},
+    {K_CSI, "C", f_cuf, false, "CUF"},        {K_CSI, "D", f_cub, false, "CUB"},
+    {K_CSI, "G", f_cha, false, "CHA"},        {K_CSI, "H", f_cup, false, "CUP"},
+    {K_CSI, "I", f_cht, true, "CHT"},         {K_CSI, "J", f_ed, false, "ED"},
+    {K_CSI, "K", f_el, false, "EL"},          {K_CSI, "L", f_il, false, "IL"},
+    {K_CSI, "M", f_dl, false, "DL"},          {K_CSI, "P", f_dch, false, "DCH"},
+    {K_CSI, "S", f_su, false, "SU"},          {K_CSI, "T", f_sd, false, "SD"},
+    {K_CSI, "X", f_ech, false, "ECH"},        {K_CSI, "Z", f_cbt, true, "CBT"},
+    {K_CSI, "`", f_cha, false, "HPA"},        {K_CSI, "c", f_da, false, "DA"},
+    {K_CSI, "d", f_vpa, false, "VPA"},        {K_CSI, "f", f_cup, false, "HVP"},
+    {K_CSI, "g", f_tbc, true, "TBC"},         {K_CSI, "h", f_sm, false, "SM"},
+    {K_CSI, "l", f_rm, false, "RM"},          {K_CSI, "m", f_sgr, false, "SGR"},
+    {K_CSI, "n", f_dsr, false, "DSR"},        {K_CSI, "r", f_decstbm, false, "DECSTBM"},
+};
+
+#define NHANDLERS (sizeof handlers / sizeof handlers[0])
+
+static int key_cmp(char kind_a, const char *a, size_t alen, char kind_b, const char *b, size_t blen)
+{
+	size_t n = alen < blen ? alen : blen;
+	int c;
+
+	if (kind_a != kind_b)
+		return (unsigned char)kind_a - (unsigned char)kind_b;
+	c = memcmp(a, b, n);
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+static void check_table_sorted(void)
+{
+	static bool checked;
+
+	if (checked)
+		return;
+	for (size_t i = 1; i < NHANDLERS; i++) {
+		const struct handler *a = &handlers[i - 1], *b = &handlers[i];
+
+		ASSERT(key_cmp(a->kind, a->key, strlen(a->key), b->kind, b->key, strlen(b->key)) <
+		       0);
+	}
+	checked = true;
+}
+
+static const struct handler *lookup(char kind, const char *key, size_t len)
+{
+	size_t lo = 0, hi = NHANDLERS;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct handler *h = &handlers[mid];
+		int c = key_cmp(kind, key, len, h->kind, h->key, strlen(h->key));
+
+		if (c == 0)
+			return h;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static void dispatch(struct emu *emu, char kind, const char *key, size_t len,
+                     const struct vtparse *p)
+{
+	const struct handler *h = lookup(kind, key, len);
+
+	if (h == NULL) {
+		emu->stats.unknown++;
+		emu->fb->ds.next_wrap = false;
+		return;
+	}
+	if (!h->keeps_wrap)
+		emu->fb->ds.next_wrap = false;
+	h->fn(emu, p);
+}
+
+/* Key = collected characters + final (when there is room and it is <= 0xFF, as mosh). */
+static size_t make_key(const struct vtparse *p, uint32_t final, char key[VTPARSE_MAX_COLLECT])
+{
+	size_t n;
+	const char *c = vtparse_collected(p, &n);
+
+	memcpy(key, c, n);
+	if (n < VTPARSE_MAX_COLLECT && final <= 0xFF)
+		key[n++] = (char) final;
+	return n;
+}
+
+/* Parser callbacks */
+
+static void cb_print(void *user, uint32_t cp)
+{
+	print_cp(user, cp);
+}
+
+static void cb_execute(void *user, uint32_t cp)
+{
+	char key = (char)cp;
+
+	dispatch(user, K_CONTROL, &key, 1, NULL);
+}
+
+static void cb_esc(void *user, const struct vtparse *p, uint32_t final)
+{
+	char key[VTPARSE_MAX_COLLECT];
+	size_t n;
+
+	/* ESC Fe is the 7-bit form of the C1 control final + 0x40. */
+	vtparse_collected(p, &n);
+	if (n == 0 && final >= 0x40 && final <= 0x5F) {
+		key[0] = (char)(final + 0x40);
+		dispatch(user, K_CONTROL, key, 1, NULL);
+		return;
+	}
+	n = make_key(p, final, key);
+	dispatch(user, K_ESC, key, n, p);
+}
+
+static void cb_csi(void *user, const struct vtparse *p, uint32_t final)
+{
+	char key[VTPARSE_MAX_COLLECT];
+	size_t n = make_key(p, final, key);
+
+	dispatch(user, K_CSI, key, n, p);
+}
+
+/* Encode code points [from, to) of an OSC string as UTF-8 into out. */
+static void osc_text(struct buf *out, const uint32_t *osc, size_t from, size_t to)
+{
+	char tmp[4];
+
+	for (size_t i = from; i < to; i++)
+		buf_append(out, tmp, (size_t)fb_utf8_encode(osc[i], tmp));
+}
+
+static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
+{
+	struct emu *emu = user;
+	struct fb *fb = emu->fb;
+	struct buf text;
+	long cmd = -1;
+	size_t off = 0, end;
+
+	buf_init(&text);
+	if (len >= 5 && osc[0] == '5' && osc[1] == '2' && osc[2] == ';' && osc[3] == 'c' &&
+	    osc[4] == ';') {
+		osc_text(&text, osc, 5, len);
+		fb_set_clipboard(fb, (const char *)text.data, text.len);
+		buf_fini(&text);
+		return;
+	}
+	if (len >= 1 && osc[0] == ';') {
+		cmd = 0;
+		off = 1;
+	} else if (len >= 2 && osc[1] == ';') {
+		cmd = (long)osc[0] - '0';
+		off = 2;
+	}
+	if (cmd == 0 || cmd == 1 || cmd == 2) {
+		end = len < EMU_TITLE_OSC_MAX ? len : EMU_TITLE_OSC_MAX;
+		osc_text(&text, osc, off, end);
+		fb->title_init = true;
+		if (cmd != 2)
+			fb_set_icon(fb, (const char *)text.data, text.len);
+		if (cmd != 1)
+			fb_set_title(fb, (const char *)text.data, text.len);
+	} else {
+		emu->stats.unknown++;
+	}
+	buf_fini(&text);
+}
+
+static const struct vtparse_cb emu_cb = {
+    .print = cb_print,
+    .execute = cb_execute,
+    .esc_dispatch = cb_esc,
+    .csi_dispatch = cb_csi,
+    .osc_end = cb_osc_end,
+};
+
+/* Public API */
+
+struct emu *emu_new(int width, int height)
+{
+	struct emu *emu = xcalloc(1, sizeof *emu);
+
+	check_table_sorted();
+	emu->fb = fb_new(width, height);
+	utf8_init(&emu->dec);
+	buf_init(&emu->replies);
+	vtparse_init(&emu->vp, &emu_cb, emu);
+	return emu;
+}
+
+void emu_free(struct emu *emu)
+{
+	if (emu == NULL)
+		return;
+	fb_free(emu->fb);
+	buf_fini(&emu->replies);
+	free(emu);
+}
+
+struct emu *emu_copy(const struct emu *src)
+{
+	struct emu *emu = xmalloc(sizeof *emu);
+
+	emu->fb = fb_copy(src->fb);
+	emu->dec = src->dec;
+	emu->stats = src->stats;
+	buf_init(&emu->replies);
+	buf_append(&emu->replies, src->replies.data, src->replies.len);
+	vtparse_init(&emu->vp, &emu_cb, emu);
+	vtparse_copy_state(&emu->vp, &src->vp);
+	return emu;
+}
+
+void emu_write(struct emu *emu, const uint8_t *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint8_t b = s[i];
+
+		if (b < 0x80 && utf8_idle(&emu->dec)) {
+			if (b >= 0x20 && b < 0x7F && emu->vp.state == VTP_GROUND) {
+				size_t j = i + 1;
+
+				while (j < len && s[j] >= 0x20 && s[j] < 0x7F)
+					j++;
+				print_ascii(emu, s + i, j - i);
+				i = j;
+				continue;
+			}
+			vtparse_feed(&emu->vp, b);
+		} else {
+			uint32_t cps[2];
+			int n = utf8_feed(&emu->dec, b, cps);
+
+			for (int k = 0; k < n; k++)
+				vtparse_feed(&emu->vp, cps[k]);
+		}
+		i++;
+	}
+}
+
+void emu_resize(struct emu *emu, int width, int height)
+{
+	fb_resize(emu->fb, width, height);
+}
+
+const struct fb *emu_fb(const struct emu *emu)
+{
+	return emu->fb;
+}
+
+struct fb *emu_fb_mut(struct emu *emu)
+{
+	return emu->fb;
+}
+
+size_t emu_take_replies(struct emu *emu, struct buf *out)
+{
+	size_t n = emu->replies.len;
+
+	if (n > 0)
+		buf_append(out, emu->replies.data, n);
+	buf_clear(&emu->replies);
+	return n;
+}
+
+bool emu_has_replies(const struct emu *emu)
+{
+	return emu->replies.len > 0;
+}
+
+bool emu_app_cursor_keys(const struct emu *emu)
+{
+	return emu->fb->ds.app_cursor_keys;
+}
+
+void emu_stats(const struct emu *emu, struct emu_stats *out)
+{
+	*out = emu->stats;
+}

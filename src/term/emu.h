@@ -1,0 +1,58 @@
+/*
+ * The terminal emulator (PROTOCOL.md §8): bytes in (pty output on the server,
+ * a received hoststring on the client), framebuffer out.
+ *
+ * Pipeline: UTF-8 decoder (utf8.h) → DEC parser (vtparse.h) → control
+ * functions (a sorted dispatch table in emu.c) → framebuffer (fb.h).
+ * emu_write never fails and never asserts on its input: unknown or malformed
+ * sequences are dropped and counted, every repeat count and size is bounded.
+ *
+ * Replies to queries (DA, DA2, DSR) are queued, not written anywhere: the
+ * server takes them and writes them to the pty; the client checks that a
+ * received diff produced none (§5.6).
+ */
+#ifndef MOSHC_TERM_EMU_H
+#define MOSHC_TERM_EMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "term/fb.h"
+
+struct buf;
+struct emu;
+
+/* An emulator with a blank width×height screen (clamped as fb_clamp_size). */
+struct emu *emu_new(int width, int height);
+void emu_free(struct emu *emu);
+/* A deep copy (framebuffer rows are shared copy-on-write, parser state copied). */
+struct emu *emu_copy(const struct emu *emu);
+
+/* Feed terminal output. */
+void emu_write(struct emu *emu, const uint8_t *bytes, size_t len);
+/* Resize (§8.7); sizes are clamped into 1..FB_MAX_* and FB_MAX_CELLS. */
+void emu_resize(struct emu *emu, int width, int height);
+
+/* Borrowed, valid until the next emu_write/emu_resize/emu_free. */
+const struct fb *emu_fb(const struct emu *emu);
+/* Writable framebuffer for callers that draw on a private copy (client overlays). */
+struct fb *emu_fb_mut(struct emu *emu);
+
+/* Append the queued reply bytes to out and clear the queue; returns their count. */
+size_t emu_take_replies(struct emu *emu, struct buf *out);
+/* True when reply bytes are queued. */
+bool emu_has_replies(const struct emu *emu);
+
+/* DECCKM: the application asked for application cursor keys (server-side ESC O
+ * A–D translation, §5.5). */
+bool emu_app_cursor_keys(const struct emu *emu);
+
+/* Counters of dropped input, for logs and tests. */
+struct emu_stats {
+	uint64_t unknown;         /* dispatches with no registered function */
+	uint64_t replies_dropped; /* reply bytes dropped because the queue was full */
+};
+void emu_stats(const struct emu *emu, struct emu_stats *out);
+
+#endif

@@ -1,0 +1,481 @@
+/*
+ * Framebuffer storage: rows shared copy-on-write, shared immutable strings,
+ * the draw state, and the equality SSP uses. See fb.h for the model.
+ *
+ * Invariants:
+ *  - fb->rows has ds.height entries, each row has ds.width cells and refs >= 1;
+ *  - ds.tabs has ds.width entries and is owned by exactly one framebuffer;
+ *  - a row with refs > 1 is never written (fb_mut_row unshares it first);
+ *  - the cursor is inside the screen; the scroll region is inside the screen
+ *    with top <= bottom.
+ */
+#include "term/fb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/xmalloc.h"
+
+static uint64_t fb_gen_counter;
+
+uint64_t fb_next_gen(void)
+{
+	return ++fb_gen_counter;
+}
+
+void fb_clamp_size(int *width, int *height)
+{
+	if (*width < 1)
+		*width = 1;
+	if (*width > FB_MAX_WIDTH)
+		*width = FB_MAX_WIDTH;
+	if (*height < 1)
+		*height = 1;
+	if (*height > FB_MAX_HEIGHT)
+		*height = FB_MAX_HEIGHT;
+	if ((long)*width * *height > FB_MAX_CELLS)
+		*height = FB_MAX_CELLS / *width;
+}
+
+static struct fb_row *row_alloc(int width)
+{
+	struct fb_row *r = xmalloc(sizeof *r + (size_t)width * sizeof(struct fb_cell));
+
+	r->refs = 1;
+	r->width = width;
+	return r;
+}
+
+static struct fb_row *row_new(int width, const struct fb_rend *bg)
+{
+	struct fb_row *r = row_alloc(width);
+
+	fb_row_clear(r, bg);
+	return r;
+}
+
+static void row_unref(struct fb_row *r)
+{
+	ASSERT(r->refs > 0);
+	if (--r->refs == 0)
+		free(r);
+}
+
+void fb_row_clear(struct fb_row *row, const struct fb_rend *bg)
+{
+	ASSERT(row->refs == 1);
+	row->gen = fb_next_gen();
+	for (int x = 0; x < row->width; x++)
+		fb_cell_reset(&row->cells[x], bg);
+}
+
+struct fb_row *fb_mut_row(struct fb *fb, int y)
+{
+	struct fb_row *r = fb->rows[y];
+
+	if (r->refs > 1) {
+		struct fb_row *c = row_alloc(r->width);
+
+		c->gen = r->gen;
+		memcpy(c->cells, r->cells, (size_t)r->width * sizeof(struct fb_cell));
+		r->refs--;
+		fb->rows[y] = c;
+		r = c;
+	}
+	return r;
+}
+
+void fb_new_row_at(struct fb *fb, int y)
+{
+	struct fb_rend bg = fb_bg_rend(fb);
+	struct fb_row *r = fb->rows[y];
+
+	if (r->refs == 1) {
+		fb_row_clear(r, &bg);
+		return;
+	}
+	row_unref(r);
+	fb->rows[y] = row_new(fb->ds.width, &bg);
+}
+
+void fb_scroll_rows(struct fb *fb, int top, int bottom, int n)
+{
+	struct fb_row *tmp[64];
+	struct fb_row **save = tmp;
+	int span, k;
+
+	if (top < 0 || bottom >= fb->ds.height || top > bottom || n == 0)
+		return;
+	span = bottom - top + 1;
+	k = n > 0 ? n : -n;
+	if (k > span)
+		k = span;
+	if (k > (int)(sizeof tmp / sizeof tmp[0]))
+		save = xmalloc((size_t)k * sizeof *save);
+	/* The rows that leave the region are recycled as the blank newcomers
+	 * (cleared in place when unshared, which also gives a fresh generation). */
+	if (n > 0) {
+		memcpy(save, &fb->rows[top], (size_t)k * sizeof *save);
+		memmove(&fb->rows[top], &fb->rows[top + k], (size_t)(span - k) * sizeof *save);
+		memcpy(&fb->rows[bottom - k + 1], save, (size_t)k * sizeof *save);
+		for (int y = bottom - k + 1; y <= bottom; y++)
+			fb_new_row_at(fb, y);
+	} else {
+		memcpy(save, &fb->rows[bottom - k + 1], (size_t)k * sizeof *save);
+		memmove(&fb->rows[top + k], &fb->rows[top], (size_t)(span - k) * sizeof *save);
+		memcpy(&fb->rows[top], save, (size_t)k * sizeof *save);
+		for (int y = top; y < top + k; y++)
+			fb_new_row_at(fb, y);
+	}
+	if (save != tmp)
+		free(save);
+}
+
+static void ds_default_tabs(struct fb_ds *ds)
+{
+	for (int x = 0; x < ds->width; x++)
+		ds->tabs[x] = (x % 8) == 0;
+}
+
+static void ds_init(struct fb_ds *ds, int width, int height)
+{
+	memset(ds, 0, sizeof *ds);
+	ds->width = width;
+	ds->height = height;
+	ds->comb_row = ds->comb_col = -1;
+	ds->top = 0;
+	ds->bottom = height - 1;
+	ds->saved.autowrap = true;
+	ds->autowrap = true;
+	ds->cursor_visible = true;
+	ds->default_tabs = true;
+	ds->tabs = xmalloc((size_t)width);
+	ds_default_tabs(ds);
+}
+
+static void str_unref(struct fb_str *s)
+{
+	if (s != NULL && --s->refs == 0)
+		free(s);
+}
+
+static struct fb_str *str_ref(struct fb_str *s)
+{
+	if (s != NULL)
+		s->refs++;
+	return s;
+}
+
+static struct fb_str *str_new(const char *data, size_t len)
+{
+	struct fb_str *s;
+
+	if (len == 0)
+		return NULL;
+	s = xmalloc(sizeof *s + len + 1);
+	s->refs = 1;
+	s->len = len;
+	memcpy(s->data, data, len);
+	s->data[len] = '\0';
+	return s;
+}
+
+bool fb_str_equal(const struct fb_str *a, const struct fb_str *b)
+{
+	if (a == b)
+		return true;
+	return fb_str_len(a) == fb_str_len(b) &&
+	       memcmp(fb_str_data(a), fb_str_data(b), fb_str_len(a)) == 0;
+}
+
+static void str_set(struct fb_str **slot, const char *data, size_t len)
+{
+	struct fb_str *s = str_new(data, len);
+
+	str_unref(*slot);
+	*slot = s;
+}
+
+void fb_set_title(struct fb *fb, const char *utf8, size_t len)
+{
+	str_set(&fb->title, utf8, len);
+}
+
+void fb_set_icon(struct fb *fb, const char *utf8, size_t len)
+{
+	str_set(&fb->icon, utf8, len);
+}
+
+void fb_set_clipboard(struct fb *fb, const char *utf8, size_t len)
+{
+	str_set(&fb->clipboard, utf8, len);
+}
+
+static void rows_alloc(struct fb *fb)
+{
+	struct fb_rend bg = fb_bg_rend(fb);
+
+	fb->rows = xreallocarray(NULL, (size_t)fb->ds.height, sizeof *fb->rows);
+	for (int y = 0; y < fb->ds.height; y++)
+		fb->rows[y] = row_new(fb->ds.width, &bg);
+}
+
+static void rows_free(struct fb *fb)
+{
+	for (int y = 0; y < fb->ds.height; y++)
+		row_unref(fb->rows[y]);
+	free(fb->rows);
+	fb->rows = NULL;
+}
+
+struct fb *fb_new(int width, int height)
+{
+	struct fb *fb = xcalloc(1, sizeof *fb);
+
+	fb_clamp_size(&width, &height);
+	ds_init(&fb->ds, width, height);
+	rows_alloc(fb);
+	return fb;
+}
+
+void fb_free(struct fb *fb)
+{
+	if (fb == NULL)
+		return;
+	rows_free(fb);
+	free(fb->ds.tabs);
+	str_unref(fb->title);
+	str_unref(fb->icon);
+	str_unref(fb->clipboard);
+	free(fb);
+}
+
+struct fb *fb_copy(const struct fb *src)
+{
+	struct fb *fb = xmalloc(sizeof *fb);
+
+	*fb = *src;
+	fb->ds.tabs = xmemdup(src->ds.tabs, (size_t)src->ds.width);
+	fb->rows = xmemdup(src->rows, (size_t)src->ds.height * sizeof *fb->rows);
+	for (int y = 0; y < fb->ds.height; y++)
+		fb->rows[y]->refs++;
+	str_ref(fb->title);
+	str_ref(fb->icon);
+	str_ref(fb->clipboard);
+	return fb;
+}
+
+void fb_reset(struct fb *fb)
+{
+	int width = fb->ds.width, height = fb->ds.height;
+
+	rows_free(fb);
+	free(fb->ds.tabs);
+	ds_init(&fb->ds, width, height);
+	rows_alloc(fb);
+	str_set(&fb->title, NULL, 0);
+	str_set(&fb->clipboard, NULL, 0);
+}
+
+void fb_resize(struct fb *fb, int width, int height)
+{
+	struct fb_ds *ds = &fb->ds;
+	int oldw = ds->width, oldh = ds->height;
+	struct fb_rend bg;
+
+	fb_clamp_size(&width, &height);
+	if (width != oldw || height != oldh) {
+		ds->top = 0;
+		ds->bottom = height - 1;
+	}
+	ds->tabs = xrealloc(ds->tabs, (size_t)width);
+	if (width > oldw)
+		memset(ds->tabs + oldw, 0, (size_t)(width - oldw));
+	ds->width = width;
+	ds->height = height;
+	if (ds->default_tabs)
+		ds_default_tabs(ds);
+	if (ds->cur_row > height - 1)
+		ds->cur_row = height - 1;
+	if (ds->cur_col > width - 1)
+		ds->cur_col = width - 1;
+	if (ds->origin) {
+		if (ds->cur_row < ds->top)
+			ds->cur_row = ds->top;
+		if (ds->cur_row > ds->bottom)
+			ds->cur_row = ds->bottom;
+	}
+	if (ds->comb_col >= width || ds->comb_row >= height)
+		ds->comb_row = ds->comb_col = -1;
+
+	bg = fb_bg_rend(fb);
+	/* Old rows keep their place; rows are added or dropped at the bottom. */
+	for (int y = height; y < oldh; y++)
+		row_unref(fb->rows[y]);
+	fb->rows = xreallocarray(fb->rows, (size_t)height, sizeof *fb->rows);
+	for (int y = oldh; y < height; y++)
+		fb->rows[y] = row_new(width, &bg);
+	if (width == oldw)
+		return;
+	for (int y = 0; y < oldh && y < height; y++) {
+		struct fb_row *old = fb->rows[y];
+		struct fb_row *r = row_alloc(width);
+		int keep = oldw < width ? oldw : width;
+
+		r->gen = old->gen;
+		memcpy(r->cells, old->cells, (size_t)keep * sizeof(struct fb_cell));
+		for (int x = keep; x < width; x++)
+			fb_cell_reset(&r->cells[x], &bg);
+		/* mosh clears the old last cell's wrap flag before truncating or padding. */
+		if (oldw <= width)
+			r->cells[oldw - 1].flags &= ~FB_CELL_WRAP;
+		row_unref(old);
+		fb->rows[y] = r;
+	}
+}
+
+static bool ds_equal(const struct fb_ds *a, const struct fb_ds *b)
+{
+	return a->width == b->width && a->height == b->height && a->cur_row == b->cur_row &&
+	       a->cur_col == b->cur_col && a->cursor_visible == b->cursor_visible &&
+	       a->reverse_video == b->reverse_video && fb_rend_equal(&a->rend, &b->rend) &&
+	       a->bracketed_paste == b->bracketed_paste && a->mouse_mode == b->mouse_mode &&
+	       a->mouse_focus == b->mouse_focus && a->mouse_alt_scroll == b->mouse_alt_scroll &&
+	       a->mouse_enc == b->mouse_enc;
+}
+
+bool fb_equal(const struct fb *a, const struct fb *b)
+{
+	if (!ds_equal(&a->ds, &b->ds))
+		return false;
+	if (a->bell != b->bell || !fb_str_equal(a->title, b->title) ||
+	    !fb_str_equal(a->clipboard, b->clipboard))
+		return false;
+	for (int y = 0; y < a->ds.height; y++) {
+		if (!fb_row_equal(a->rows[y], b->rows[y]))
+			return false;
+	}
+	return true;
+}
+
+bool fb_row_cells_equal(const struct fb_row *a, const struct fb_row *b)
+{
+	if (a == b)
+		return true;
+	if (a->width != b->width)
+		return false;
+	for (int x = 0; x < a->width; x++) {
+		if (!fb_cell_equal(&a->cells[x], &b->cells[x]))
+			return false;
+	}
+	return true;
+}
+
+bool fb_row_equal(const struct fb_row *a, const struct fb_row *b)
+{
+	return a == b || (a->gen == b->gen && fb_row_cells_equal(a, b));
+}
+
+bool fb_rend_equal(const struct fb_rend *a, const struct fb_rend *b)
+{
+	return a->fg == b->fg && a->bg == b->bg && a->attr == b->attr;
+}
+
+bool fb_cell_equal(const struct fb_cell *a, const struct fb_cell *b)
+{
+	return a->len == b->len && a->flags == b->flags && fb_rend_equal(&a->rend, &b->rend) &&
+	       memcmp(a->text, b->text, a->len) == 0;
+}
+
+bool fb_cell_blank(const struct fb_cell *c)
+{
+	return c->len == 0 || (c->len == 1 && c->text[0] == ' ') ||
+	       (c->len == 2 && (uint8_t)c->text[0] == 0xC2 && (uint8_t)c->text[1] == 0xA0);
+}
+
+void fb_cell_reset(struct fb_cell *c, const struct fb_rend *bg)
+{
+	c->rend = *bg;
+	c->len = 0;
+	c->flags = 0;
+}
+
+int fb_utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	if (cp > 0x10FFFF)
+		cp = 0xFFFD;
+	if (cp < 0x10000)
+		return fb_utf8_encode(cp, out);
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+void fb_cell_set_cp(struct fb_cell *c, uint32_t cp)
+{
+	c->len = (uint8_t)fb_utf8_encode(cp, c->text);
+}
+
+void fb_cell_append_cp(struct fb_cell *c, uint32_t cp)
+{
+	char tmp[4];
+	int n = fb_utf8_encode(cp, tmp);
+
+	if (c->len + n > FB_CELL_MAX)
+		return;
+	memcpy(c->text + c->len, tmp, (size_t)n);
+	c->len = (uint8_t)(c->len + n);
+}
+
+static void sgr_colour(struct buf *out, uint32_t c, unsigned base)
+{
+	if (c & FB_COLOR_RGB) {
+		buf_appendf(out, ";%u8;2;%u;%u;%u", base / 10, (c >> 16) & 0xFF, (c >> 8) & 0xFF,
+		            c & 0xFF);
+	} else if (c >= base && c < base + 8) {
+		buf_appendf(out, ";%u", c);
+	} else if (c >= base + 8) {
+		buf_appendf(out, ";%u8;5;%u", base / 10, c - base);
+	}
+}
+
+void fb_rend_sgr(const struct fb_rend *r, struct buf *out)
+{
+	static const struct {
+		uint8_t bit;
+		char code;
+	} attrs[] = {
+	    {FB_ATTR_BOLD, '1'},  {FB_ATTR_ITALIC, '3'},  {FB_ATTR_UNDERLINE, '4'},
+	    {FB_ATTR_BLINK, '5'}, {FB_ATTR_INVERSE, '7'}, {FB_ATTR_INVISIBLE, '8'},
+	};
+
+	buf_append_str(out, "\033[0");
+	for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+		if (r->attr & attrs[i].bit) {
+			buf_append_byte(out, ';');
+			buf_append_byte(out, (uint8_t)attrs[i].code);
+		}
+	}
+	sgr_colour(out, r->fg, 30);
+	sgr_colour(out, r->bg, 40);
+	buf_append_byte(out, 'm');
+}

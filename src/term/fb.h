@@ -1,0 +1,227 @@
+/*
+ * The framebuffer (PROTOCOL.md §8.5): what a terminal shows, plus the draw
+ * state that the next byte of output acts on.
+ *
+ * Model:
+ *  - A cell holds the UTF-8 bytes of one grapheme (base character plus
+ *    combining characters, at most FB_CELL_MAX bytes; len 0 = empty), its
+ *    rendition and three flags: WIDE (left half of a double-width character;
+ *    the right half is the next, normally empty, cell), FALLBACK (contents start
+ *    with a combining character) and WRAP (on the last cell of a row: the row
+ *    wrapped into the next one). Bytes of text[] beyond len are unspecified.
+ *  - A row is a reference-counted vector of cells with a generation number.
+ *    Rows are shared between framebuffers (fb_copy) and copied on write: only
+ *    fb_mut_row()/fb_mut_cell() hand out writable rows, and they copy a shared
+ *    row first (the copy keeps its generation). A fresh generation is taken
+ *    whenever a row is created or cleared (fb_row_clear), which the display
+ *    differ uses to recognise scrolled rows.
+ *  - Titles and the clipboard are immutable shared strings (UTF-8).
+ *
+ * Everything in these structs may be read directly by other modules (the
+ * display differ, the terminal state); writes go through the emulator or the
+ * fb_* mutators below so that sharing stays correct.
+ */
+#ifndef MOSHC_TERM_FB_H
+#define MOSHC_TERM_FB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+
+/* Size limits: anything a peer asks for is clamped into these (§8.7). */
+#define FB_MAX_WIDTH 10000
+#define FB_MAX_HEIGHT 10000
+#define FB_MAX_CELLS (4 * 1024 * 1024)
+
+/* Bytes of UTF-8 a cell can hold (base + combining characters). */
+#define FB_CELL_MAX 32
+
+/*
+ * Colour encoding (§8.4): 0 = default; 30+i (fg) / 40+i (bg) for palette
+ * index i in 0..255 (so 30..37 / 40..47 are the basic colours);
+ * FB_COLOR_RGB | r<<16 | g<<8 | b for true colour.
+ */
+#define FB_COLOR_RGB 0x1000000u
+
+enum fb_attr {
+	FB_ATTR_BOLD = 1 << 0,
+	FB_ATTR_FAINT = 1 << 1, /* never set: SGR 2 is ignored, as in mosh */
+	FB_ATTR_ITALIC = 1 << 2,
+	FB_ATTR_UNDERLINE = 1 << 3,
+	FB_ATTR_BLINK = 1 << 4,
+	FB_ATTR_INVERSE = 1 << 5,
+	FB_ATTR_INVISIBLE = 1 << 6,
+};
+
+struct fb_rend {
+	uint32_t fg;  /* colour encoding above */
+	uint32_t bg;  /* colour encoding above */
+	uint8_t attr; /* enum fb_attr bits */
+};
+
+enum fb_cell_flag {
+	FB_CELL_WIDE = 1 << 0,
+	FB_CELL_FALLBACK = 1 << 1,
+	FB_CELL_WRAP = 1 << 2,
+};
+
+struct fb_cell {
+	struct fb_rend rend;
+	uint8_t len;   /* bytes used in text; 0 = empty cell */
+	uint8_t flags; /* enum fb_cell_flag bits */
+	char text[FB_CELL_MAX];
+};
+
+struct fb_row {
+	unsigned refs; /* framebuffers holding this row; > 1 means shared */
+	int width;
+	uint64_t gen; /* fresh on creation and on clear */
+	struct fb_cell cells[];
+};
+
+/* An immutable, shared UTF-8 string (title, icon name, clipboard). */
+struct fb_str {
+	unsigned refs;
+	size_t len;
+	char data[]; /* NUL-terminated one past len */
+};
+
+/* DECSC/DECRC state. */
+struct fb_saved {
+	int row, col;
+	struct fb_rend rend;
+	bool autowrap;
+	bool origin;
+};
+
+/* Mouse reporting mode: 0 (none) or the DEC mode number 9/1000/1001/1002/1003;
+ * mouse encoding: 0 (default) or 1005/1006/1015. */
+struct fb_ds {
+	int width, height;
+	int cur_row, cur_col;
+	int comb_row, comb_col; /* combining-character target; -1 = none */
+	int top, bottom;        /* scroll region, inclusive rows */
+	struct fb_rend rend;    /* current rendition */
+	struct fb_saved saved;
+	bool next_wrap; /* next print will wrap (deferred wrap) */
+	bool origin;
+	bool autowrap;
+	bool insert;
+	bool cursor_visible;
+	bool reverse_video;
+	bool bracketed_paste;
+	bool mouse_focus;
+	bool mouse_alt_scroll;
+	bool app_cursor_keys;
+	bool default_tabs; /* tab stops still follow the every-8 pattern */
+	int mouse_mode;
+	int mouse_enc;
+	uint8_t *tabs; /* width entries, 1 = tab stop; owned by this framebuffer */
+};
+
+struct fb {
+	struct fb_ds ds;
+	struct fb_row **rows; /* ds.height pointers; the array is owned, rows are shared */
+	struct fb_str *title; /* window title; NULL = empty */
+	struct fb_str *icon;  /* icon name; NULL = empty */
+	struct fb_str *clipboard;
+	bool title_init; /* a title OSC has been seen at least once */
+	unsigned bell;   /* bell counter */
+};
+
+/* A framebuffer of width×height blank cells (sizes clamped into the limits). */
+struct fb *fb_new(int width, int height);
+void fb_free(struct fb *fb);
+/* A copy sharing every row with fb; costs O(height + width). */
+struct fb *fb_copy(const struct fb *fb);
+/* The equality SSP uses (§8.5): rows (identity, or generation and cells), window
+ * title, clipboard, bell count and the transmitted draw-state fields. Not the
+ * icon name, tabs, saved cursor, origin/insert/autowrap, DECCKM or pending wrap. */
+bool fb_equal(const struct fb *a, const struct fb *b);
+
+/* Clamp a requested size into [1, FB_MAX_*] with width*height <= FB_MAX_CELLS. */
+void fb_clamp_size(int *width, int *height);
+/* Resize as §8.7 (sizes are clamped first). */
+void fb_resize(struct fb *fb, int width, int height);
+/* Full reset (RIS): draw state, rows, title and clipboard; keeps the bell
+ * counter, icon name and title_init. */
+void fb_reset(struct fb *fb);
+
+/* Borrowed, valid until fb changes or is freed. y and x must be in range. */
+static inline const struct fb_row *fb_row(const struct fb *fb, int y)
+{
+	return fb->rows[y];
+}
+static inline const struct fb_cell *fb_cell(const struct fb *fb, int y, int x)
+{
+	return &fb->rows[y]->cells[x];
+}
+static inline bool fb_row_wrap(const struct fb_row *row)
+{
+	return (row->cells[row->width - 1].flags & FB_CELL_WRAP) != 0;
+}
+
+/* Writable row y: unshared first if needed (generation kept). */
+struct fb_row *fb_mut_row(struct fb *fb, int y);
+static inline struct fb_cell *fb_mut_cell(struct fb *fb, int y, int x)
+{
+	return &fb_mut_row(fb, y)->cells[x];
+}
+/* Clear every cell of a writable row to bg's background and take a fresh generation. */
+void fb_row_clear(struct fb_row *row, const struct fb_rend *bg);
+/* Replace row y with a new blank row (current background). */
+void fb_new_row_at(struct fb *fb, int y);
+/* Scroll rows [top, bottom] up by n (n > 0) or down by -n, filling with blank
+ * rows in the current background; n is clamped to the region height. */
+void fb_scroll_rows(struct fb *fb, int top, int bottom, int n);
+/* A fresh generation number. */
+uint64_t fb_next_gen(void);
+
+/* The background rendition used for erasing: current bg colour only (BCE). */
+static inline struct fb_rend fb_bg_rend(const struct fb *fb)
+{
+	struct fb_rend r = {0, fb->ds.rend.bg, 0};
+	return r;
+}
+
+/* Cells */
+/* Empty, a single space, or a single U+00A0. */
+bool fb_cell_blank(const struct fb_cell *c);
+bool fb_cell_equal(const struct fb_cell *a, const struct fb_cell *b);
+/* Erase: no contents, no flags, rendition = bg. */
+void fb_cell_reset(struct fb_cell *c, const struct fb_rend *bg);
+/* Set the cell to the single code point cp (contents replaced, flags kept). */
+void fb_cell_set_cp(struct fb_cell *c, uint32_t cp);
+/* Append a code point (combining character); dropped if it would not fit. */
+void fb_cell_append_cp(struct fb_cell *c, uint32_t cp);
+
+/* Rows: same object, or equal generation and equal cells (mosh's Row ==). */
+bool fb_row_equal(const struct fb_row *a, const struct fb_row *b);
+/* Equal cells only (ignoring generation). */
+bool fb_row_cells_equal(const struct fb_row *a, const struct fb_row *b);
+
+/* Renditions */
+bool fb_rend_equal(const struct fb_rend *a, const struct fb_rend *b);
+/* Append the absolute SGR string of §6.1/§8.4: ESC[0{;attr}{;fg}{;bg}m. */
+void fb_rend_sgr(const struct fb_rend *r, struct buf *out);
+
+/* Strings. A NULL string is empty. */
+static inline const char *fb_str_data(const struct fb_str *s)
+{
+	return s ? s->data : "";
+}
+static inline size_t fb_str_len(const struct fb_str *s)
+{
+	return s ? s->len : 0;
+}
+bool fb_str_equal(const struct fb_str *a, const struct fb_str *b);
+void fb_set_title(struct fb *fb, const char *utf8, size_t len);
+void fb_set_icon(struct fb *fb, const char *utf8, size_t len);
+void fb_set_clipboard(struct fb *fb, const char *utf8, size_t len);
+
+/* Encode cp as UTF-8 into out (4 bytes room); returns the length (1..4). */
+int fb_utf8_encode(uint32_t cp, char *out);
+
+#endif
