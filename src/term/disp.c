@@ -34,6 +34,7 @@
 #include "term/disp.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
