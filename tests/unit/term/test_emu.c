@@ -1,0 +1,153 @@
+/* term/emu: hostile input (huge counts, huge sizes, random bytes) stays
+ * bounded, copies are independent, replies are queued and bounded. */
+#include "../test.h"
+
+#include <stdlib.h>
+
+#include "term/emu.h"
+#include "util/buf.h"
+
+static void push(struct emu *e, const char *s)
+{
+	emu_write(e, (const uint8_t *)s, strlen(s));
+}
+
+TEST(emu_huge_repeat_counts)
+{
+	struct emu *e = emu_new(80, 24);
+	const char *seqs[] = {
+	    "\033[99999999@",    "\033[65535@",       "\033[65535P",   "\033[65535X",
+	    "\033[65535L",       "\033[65535M",       "\033[65535S",   "\033[65535T",
+	    "\033[65535A",       "\033[65535B",       "\033[65535C",   "\033[65535D",
+	    "\033[65535I",       "\033[65535Z",       "\033[65535d",   "\033[65535G",
+	    "\033[65535;65535H", "\033[65535;65535r", "\033[1;65535r",
+	};
+
+	for (size_t i = 0; i < sizeof seqs / sizeof seqs[0]; i++) {
+		for (int k = 0; k < 200; k++)
+			push(e, seqs[i]);
+		const struct fb *fb = emu_fb(e);
+		CHECK(fb->ds.cur_row >= 0 && fb->ds.cur_row < 24);
+		CHECK(fb->ds.cur_col >= 0 && fb->ds.cur_col < 80);
+	}
+	push(e, "\033[65535;65535H");
+	CHECK_EQ_INT(emu_fb(e)->ds.cur_row, 23);
+	CHECK_EQ_INT(emu_fb(e)->ds.cur_col, 79);
+	emu_free(e);
+}
+
+TEST(emu_resize_clamped)
+{
+	struct emu *e = emu_new(0, 0);
+
+	CHECK_EQ_INT(emu_fb(e)->ds.width, 1);
+	CHECK_EQ_INT(emu_fb(e)->ds.height, 1);
+	push(e, "abc\r\nd");
+	emu_resize(e, -3, 1 << 30);
+	CHECK_EQ_INT(emu_fb(e)->ds.width, 1);
+	CHECK(emu_fb(e)->ds.height <= FB_MAX_HEIGHT);
+	emu_resize(e, 1 << 30, 1 << 30);
+	CHECK((long)emu_fb(e)->ds.width * emu_fb(e)->ds.height <= FB_MAX_CELLS);
+	emu_resize(e, 80, 24);
+	CHECK_EQ_INT(emu_fb(e)->ds.width, 80);
+	CHECK_EQ_INT(emu_fb(e)->ds.height, 24);
+	push(e, "\033[24;80Hx");
+	emu_free(e);
+}
+
+TEST(emu_random_bytes)
+{
+	struct emu *e = emu_new(80, 24);
+	uint8_t *s = malloc(1 << 20);
+	static const char alphabet[] = "\033[];?0123456789;mHJKr@PLMhl\007\030\x9b\xc2\x9b\xe4\xb8";
+
+	srand(4242);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < (1 << 20); i++)
+			s[i] = round == 0
+			           ? (uint8_t)rand()
+			           : (uint8_t)alphabet[(size_t)rand() % (sizeof alphabet - 1)];
+		emu_write(e, s, 1 << 20);
+		if (round == 0)
+			emu_resize(e, 13, 7);
+	}
+	CHECK(emu_fb(e)->ds.cur_row < emu_fb(e)->ds.height);
+	free(s);
+	emu_free(e);
+}
+
+TEST(emu_copy_independent)
+{
+	struct emu *a = emu_new(20, 5);
+	struct emu *b;
+
+	push(a, "hello\033[1;3");
+	b = emu_copy(a);
+	push(b, "1mX");
+	push(a, "2mY");
+	CHECK_EQ_INT(emu_fb(a)->ds.rend.fg, 32);
+	CHECK_EQ_INT(emu_fb(b)->ds.rend.fg, 31);
+	CHECK_EQ_INT(emu_fb(a)->rows[0]->cells[5].text[0], 'Y');
+	CHECK_EQ_INT(emu_fb(b)->rows[0]->cells[5].text[0], 'X');
+	CHECK(fb_row(emu_fb(a), 1) == fb_row(emu_fb(b), 1));
+	emu_free(a);
+	emu_free(b);
+}
+
+TEST(emu_replies_bounded)
+{
+	struct emu *e = emu_new(80, 24);
+	struct buf out;
+	struct emu_stats st;
+
+	buf_init(&out);
+	CHECK(!emu_has_replies(e));
+	for (int i = 0; i < 100000; i++)
+		push(e, "\033[6n");
+	CHECK(emu_has_replies(e));
+	CHECK(emu_take_replies(e, &out) <= 65536);
+	CHECK(memcmp(out.data, "\033[1;1R", 6) == 0);
+	emu_stats(e, &st);
+	CHECK(st.replies_dropped > 0);
+	CHECK(!emu_has_replies(e));
+	CHECK_EQ_INT(emu_take_replies(e, &out), 0);
+	buf_fini(&out);
+	emu_free(e);
+}
+
+TEST(emu_long_osc_bounded)
+{
+	struct emu *e = emu_new(80, 24);
+
+	push(e, "\033]2;");
+	for (int i = 0; i < 100000; i++)
+		push(e, "\xe4\xb8\xad");
+	push(e, "\007");
+	/* 256 characters of OSC minus "2;" = 254 characters of 3 bytes. */
+	CHECK_EQ_INT(fb_str_len(emu_fb(e)->title), 254 * 3);
+	emu_free(e);
+}
+
+TEST(emu_deckm_flag)
+{
+	struct emu *e = emu_new(80, 24);
+
+	CHECK(!emu_app_cursor_keys(e));
+	push(e, "\033[?1h");
+	CHECK(emu_app_cursor_keys(e));
+	push(e, "\033[!p");
+	CHECK(!emu_app_cursor_keys(e));
+	emu_free(e);
+}
+
+int main(void)
+{
+	RUN(emu_huge_repeat_counts);
+	RUN(emu_resize_clamped);
+	RUN(emu_random_bytes);
+	RUN(emu_copy_independent);
+	RUN(emu_replies_bounded);
+	RUN(emu_long_osc_bounded);
+	RUN(emu_deckm_flag);
+	return test_done();
+}

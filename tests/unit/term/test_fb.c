@@ -1,0 +1,180 @@
+/* term/fb: copy-on-write sharing, generation numbers, equality, resize,
+ * cell helpers and the SGR string. */
+#include "../test.h"
+
+#include "term/fb.h"
+#include "util/buf.h"
+
+TEST(fb_copy_shares_rows)
+{
+	struct fb *a = fb_new(10, 3);
+	struct fb *b = fb_copy(a);
+
+	for (int y = 0; y < 3; y++) {
+		CHECK(fb_row(a, y) == fb_row(b, y));
+		CHECK_EQ_INT(fb_row(a, y)->refs, 2);
+	}
+	CHECK(fb_equal(a, b));
+	fb_free(a);
+	CHECK_EQ_INT(fb_row(b, 0)->refs, 1);
+	fb_free(b);
+}
+
+TEST(fb_write_does_not_leak_into_copy)
+{
+	struct fb *a = fb_new(10, 3);
+	struct fb *b;
+	struct fb_cell *c;
+	uint64_t gen;
+
+	fb_cell_set_cp(fb_mut_cell(a, 1, 2), 'x');
+	b = fb_copy(a);
+	gen = fb_row(a, 1)->gen;
+	c = fb_mut_cell(b, 1, 2);
+	fb_cell_set_cp(c, 'y');
+	CHECK(fb_row(a, 1) != fb_row(b, 1));
+	CHECK(fb_row(a, 0) == fb_row(b, 0));
+	CHECK_EQ_INT(fb_cell(a, 1, 2)->text[0], 'x');
+	CHECK_EQ_INT(fb_cell(b, 1, 2)->text[0], 'y');
+	/* Copy-on-write keeps the generation; cells then differ. */
+	CHECK_EQ_U64(fb_row(b, 1)->gen, gen);
+	CHECK(!fb_row_equal(fb_row(a, 1), fb_row(b, 1)));
+	CHECK(!fb_equal(a, b));
+	/* A second write to the now-private row does not copy again. */
+	CHECK(fb_mut_row(b, 1) == fb_row(b, 1));
+	fb_free(a);
+	fb_free(b);
+}
+
+TEST(fb_generations)
+{
+	struct fb *a = fb_new(5, 4);
+	struct fb *b;
+	uint64_t g[4];
+	struct fb_rend bg = {0, 0, 0};
+
+	for (int y = 0; y < 4; y++)
+		g[y] = fb_row(a, y)->gen;
+	for (int y = 1; y < 4; y++)
+		CHECK(g[y] != g[y - 1]);
+	fb_row_clear(fb_mut_row(a, 0), &bg);
+	CHECK(fb_row(a, 0)->gen != g[0]);
+	/* Replacing a shared row gives a new row and a new generation; the copy keeps the old. */
+	b = fb_copy(a);
+	fb_new_row_at(a, 2);
+	CHECK(fb_row(a, 2)->gen != g[2]);
+	CHECK_EQ_U64(fb_row(b, 2)->gen, g[2]);
+	/* Blank rows of different generations are not equal (mosh's Row ==). */
+	CHECK(fb_row_cells_equal(fb_row(a, 2), fb_row(b, 2)));
+	CHECK(!fb_row_equal(fb_row(a, 2), fb_row(b, 2)));
+	/* Scrolling moves rows: row 1 becomes row 0, the new bottom row is fresh. */
+	g[1] = fb_row(a, 1)->gen;
+	g[3] = fb_row(a, 3)->gen;
+	fb_scroll_rows(a, 0, 3, 1);
+	CHECK_EQ_U64(fb_row(a, 0)->gen, g[1]);
+	CHECK_EQ_U64(fb_row(a, 2)->gen, g[3]);
+	CHECK(fb_row(a, 3)->gen > g[3]);
+	fb_free(a);
+	fb_free(b);
+}
+
+TEST(fb_equal_fields)
+{
+	struct fb *a = fb_new(8, 2);
+	struct fb *b = fb_copy(a);
+
+	fb_set_icon(b, "icon", 4);
+	CHECK(fb_equal(a, b)); /* the icon name is not compared */
+	fb_set_title(b, "t", 1);
+	CHECK(!fb_equal(a, b));
+	fb_set_title(a, "t", 1);
+	CHECK(fb_equal(a, b));
+	b->ds.next_wrap = true;
+	b->ds.origin = true;
+	b->ds.app_cursor_keys = true;
+	b->ds.tabs[3] = 1;
+	CHECK(fb_equal(a, b)); /* not transmitted, not compared */
+	b->ds.mouse_alt_scroll = true;
+	CHECK(!fb_equal(a, b));
+	b->ds.mouse_alt_scroll = false;
+	b->bell++;
+	CHECK(!fb_equal(a, b));
+	a->bell++;
+	fb_set_clipboard(a, "Zm9v", 4);
+	CHECK(!fb_equal(a, b));
+	fb_free(a);
+	fb_free(b);
+}
+
+TEST(fb_resize_clamps_and_keeps_rows)
+{
+	struct fb *a = fb_new(0, -5);
+
+	CHECK_EQ_INT(a->ds.width, 1);
+	CHECK_EQ_INT(a->ds.height, 1);
+	fb_resize(a, 1 << 30, 1 << 30);
+	CHECK(a->ds.width <= FB_MAX_WIDTH);
+	CHECK((long)a->ds.width * a->ds.height <= FB_MAX_CELLS);
+	fb_resize(a, 4, 3);
+	fb_cell_set_cp(fb_mut_cell(a, 0, 3), 'q');
+	fb_mut_cell(a, 0, 3)->flags |= FB_CELL_WRAP;
+	fb_resize(a, 6, 5);
+	CHECK_EQ_INT(fb_cell(a, 0, 3)->text[0], 'q');
+	CHECK(!fb_row_wrap(fb_row(a, 0)));
+	CHECK(!(fb_cell(a, 0, 3)->flags & FB_CELL_WRAP));
+	CHECK_EQ_INT(fb_row(a, 4)->width, 6);
+	CHECK_EQ_INT(a->ds.bottom, 4);
+	fb_free(a);
+}
+
+TEST(fb_cell_helpers)
+{
+	struct fb_cell c;
+	struct fb_rend r = {31, 0, 0};
+
+	fb_cell_reset(&c, &r);
+	CHECK(fb_cell_blank(&c));
+	fb_cell_set_cp(&c, ' ');
+	CHECK(fb_cell_blank(&c));
+	fb_cell_set_cp(&c, 0xA0);
+	CHECK(fb_cell_blank(&c));
+	fb_cell_set_cp(&c, 'a');
+	CHECK(!fb_cell_blank(&c));
+	for (int i = 0; i < 40; i++)
+		fb_cell_append_cp(&c, 0x301);
+	CHECK(c.len <= FB_CELL_MAX);
+	CHECK_EQ_INT(c.len, 1 + 2 * 15);
+}
+
+static void check_sgr(uint32_t fg, uint32_t bg, uint8_t attr, const char *want)
+{
+	struct fb_rend r = {fg, bg, attr};
+	struct buf b;
+
+	buf_init(&b);
+	fb_rend_sgr(&r, &b);
+	CHECK_EQ_STR((const char *)b.data, want);
+	buf_fini(&b);
+}
+
+TEST(fb_sgr_strings)
+{
+	check_sgr(0, 0, 0, "\033[0m");
+	check_sgr(31, 44, FB_ATTR_BOLD | FB_ATTR_INVERSE, "\033[0;1;7;31;44m");
+	check_sgr(30 + 8, 40 + 255, 0, "\033[0;38;5;8;48;5;255m");
+	check_sgr(FB_COLOR_RGB | 0x010203, FB_COLOR_RGB | 0xFFFFFF,
+	          FB_ATTR_ITALIC | FB_ATTR_UNDERLINE | FB_ATTR_BLINK | FB_ATTR_INVISIBLE,
+	          "\033[0;3;4;5;8;38;2;1;2;3;48;2;255;255;255m");
+}
+
+int main(void)
+{
+	RUN(fb_copy_shares_rows);
+	RUN(fb_write_does_not_leak_into_copy);
+	RUN(fb_generations);
+	RUN(fb_equal_fields);
+	RUN(fb_resize_clamps_and_keeps_rows);
+	RUN(fb_cell_helpers);
+	RUN(fb_sgr_strings);
+	return test_done();
+}
