@@ -1,0 +1,57 @@
+/*
+ * The display differ (PROTOCOL.md §6): the escape string that turns a terminal
+ * showing framebuffer `old` into one showing `new`.
+ *
+ * One algorithm (§6.2), two flavours chosen by the capabilities passed in:
+ *  - server (disp_server, caps = tcaps_server()): the hoststring of a terminal
+ *    state diff. It uses only the §6.1 vocabulary, never a query (a mosh 1.4
+ *    client aborts if a diff makes its emulator reply), and it is exact: fed
+ *    through the emulator holding `old` it yields `new` cell for cell
+ *    (contents, renditions, wide/fallback/wrap flags, cursor, modes, title,
+ *    clipboard; the bell counter moves by one, §12.3 quirk 9);
+ *  - client (disp_client, caps from tcaps_load()): paints the user's real
+ *    terminal in few bytes, using ECH/BCE/titles only where terminfo allows.
+ *
+ * The caller keeps what was drawn last and passes it back as `old`;
+ * initialized = false repaints everything (start, Ctrl-L, SIGCONT, size
+ * change). Rows that are the same object in both framebuffers cost nothing;
+ * rows that moved up are found by generation and scrolled instead of redrawn.
+ */
+#ifndef MOSHC_TERM_DISP_H
+#define MOSHC_TERM_DISP_H
+
+#include <stdbool.h>
+
+#include "term/fb.h"
+#include "term/tcaps.h"
+
+struct buf;
+
+/*
+ * Append to out the bytes that turn a terminal showing old into new, for a
+ * terminal with capabilities caps. old may be NULL (then initialized is
+ * ignored and a full repaint is written; there is no bell and a non-empty
+ * clipboard is sent). With initialized = true old and new must have the
+ * same size, or the frame becomes a full repaint (as §6.2 step 5).
+ */
+void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb *new,
+		bool initialized, struct buf *out);
+
+/* The server flavour: disp_frame with tcaps_server() capabilities (§5.6 hoststring). */
+void disp_server(const struct fb *old, const struct fb *new, bool initialized, struct buf *out);
+
+/*
+ * The client's open string (§9.3): smcup when term_init (MOSH_NO_TERM_INIT
+ * unset), then application cursor keys ESC[?1h.
+ */
+void disp_open(const struct tcaps *caps, bool term_init, struct buf *out);
+
+/*
+ * The client's close string (§9.3): cursor keys normal, rendition reset,
+ * cursor shown, mouse reporting and encodings off, then rmcup when term_init.
+ * Bracketed paste, focus events and reverse video are left as they are (§12.3
+ * quirk 15).
+ */
+void disp_close(const struct tcaps *caps, bool term_init, struct buf *out);
+
+#endif

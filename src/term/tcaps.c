@@ -1,0 +1,102 @@
+/*
+ * Terminal capabilities from terminfo (§10) or the server's fixed set (§6).
+ *
+ * terminfo is read through setupterm() into a private TERMINAL that is
+ * released again before returning, so loading never changes the process's
+ * cur_term for other users of curses. Strings are copied with their
+ * "$<n>" padding delays removed: the client writes them with write(2), not
+ * tputs(), and a modern terminal needs no padding.
+ */
+#include "term/tcaps.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <curses.h>
+#include <term.h>
+
+#include "util/err.h"
+
+static void tcaps_none(struct tcaps *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void tcaps_server(struct tcaps *c)
+{
+	tcaps_none(c);
+	c->ech = true;
+	c->bce = true;
+	c->titles = true;
+	c->exact = true;
+}
+
+bool tcaps_term_has_titles(const char *term)
+{
+	static const char *const prefixes[] = {"xterm", "rxvt",  "kterm", "Eterm",
+					       "alacritty", "screen", "tmux"};
+
+	if (term == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(term, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Copy a terminfo string without padding; absent or too long ⇒ "". */
+static void copy_cap(char *dst, const char *src)
+{
+	size_t n = 0;
+
+	dst[0] = '\0';
+	if (src == NULL || src == (const char *)-1)
+		return;
+	for (const char *p = src; *p != '\0'; p++) {
+		if (p[0] == '$' && p[1] == '<') {
+			const char *end = strchr(p, '>');
+			if (end != NULL) {
+				p = end;
+				continue;
+			}
+		}
+		if (n + 1 >= TCAPS_STR_MAX) {
+			dst[0] = '\0';
+			return;
+		}
+		dst[n++] = *p;
+	}
+	dst[n] = '\0';
+}
+
+int tcaps_load(struct tcaps *c, const char *term, char *err)
+{
+	TERMINAL *saved = cur_term;
+	TERMINAL *mine;
+	int errret = 0;
+
+	tcaps_none(c);
+	if (term == NULL || term[0] == '\0')
+		return err_set(err, ERR_INVAL,
+			       "TERM is not set: set it to your terminal's type, e.g. TERM=xterm-256color");
+	/* setupterm() installs the new entry as cur_term; put the old one back afterwards. */
+	if (setupterm((char *)term, STDOUT_FILENO, &errret) != OK) {
+		set_curterm(saved);
+		return err_set(err, ERR_NOTFOUND,
+			       "no terminfo entry for TERM=%s: install ncurses-term or set TERM to a "
+			       "known type such as xterm-256color",
+			       term);
+	}
+	mine = cur_term;
+	c->bce = tigetflag("bce") > 0;
+	{
+		const char *ech = tigetstr("ech");
+		c->ech = ech != NULL && ech != (const char *)-1;
+	}
+	copy_cap(c->smcup, tigetstr("smcup"));
+	copy_cap(c->rmcup, tigetstr("rmcup"));
+	c->titles = tcaps_term_has_titles(term);
+	set_curterm(saved);
+	del_curterm(mine);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * Shared by the display round-trip test, the fuzz target and the bench:
+ * random terminal output, a §6.1 vocabulary validator for server diffs, and a
+ * framebuffer comparison that names the first difference.
+ */
+#ifndef MOSHC_TESTS_DISP_TESTLIB_H
+#define MOSHC_TESTS_DISP_TESTLIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "term/fb.h"
+
+struct buf;
+
+/* xorshift64*: deterministic, seedable, good enough for test data. */
+struct dt_rng {
+	uint64_t s;
+};
+void dt_rng_seed(struct dt_rng *r, uint64_t seed);
+uint64_t dt_rng_next(struct dt_rng *r);
+/* Uniform in [0, n); n > 0. */
+unsigned dt_rng_below(struct dt_rng *r, unsigned n);
+
+/*
+ * Append about n random "pieces" of terminal output (text of every width,
+ * controls, cursor moves, erases, scrolls, regions, SGR, modes, titles,
+ * clipboard, bells, the odd query and reset) for a screen of width×height.
+ */
+void dt_random_output(struct dt_rng *r, int width, int height, int n, struct buf *out);
+
+/*
+ * Whether s (a server diff) stays in the §6.1 vocabulary and holds no query.
+ * On failure writes the offset and reason to why (why_len bytes).
+ */
+bool dt_vocab_ok(const uint8_t *s, size_t len, char *why, size_t why_len);
+
+/*
+ * Compare what a diff transmits: size, cursor, visibility, modes, rendition,
+ * title, clipboard, every cell (contents, rendition, flags) — not generations,
+ * the bell count (compared by the caller, §12.3 quirk 9), the icon name or
+ * the never-transmitted alternate-scroll flag. Returns true when equal, else
+ * writes the first difference to why.
+ */
+bool dt_fb_same(const struct fb *want, const struct fb *got, char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * Unit tests of the display differ's choices: cursor moves, blank runs (ECH,
+ * spaces, EL), titles, mouse modes, the scroll shortcut, the client's
+ * capabilities from terminfo and its open/close strings. Screens are made by
+ * the emulator; expected strings are written out byte for byte.
+ */
+#include <stdlib.h>
+
+#include "test.h"
+
+#include "term/disp.h"
+#include "term/emu.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+static struct emu *screen(int w, int h, const char *bytes)
+{
+	struct emu *e = emu_new(w, h);
+
+	emu_write(e, (const uint8_t *)bytes, strlen(bytes));
+	return e;
+}
+
+static void more(struct emu *e, const char *bytes)
+{
+	emu_write(e, (const uint8_t *)bytes, strlen(bytes));
+}
+
+/* The frame from a to b as a C string (static storage, valid until the next call). */
+static const char *frame(const struct tcaps *caps, const struct emu *a, const struct emu *b,
+			 bool initialized)
+{
+	static char out[8192];
+	struct buf d;
+
+	buf_init(&d);
+	disp_frame(caps, emu_fb(a), emu_fb(b), initialized, &d);
+	snprintf(out, sizeof(out), "%s", d.len ? (const char *)d.data : "");
+	buf_fini(&d);
+	return out;
+}
+
+/* Diff of a → (a + bytes) with the given caps. */
+static const char *step(const struct tcaps *caps, const char *setup, const char *bytes)
+{
+	struct emu *a = screen(80, 24, setup);
+	struct emu *b = emu_copy(a);
+	const char *s;
+
+	more(b, bytes);
+	s = frame(caps, a, b, true);
+	emu_free(a);
+	emu_free(b);
+	return s;
+}
+
+static struct tcaps server_caps(void)
+{
+	struct tcaps c;
+
+	tcaps_server(&c);
+	return c;
+}
+
+static struct tcaps custom_caps(bool ech, bool bce, bool titles)
+{
+	struct tcaps c;
+
+	memset(&c, 0, sizeof(c));
+	c.ech = ech;
+	c.bce = bce;
+	c.titles = titles;
+	return c;
+}
+
+TEST(cursor_moves_short_and_absolute)
+{
+	struct tcaps s = server_caps();
+	const char *at = "\033[6;11H"; /* row 5, col 10 */
+
+	CHECK_EQ_STR(step(&s, at, "\033[6;8H"), "\b\b\b");
+	CHECK_EQ_STR(step(&s, at, "\033[6;7H"), "\b\b\b\b");
+	CHECK_EQ_STR(step(&s, at, "\033[6;6H"), "\033[6;6H");
+	CHECK_EQ_STR(step(&s, at, "\r"), "\r");
+	CHECK_EQ_STR(step(&s, at, "\033[8;1H"), "\r\n\n");
+	CHECK_EQ_STR(step(&s, at, "\033[10;1H"), "\r\n\n\n\n");
+	CHECK_EQ_STR(step(&s, at, "\033[11;1H"), "\033[11;1H");
+	CHECK_EQ_STR(step(&s, at, "\033[3;11H"), "\033[3;11H");
+	CHECK_EQ_STR(step(&s, at, "\033[6;12H"), "\033[6;12H");
+	CHECK_EQ_STR(step(&s, at, ""), "");
+}
+
+TEST(cursor_after_last_column_uses_absolute_move)
+{
+	struct tcaps s = server_caps();
+
+	/* Printing in the last column leaves a pending wrap: no backspaces from there. */
+	CHECK_EQ_STR(step(&s, "", "\033[24;78Habc\033[24;78H"),
+		     "\033[?25l\033[24;78Habc\033[24;78H\033[?25h");
+}
+
+TEST(text_is_drawn_with_its_rendition)
+{
+	struct tcaps s = server_caps();
+
+	/* Drawing where the cursor already is needs no move, so the cursor is not hidden. */
+	CHECK_EQ_STR(step(&s, "", "\033[1;31mhi\033[0m"), "\033[0;1;31mhi\033[0m");
+	CHECK_EQ_STR(step(&s, "", "\033[38;5;200;48;2;1;2;3mX"),
+		     "\033[0;38;5;200;48;2;1;2;3mX");
+	CHECK_EQ_STR(step(&s, "", "\033[3;5H\033[91mZ\033[0m\033[H"),
+		     "\033[?25l\033[3;5H\033[0;38;5;9mZ\033[1;1H\033[?25h\033[0m");
+}
+
+TEST(blank_runs_server)
+{
+	struct tcaps s = server_caps();
+	const char *row = "abcdefghijklmnop\033[1;3H";
+
+	/* The non-empty cell that ends a run is drawn again (§6.2 step 8). */
+	CHECK_EQ_STR(step(&s, row, "\033[6X"), "\033[6X\033[?25l\033[1;9Hi\033[1;3H\033[?25h");
+	/* The server erases even short runs: spaces would not be empty cells. */
+	CHECK_EQ_STR(step(&s, row, "\033[2X"), "\033[2X\033[?25l\033[1;5He\b\b\b\033[?25h");
+	CHECK_EQ_STR(step(&s, row, "\033[K"), "\033[K");
+	/* A run in a background colour is erased in that colour (BCE). */
+	CHECK_EQ_STR(step(&s, row, "\033[44m\033[6X\033[0m"),
+		     "\033[0;44m\033[6X\033[?25l\033[1;9H\033[0mi\033[1;3H\033[?25h");
+}
+
+TEST(blank_runs_client_ech_bce)
+{
+	struct tcaps xterm = custom_caps(true, true, true);
+	struct tcaps noech = custom_caps(false, true, true);
+	struct tcaps nobce = custom_caps(true, false, true);
+	const char *row = "abcdefghijklmnop\033[1;3H";
+
+	CHECK_EQ_STR(step(&xterm, row, "\033[6X"), "\033[6X\033[?25l\033[1;9Hi\033[1;3H\033[?25h");
+	/* Four blanks are cheaper as spaces. */
+	CHECK_EQ_STR(step(&xterm, row, "\033[4X"), "    g\033[1;3H");
+	CHECK_EQ_STR(step(&noech, row, "\033[6X"), "      i\033[1;3H");
+	/* Without BCE a coloured run is written as spaces, and EL is not used at EOL. */
+	CHECK_EQ_STR(step(&nobce, row, "\033[44m\033[6X\033[0m"),
+		     "\033[0;44m      \033[0mi\033[1;3H");
+	CHECK_EQ_STR(step(&nobce, row, "\033[44m\033[K\033[0m"),
+		     "\033[0;44m                                                                 "
+		     "             \r\n\033[1;3H\033[0m");
+	CHECK_EQ_STR(step(&xterm, row, "\033[44m\033[K\033[0m"), "\033[0;44m\033[K\033[0m");
+}
+
+TEST(initial_frame_matches_mosh)
+{
+	struct tcaps c;
+	struct emu *blank = emu_new(80, 24);
+	struct buf want;
+
+	CHECK_EQ_INT(tcaps_load(&c, "screen", NULL), 0);
+	buf_init(&want);
+	buf_append_str(&want, "\033[?5l\033[r\033[0m\033[H\033[2J\033[?25l");
+	for (int y = 0; y < 24; y++)
+		buf_append_str(&want, y ? "\n\033[K" : "\033[K");
+	buf_append_str(&want, "\033[1;1H\033[?25h\033[0m\033[?2004l\033[?1003l\033[?1002l"
+			      "\033[?1001l\033[?1000l\033[?1004l\033[?1015l\033[?1006l\033[?1005l");
+	CHECK_EQ_STR(frame(&c, blank, blank, false), (const char *)want.data);
+	buf_fini(&want);
+	emu_free(blank);
+}
+
+TEST(titles)
+{
+	struct tcaps s = server_caps();
+	struct tcaps none = custom_caps(true, true, false);
+
+	CHECK_EQ_STR(step(&s, "", "\033]0;hello\a"), "\033]0;hello\a");
+	CHECK_EQ_STR(step(&s, "", "\033]2;win\a"), "\033]1;\a\033]2;win\a");
+	CHECK_EQ_STR(step(&s, "\033]0;same\a", "\033]2;new\a"), "\033]1;same\a\033]2;new\a");
+	CHECK_EQ_STR(step(&s, "\033]0;same\a", "\033]0;same\a"), "");
+	CHECK_EQ_STR(step(&none, "", "\033]0;hello\a"), "");
+	CHECK_EQ_STR(step(&s, "", "\033]52;c;aGk=\a"), "\033]52;c;aGk=\a");
+	CHECK_EQ_STR(step(&s, "\033]52;c;aGk=\a", "\033]52;c;aGk=\a"), "");
+	CHECK_EQ_STR(step(&s, "", "\a\a\a"), "\a");
+}
+
+TEST(mouse_and_input_modes)
+{
+	struct tcaps s = server_caps();
+
+	CHECK_EQ_STR(step(&s, "", "\033[?1002h"), "\033[?1002h");
+	CHECK_EQ_STR(step(&s, "\033[?1002h", "\033[?1000h"), "\033[?1002l\033[?1000h");
+	CHECK_EQ_STR(step(&s, "\033[?1002h", "\033[?1002l"),
+		     "\033[?1003l\033[?1002l\033[?1001l\033[?1000l");
+	CHECK_EQ_STR(step(&s, "", "\033[?1006h"), "\033[?1006h");
+	CHECK_EQ_STR(step(&s, "\033[?1006h", "\033[?1015h"), "\033[?1006l\033[?1015h");
+	CHECK_EQ_STR(step(&s, "\033[?1006h", "\033[?1006l"), "\033[?1015l\033[?1006l\033[?1005l");
+	CHECK_EQ_STR(step(&s, "", "\033[?2004h\033[?1004h"), "\033[?2004h\033[?1004h");
+	CHECK_EQ_STR(step(&s, "", "\033[?5h"), "\033[?5h");
+	CHECK_EQ_STR(step(&s, "", "\033[?25l"), "\033[?25l");
+	/* Never transmitted: DECCKM, alternate scroll, insert, origin, auto-wrap. */
+	CHECK_EQ_STR(step(&s, "", "\033[?1h\033[4h\033[?7l"), "");
+}
+
+TEST(scroll_shortcut)
+{
+	struct tcaps s = server_caps();
+	struct emu *a = emu_new(10, 5);
+	struct emu *b;
+	const char *d;
+
+	more(a, "1\r\n2\r\n3\r\n4\r\n5");
+	b = emu_copy(a);
+	more(b, "\r\n6\r\n7");
+	/* Whole screen moved up by two with the cursor on the bottom row: CR + 2 LF. */
+	d = frame(&s, a, b, true);
+	CHECK_EQ_STR(d, "\033[0m\r\n\n\033[?25l\033[4;1H6\r\n7\033[?25h");
+	emu_free(b);
+
+	/* Only the top block moved (a region): DECSTBM 1;3, LF, reset. */
+	b = emu_copy(a);
+	more(b, "\033[1;3r\033[3;1H\n\033[r\033[5;2H");
+	d = frame(&s, a, b, true);
+	CHECK_EQ_STR(d, "\033[0m\033[1;3r\033[?25l\033[3;1H\n\033[r\033[5;2H\033[?25h");
+	emu_free(b);
+	emu_free(a);
+}
+
+TEST(size_change_repaints)
+{
+	struct tcaps s = server_caps();
+	struct emu *a = screen(10, 3, "x");
+	struct emu *b = emu_copy(a);
+	const char *d;
+
+	emu_resize(b, 12, 3);
+	d = frame(&s, a, b, true);
+	CHECK(strncmp(d, "\033[r\033[0m\033[H\033[2J\033[?25lx", 21) == 0);
+	emu_free(a);
+	emu_free(b);
+}
+
+TEST(client_caps_from_terminfo)
+{
+	struct tcaps c;
+	char err[ERR_LEN];
+
+	CHECK_EQ_INT(tcaps_load(&c, "xterm-256color", err), 0);
+	CHECK(c.ech && c.bce && c.titles && !c.exact);
+	CHECK(strncmp(c.smcup, "\033[?1049h", 8) == 0);
+	CHECK(strncmp(c.rmcup, "\033[?1049l", 8) == 0);
+	CHECK_EQ_INT(tcaps_load(&c, "screen", err), 0);
+	CHECK(!c.ech && !c.bce && c.titles);
+	CHECK_EQ_STR(c.smcup, "\033[?1049h");
+	CHECK_EQ_INT(tcaps_load(&c, "vt100", err), 0);
+	CHECK(!c.ech && !c.titles);
+	CHECK_EQ_INT(tcaps_load(&c, "linux", err), 0);
+	CHECK(c.ech && c.bce && !c.titles && c.smcup[0] == '\0');
+	CHECK_EQ_INT(tcaps_load(&c, "no-such-terminal-xyz", err), ERR_NOTFOUND);
+	CHECK(strstr(err, "no-such-terminal-xyz") != NULL);
+	CHECK(!c.ech && !c.bce && !c.titles);
+	CHECK_EQ_INT(tcaps_load(&c, "", err), ERR_INVAL);
+	CHECK_EQ_INT(tcaps_load(&c, NULL, NULL), ERR_INVAL);
+	CHECK(tcaps_term_has_titles("tmux-256color") && tcaps_term_has_titles("alacritty") &&
+	      tcaps_term_has_titles("rxvt-unicode") && !tcaps_term_has_titles("linux") &&
+	      !tcaps_term_has_titles("dumb"));
+}
+
+TEST(open_and_close_strings)
+{
+	struct tcaps c;
+	struct buf b;
+
+	CHECK_EQ_INT(tcaps_load(&c, "screen", NULL), 0);
+	buf_init(&b);
+	disp_open(&c, true, &b);
+	CHECK_EQ_STR((const char *)b.data, "\033[?1049h\033[?1h");
+	buf_clear(&b);
+	disp_open(&c, false, &b);
+	CHECK_EQ_STR((const char *)b.data, "\033[?1h");
+	buf_clear(&b);
+	disp_close(&c, true, &b);
+	CHECK_EQ_STR((const char *)b.data,
+		     "\033[?1l\033[0m\033[?25h\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
+		     "\033[?1015l\033[?1006l\033[?1005l\033[?1049l");
+	buf_fini(&b);
+}
+
+TEST(wrapped_rows_continue_without_positioning)
+{
+	struct tcaps s = server_caps();
+	struct emu *a = emu_new(4, 3);
+	struct emu *b = emu_copy(a);
+	const char *d;
+
+	more(b, "abcdef");
+	d = frame(&s, a, b, true);
+	/*
+	 * The last cell of a wrapping row is placed absolutely; then the terminal
+	 * wraps by itself: no CR LF and no CUP between "d" and "ef".
+	 */
+	CHECK_EQ_STR(d, "abc\033[?25l\033[1;4Hdef\033[?25h");
+	emu_free(a);
+	emu_free(b);
+}
+
+int main(void)
+{
+	setenv("LANG", "C.UTF-8", 1);
+	RUN(cursor_moves_short_and_absolute);
+	RUN(cursor_after_last_column_uses_absolute_move);
+	RUN(text_is_drawn_with_its_rendition);
+	RUN(blank_runs_server);
+	RUN(blank_runs_client_ech_bce);
+	RUN(initial_frame_matches_mosh);
+	RUN(titles);
+	RUN(mouse_and_input_modes);
+	RUN(scroll_shortcut);
+	RUN(size_change_repaints);
+	RUN(client_caps_from_terminfo);
+	RUN(open_and_close_strings);
+	RUN(wrapped_rows_continue_without_positioning);
+	return test_done();
+}
