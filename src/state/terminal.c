@@ -1,0 +1,196 @@
+/* The complete terminal state and its SSP operations; see terminal.h. */
+#include "state/terminal.h"
+
+#include <stdlib.h>
+
+#include "net/msg.h"
+#include "term/disp.h"
+#include "term/fb.h"
+#include "util/err.h"
+#include "util/xmalloc.h"
+
+struct termstate {
+	struct emu *emu;
+	uint64_t echo_ack;
+	uint64_t replies_dropped;
+};
+
+struct termstate *termstate_new(int width, int height)
+{
+	struct termstate *s = xcalloc(1, sizeof *s);
+
+	s->emu = emu_new(width, height);
+	return s;
+}
+
+struct termstate *termstate_copy(const struct termstate *s)
+{
+	struct termstate *c = xcalloc(1, sizeof *c);
+
+	c->emu = emu_copy(s->emu);
+	c->echo_ack = s->echo_ack;
+	c->replies_dropped = s->replies_dropped;
+	return c;
+}
+
+void termstate_free(struct termstate *s)
+{
+	if (s == NULL)
+		return;
+	emu_free(s->emu);
+	free(s);
+}
+
+struct emu *termstate_emu(struct termstate *s)
+{
+	return s->emu;
+}
+
+const struct fb *termstate_fb(const struct termstate *s)
+{
+	return emu_fb(s->emu);
+}
+
+uint64_t termstate_echo_ack(const struct termstate *s)
+{
+	return s->echo_ack;
+}
+
+bool termstate_set_echo_ack(struct termstate *s, uint64_t echo_ack)
+{
+	if (echo_ack <= s->echo_ack)
+		return false;
+	s->echo_ack = echo_ack;
+	return true;
+}
+
+uint64_t termstate_replies_dropped(const struct termstate *s)
+{
+	return s->replies_dropped;
+}
+
+bool termstate_equal(const struct termstate *a, const struct termstate *b)
+{
+	return a->echo_ack == b->echo_ack && fb_equal(emu_fb(a->emu), emu_fb(b->emu));
+}
+
+void termstate_diff(const struct termstate *from, const struct termstate *to, struct buf *out)
+{
+	const struct fb *ofb = emu_fb(from->emu), *nfb = emu_fb(to->emu);
+	struct msg_host_event ev[3];
+	struct buf hoststring, msg;
+	size_t n = 0;
+
+	buf_init(&hoststring);
+	if (from->echo_ack != to->echo_ack)
+		ev[n++] =
+		    (struct msg_host_event){.kind = MSG_HOST_ECHOACK, .echo_ack = to->echo_ack};
+	if (!fb_equal(ofb, nfb)) {
+		if (ofb->ds.width != nfb->ds.width || ofb->ds.height != nfb->ds.height)
+			ev[n++] = (struct msg_host_event){.kind = MSG_HOST_RESIZE,
+			                                  .width = nfb->ds.width,
+			                                  .height = nfb->ds.height};
+		disp_server(ofb, nfb, true, &hoststring);
+		if (hoststring.len > 0)
+			ev[n++] = (struct msg_host_event){.kind = MSG_HOST_BYTES,
+			                                  .bytes = hoststring.data,
+			                                  .bytes_len = hoststring.len};
+	}
+	if (n > 0) {
+		buf_init(&msg);
+		msg_host_encode(ev, n, &msg);
+		buf_append(out, msg.data, msg.len);
+		buf_fini(&msg);
+	}
+	buf_fini(&hoststring);
+}
+
+int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
+{
+	struct msg_host m;
+	uint64_t ack = s->echo_ack;
+	struct buf replies;
+	int rc;
+
+	rc = msg_host_decode(diff, len, &m);
+	if (rc < 0)
+		return rc;
+	/* Check everything first so that a bad message changes nothing. */
+	for (size_t i = 0; i < m.n_events; i++) {
+		const struct msg_host_event *e = &m.events[i];
+		int w = e->width, h = e->height;
+
+		if (e->kind == MSG_HOST_RESIZE) {
+			fb_clamp_size(&w, &h);
+			if (e->width <= 0 || e->height <= 0 || w != e->width || h != e->height) {
+				msg_host_release(&m);
+				return ERR_RANGE;
+			}
+		} else if (e->kind == MSG_HOST_ECHOACK) {
+			if (e->echo_ack < ack) {
+				msg_host_release(&m);
+				return ERR_PROTO;
+			}
+			ack = e->echo_ack;
+		}
+	}
+	buf_init(&replies);
+	for (size_t i = 0; i < m.n_events; i++) {
+		const struct msg_host_event *e = &m.events[i];
+
+		switch (e->kind) {
+		case MSG_HOST_BYTES:
+			emu_write(s->emu, e->bytes, e->bytes_len);
+			if (emu_has_replies(s->emu)) {
+				s->replies_dropped += emu_take_replies(s->emu, &replies);
+				buf_clear(&replies);
+			}
+			break;
+		case MSG_HOST_RESIZE:
+			emu_resize(s->emu, e->width, e->height);
+			break;
+		case MSG_HOST_ECHOACK:
+			s->echo_ack = e->echo_ack;
+			break;
+		case MSG_HOST_NONE:
+			break;
+		}
+	}
+	buf_fini(&replies);
+	msg_host_release(&m);
+	return 0;
+}
+
+static void *ops_copy(const void *state)
+{
+	return termstate_copy(state);
+}
+
+static void ops_free(void *state)
+{
+	termstate_free(state);
+}
+
+static bool ops_equal(const void *a, const void *b)
+{
+	return termstate_equal(a, b);
+}
+
+static void ops_diff(const void *from, const void *to, struct buf *out)
+{
+	termstate_diff(from, to, out);
+}
+
+static int ops_apply(void *state, const uint8_t *diff, size_t len)
+{
+	return termstate_apply(state, diff, len);
+}
+
+const struct ssp_state_ops termstate_ops = {
+    .copy = ops_copy,
+    .free = ops_free,
+    .equal = ops_equal,
+    .diff = ops_diff,
+    .apply = ops_apply,
+    .subtract = NULL,
+};

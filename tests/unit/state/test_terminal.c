@@ -1,0 +1,206 @@
+/* state/terminal: diff/apply reproduce the server's screen; hostile diffs change nothing. */
+#include "../test.h"
+#include "../rng.h"
+
+#include <stdlib.h>
+
+#include "net/msg.h"
+#include "state/terminal.h"
+#include "term/fb.h"
+#include "util/err.h"
+
+static void feed(struct termstate *s, const char *bytes)
+{
+	emu_write(termstate_emu(s), (const uint8_t *)bytes, strlen(bytes));
+}
+
+/* Random terminal output: text, colours, moves, scrolls, titles, wide characters. */
+static void feed_random(struct termstate *s, struct rng *r, int n)
+{
+	static const char *pieces[] = {
+	    "hello ",
+	    "\r\n",
+	    "\x1b[31m",
+	    "\x1b[0m",
+	    "\x1b[1;44m",
+	    "\x1b[38;5;200m",
+	    "\x1b[48;2;1;2;3m",
+	    "\x1b[H",
+	    "\x1b[2J",
+	    "\x1b[K",
+	    "\x1b[5;10H",
+	    "\x1b[3L",
+	    "\x1b[2M",
+	    "\x1b[4@",
+	    "\x1b[3P",
+	    "\x1b[10X",
+	    "\x1b[2;5r",
+	    "\x1b[r",
+	    "\x1bM",
+	    "\n\n\n",
+	    "\xe6\x97\xa5\xe6\x9c\xac",
+	    "e\xcc\x81",
+	    "\x1b]0;title\x07",
+	    "\x1b[?25l",
+	    "\x1b[?25h",
+	    "\x1b[?2004h",
+	    "\x07",
+	    "\t",
+	    "0123456789abcdef",
+	    "\x1b[S",
+	    "\x1b[T",
+	    "\x1b[?5h",
+	    "\x1b[?5l",
+	    "\x1b[?1000h",
+	};
+	for (int i = 0; i < n; i++)
+		feed(s, pieces[rng_below(r, sizeof pieces / sizeof pieces[0])]);
+}
+
+static int apply_diff(struct termstate *client, const struct termstate *from,
+                      const struct termstate *to)
+{
+	struct buf d;
+	int rc;
+
+	buf_init(&d);
+	termstate_diff(from, to, &d);
+	rc = termstate_apply(client, d.data, d.len);
+	buf_fini(&d);
+	return rc;
+}
+
+TEST(diff_rebuilds_random_screens)
+{
+	struct rng r;
+
+	rng_seed(&r, 42);
+	for (int iter = 0; iter < 300; iter++) {
+		int w = 10 + (int)rng_below(&r, 90), h = 3 + (int)rng_below(&r, 40);
+		struct termstate *server = termstate_new(w, h), *old, *client;
+
+		feed_random(server, &r, 20);
+		old = termstate_copy(server);
+		client = termstate_copy(server);
+		feed_random(server, &r, 1 + (int)rng_below(&r, 30));
+		if (rng_below(&r, 4) == 0)
+			emu_resize(termstate_emu(server), 5 + (int)rng_below(&r, 100),
+			           2 + (int)rng_below(&r, 50));
+		if (rng_below(&r, 2) == 0)
+			termstate_set_echo_ack(server, (uint64_t)iter + 1);
+		CHECK_EQ_INT(apply_diff(client, old, server), 0);
+		if (!termstate_equal(client, server))
+			TEST_FAIL("iteration %d: client differs from server after apply", iter);
+		CHECK_EQ_U64(termstate_replies_dropped(client), 0);
+		termstate_free(server);
+		termstate_free(old);
+		termstate_free(client);
+	}
+}
+
+TEST(equal_states_diff_to_nothing)
+{
+	struct termstate *a = termstate_new(80, 24), *b;
+	struct buf d;
+
+	feed(a, "some text\r\nmore");
+	b = termstate_copy(a);
+	buf_init(&d);
+	termstate_diff(a, b, &d);
+	CHECK_EQ_INT(d.len, 0);
+	CHECK(termstate_equal(a, b));
+	/* An echo ack alone is a change, and the diff is just the EchoAck. */
+	CHECK(termstate_set_echo_ack(b, 7));
+	CHECK(!termstate_set_echo_ack(b, 5));
+	termstate_diff(a, b, &d);
+	CHECK(d.len > 0);
+	CHECK_EQ_INT(termstate_apply(a, d.data, d.len), 0);
+	CHECK_EQ_U64(termstate_echo_ack(a), 7);
+	CHECK(termstate_equal(a, b));
+	buf_fini(&d);
+	termstate_free(a);
+	termstate_free(b);
+}
+
+static void check_rejected(const struct msg_host_event *ev, size_t n, int want)
+{
+	struct termstate *s = termstate_new(80, 24), *before;
+	struct buf d;
+
+	feed(s, "keep me");
+	termstate_set_echo_ack(s, 10);
+	before = termstate_copy(s);
+	buf_init(&d);
+	msg_host_encode(ev, n, &d);
+	CHECK_EQ_INT(termstate_apply(s, d.data, d.len), want);
+	CHECK(termstate_equal(s, before));
+	buf_fini(&d);
+	termstate_free(s);
+	termstate_free(before);
+}
+
+TEST(hostile_diffs_change_nothing)
+{
+	static const uint8_t text[] = "overwritten?";
+	struct msg_host_event ev[2] = {
+	    {.kind = MSG_HOST_BYTES, .bytes = text, .bytes_len = sizeof text - 1},
+	};
+	struct termstate *s = termstate_new(80, 24);
+
+	ev[1] = (struct msg_host_event){.kind = MSG_HOST_RESIZE, .width = 0, .height = 24};
+	check_rejected(ev, 2, ERR_RANGE);
+	ev[1] = (struct msg_host_event){.kind = MSG_HOST_RESIZE, .width = 80, .height = -1};
+	check_rejected(ev, 2, ERR_RANGE);
+	ev[1] = (struct msg_host_event){.kind = MSG_HOST_RESIZE, .width = 100000, .height = 100000};
+	check_rejected(ev, 2, ERR_RANGE);
+	ev[1] = (struct msg_host_event){.kind = MSG_HOST_ECHOACK, .echo_ack = 9};
+	check_rejected(ev, 2, ERR_PROTO);
+	CHECK(termstate_apply(s, (const uint8_t *)"\xff\xff\xff", 3) < 0);
+	termstate_free(s);
+}
+
+TEST(queries_in_a_diff_get_no_answer)
+{
+	static const uint8_t q[] = "\x1b[c\x1b[6n\x1b[>c";
+	struct msg_host_event ev = {.kind = MSG_HOST_BYTES, .bytes = q, .bytes_len = sizeof q - 1};
+	struct termstate *s = termstate_new(80, 24);
+	struct buf d;
+
+	buf_init(&d);
+	msg_host_encode(&ev, 1, &d);
+	CHECK_EQ_INT(termstate_apply(s, d.data, d.len), 0);
+	CHECK(termstate_replies_dropped(s) > 0);
+	CHECK(!emu_has_replies(termstate_emu(s)));
+	buf_fini(&d);
+	termstate_free(s);
+}
+
+TEST(ssp_ops_wrap_the_functions)
+{
+	struct termstate *a = termstate_new(20, 5);
+	void *b;
+	struct buf d;
+
+	feed(a, "x");
+	b = termstate_ops.copy(a);
+	CHECK(termstate_ops.equal(a, b));
+	feed(b, "yz");
+	CHECK(!termstate_ops.equal(a, b));
+	buf_init(&d);
+	termstate_ops.diff(a, b, &d);
+	CHECK_EQ_INT(termstate_ops.apply(a, d.data, d.len), 0);
+	CHECK(termstate_ops.equal(a, b));
+	buf_fini(&d);
+	termstate_ops.free(a);
+	termstate_ops.free(b);
+}
+
+int main(void)
+{
+	RUN(diff_rebuilds_random_screens);
+	RUN(equal_states_diff_to_nothing);
+	RUN(hostile_diffs_change_nothing);
+	RUN(queries_in_a_diff_get_no_answer);
+	RUN(ssp_ops_wrap_the_functions);
+	return test_done();
+}
