@@ -27,12 +27,13 @@ void srvopts_usage(FILE *f, const char *prog)
 
 void srvopts_version(FILE *f)
 {
-	fprintf(f, "mosh-server (mosh-c %s) [build mosh-c %s]\n"
-	           "Copyright 2026 the mosh-c authors; a reimplementation of mosh 1.4 by Keith "
-	           "Winstein.\n"
-	           "License GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>.\n"
-	           "This is free software: you are free to change and redistribute it.\n"
-	           "There is NO WARRANTY, to the extent permitted by law.\n",
+	fprintf(f,
+	        "mosh-server (mosh-c %s) [build mosh-c %s]\n"
+	        "Copyright 2026 the mosh-c authors; a reimplementation of mosh 1.4 by Keith "
+	        "Winstein.\n"
+	        "License GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>.\n"
+	        "This is free software: you are free to change and redistribute it.\n"
+	        "There is NO WARRANTY, to the extent permitted by law.\n",
 	        MOSHC_VERSION, MOSHC_VERSION);
 }
 
@@ -56,8 +57,8 @@ int srvopts_parse_port_range(const char *spec, uint16_t *low, uint16_t *high, ch
 	if (!parse_long(spec, ':', &lo, &end))
 		return err_set(err, ERR_INVAL, "Invalid (low) port number (%s)", spec);
 	if (lo < 0 || lo > 65535)
-		return err_set(err, ERR_RANGE, "(Low) port number %ld outside valid range [0..65535]",
-		               lo);
+		return err_set(err, ERR_RANGE,
+		               "(Low) port number %ld outside valid range [0..65535]", lo);
 	if (*end == '\0') {
 		*low = *high = (uint16_t)lo;
 		return 0;
@@ -65,8 +66,8 @@ int srvopts_parse_port_range(const char *spec, uint16_t *low, uint16_t *high, ch
 	if (!parse_long(end + 1, '\0', &hi, NULL))
 		return err_set(err, ERR_INVAL, "Invalid high port number (%s)", end + 1);
 	if (hi < 0 || hi > 65535)
-		return err_set(err, ERR_RANGE, "High port number %ld outside valid range [0..65535]",
-		               hi);
+		return err_set(err, ERR_RANGE,
+		               "High port number %ld outside valid range [0..65535]", hi);
 	if (lo > hi)
 		return err_set(err, ERR_RANGE, "Low port %ld greater than high port %ld", lo, hi);
 	if (lo == 0)

@@ -40,7 +40,7 @@ struct srvopts {
 	char *port_spec;   /* as given to -p or the legacy PORT; NULL: default range */
 	uint16_t port_low; /* the range parsed from port_spec (both 0 without one) */
 	uint16_t port_high;
-	int colors;        /* -c; 0 when not given */
+	int colors;           /* -c; 0 when not given */
 	char **locale_assign; /* -l NAME=VALUE, in order */
 	size_t n_locale_assign;
 	char **command; /* NULL-terminated argv after "--"; NULL: login shell */

@@ -34,13 +34,13 @@
 
 #include "util/err.h"
 
-#define PTY_READ_MAX 16384         /* bytes per pty_read(), as mosh reads */
+#define PTY_READ_MAX 16384          /* bytes per pty_read(), as mosh reads */
 #define PTY_QUEUE_MAX (1024 * 1024) /* bound on bytes queued for the child */
 
 struct pty_spec {
 	/* The command (argv[0] searched in PATH); NULL: the user's login shell. */
 	char *const *command;
-	const char *term;   /* value of TERM for the child */
+	const char *term;    /* value of TERM for the child */
 	uint16_t rows, cols; /* initial window size; 0 is replaced by 24x80 */
 	/* Text printed after the motd for a login shell (may be NULL). */
 	const char *login_notice;
