@@ -1,0 +1,63 @@
+/* Announce and detach; see daemon.h. */
+#include "server/daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "server/opts.h"
+
+void daemon_announce(uint16_t port, const char *key)
+{
+	if (isatty(STDIN_FILENO))
+		fputs("\r\n\n", stdout);
+	fprintf(stdout, "MOSH CONNECT %u %s\n", (unsigned)port, key);
+	fflush(stdout);
+}
+
+static void drain(int fd)
+{
+	if (isatty(fd))
+		tcdrain(fd);
+}
+
+int daemon_detach(bool verbose, char err[ERR_LEN])
+{
+	pid_t pid;
+
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return err_set(err, ERR_IO, "fork: %s", strerror(errno));
+	if (pid > 0) {
+		fputs("\n", stderr);
+		srvopts_version(stderr);
+		fprintf(stderr, "\n[mosh-server detached, pid = %ld]\n", (long)pid);
+		fflush(NULL);
+		drain(STDOUT_FILENO);
+		drain(STDERR_FILENO);
+		/* _exit: the daemon owns everything this process allocated. */
+		_exit(0);
+	}
+	if (setsid() < 0)
+		return err_set(err, ERR_IO, "setsid: %s", strerror(errno));
+	if (!verbose) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null < 0)
+			return err_set(err, ERR_IO, "/dev/null: %s", strerror(errno));
+		for (int fd = 0; fd <= 2; fd++) {
+			if (dup2(null, fd) < 0)
+				return err_set(err, ERR_IO, "dup2: %s", strerror(errno));
+		}
+		if (null > 2)
+			close(null);
+	}
+	return 0;
+}
