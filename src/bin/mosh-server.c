@@ -1,9 +1,136 @@
-/* mosh-server: program entry point only; the work lives in the layers below. */
-#include "stub.h"
+/* mosh-server: entry point; the session lives in src/server/. */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "crypto/key.h"
+#include "net/conn.h"
+#include "server/daemon.h"
+#include "server/opts.h"
+#include "server/ptychild.h"
+#include "server/session.h"
+#include "server/utmprec.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/locale_check.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+/* The default UDP port range (PROTOCOL.md 1.8). */
+enum { PORT_RANGE_LOW = 60001, PORT_RANGE_HIGH = 60999 };
+
+static void window_size(int *w, int *h)
+{
+	struct winsize ws;
+
+	*w = 80;
+	*h = 24;
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0) {
+		*w = ws.ws_col;
+		*h = ws.ws_row;
+	}
+}
+
+static char *detached_notice(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	char own[64];
+
+	if (pw == NULL)
+		return NULL;
+	snprintf(own, sizeof own, "mosh [%ld]", (long)getpid());
+	return utmprec_detached_notice(NULL, pw->pw_name, own);
+}
 
 int main(int argc, char **argv)
 {
-	return stub_main(argc, argv, "mosh-server",
-	                 "mosh-server new [-s] [-v] [-i LOCALADDR] [-p PORT[:PORT2]] [-c COLORS] "
-	                 "[-l NAME=VALUE] [-- COMMAND...]");
+	struct server_session_config sc;
+	struct pty_child *child = NULL;
+	struct pty_spec spec;
+	struct srvopts o;
+	struct conn *conn;
+	uint8_t key[16];
+	char key_text[23], err[ERR_LEN];
+	uint16_t lo = PORT_RANGE_LOW, hi = PORT_RANGE_HIGH;
+	int w, h, fds[16], status;
+	size_t nfds;
+	char *notice;
+
+	switch (srvopts_parse(&o, argc, argv, getenv("SSH_CONNECTION"), "mosh-server", stdout,
+	                      stderr)) {
+	case SRVOPTS_HELP:
+	case SRVOPTS_VERSION:
+		return 0;
+	case SRVOPTS_FAIL:
+		return 1;
+	case SRVOPTS_RUN:
+		break;
+	}
+	if (o.verbose > 0)
+		log_open(stderr, o.verbose > 1 ? LOG_DEBUG : LOG_INFO);
+	pty_disable_core_dumps();
+	if (locale_require_utf8_server(o.locale_assign, o.n_locale_assign, stderr) < 0) {
+		srvopts_fini(&o);
+		return 1;
+	}
+	memset(&sc, 0, sizeof sc);
+	sc.network_timeout = srvopts_timeout_secs("MOSH_SERVER_NETWORK_TMOUT",
+	                                          getenv("MOSH_SERVER_NETWORK_TMOUT"), stderr);
+	sc.signal_timeout = srvopts_timeout_secs("MOSH_SERVER_SIGNAL_TMOUT",
+	                                         getenv("MOSH_SERVER_SIGNAL_TMOUT"), stderr);
+	window_size(&w, &h);
+
+	if (o.port_spec != NULL) {
+		lo = o.port_low;
+		hi = o.port_high;
+	}
+	conn = conn_server_new(o.bind_ip, lo, hi, clock_ms(), err);
+	if (conn == NULL) {
+		fprintf(stderr, "mosh-server: %s\n", err);
+		srvopts_fini(&o);
+		return 1;
+	}
+	if (conn_warning(conn) != NULL)
+		fprintf(stderr, "mosh-server: %s\n", conn_warning(conn));
+	if (key_generate(key) < 0) {
+		fprintf(stderr, "mosh-server: cannot get random bytes for the session key\n");
+		return 1;
+	}
+	key_encode(key, key_text);
+	daemon_announce(conn_local_port(conn), key_text);
+	memset(key_text, 0, sizeof key_text);
+	if (daemon_detach(o.verbose > 0, err) < 0) {
+		fprintf(stderr, "mosh-server: %s\n", err);
+		return 1;
+	}
+
+	nfds = conn_fds(conn, fds, sizeof fds / sizeof fds[0]);
+	notice = o.command == NULL ? detached_notice() : NULL;
+	memset(&spec, 0, sizeof spec);
+	spec.command = o.command;
+	spec.term = srvopts_term(&o);
+	spec.rows = (uint16_t)h;
+	spec.cols = (uint16_t)w;
+	spec.login_notice = notice;
+	spec.close_fds = fds;
+	spec.n_close_fds = nfds;
+	if (pty_spawn(&child, &spec, err) < 0) {
+		fprintf(stderr, "mosh-server: %s\n", err);
+		return 1;
+	}
+	free(notice);
+
+	sc.conn = conn;
+	sc.key = key;
+	sc.child = child;
+	sc.width = w;
+	sc.height = h;
+	sc.verbose = o.verbose;
+	status = server_session_run(&sc);
+	memset(key, 0, sizeof key);
+	srvopts_fini(&o);
+	return status;
 }
