@@ -1,0 +1,266 @@
+/* client/cliopts: mosh-client's command line and environment, checked against Debian's where
+ * present. */
+#include "../test.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client/cliopts.h"
+
+static char *out_text, *diag_text;
+static size_t out_len, diag_len;
+static struct cliopts o;
+
+static enum cliopts_action parse_words(const char *prog, const char **words)
+{
+	char *argv[32];
+	int argc = 0;
+	FILE *out, *diag;
+	enum cliopts_action a;
+
+	argv[argc++] = (char *)prog;
+	while (*words != NULL)
+		argv[argc++] = (char *)*words++;
+	argv[argc] = NULL;
+	free(out_text);
+	free(diag_text);
+	out = open_memstream(&out_text, &out_len);
+	diag = open_memstream(&diag_text, &diag_len);
+	cliopts_fini(&o);
+	a = cliopts_parse(&o, argc, argv, prog, out, diag);
+	fclose(out);
+	fclose(diag);
+	return a;
+}
+
+#define PARSE(...) parse_words("mosh-client", (const char *[]){__VA_ARGS__, NULL})
+
+/* The usage without the banner, which names the implementation. */
+static const char *after_banner(const char *s)
+{
+	const char *u = strstr(s, "\nUsage: ");
+	return u != NULL ? u : "";
+}
+
+TEST(help_version_anywhere)
+{
+	CHECK_EQ_INT(PARSE("1.2.3.4", "5", "--help"), CLIOPTS_HELP);
+	CHECK(strncmp(out_text, "mosh-client (mosh-c ", 20) == 0);
+	CHECK_EQ_STR(after_banner(out_text),
+	             "\nUsage: mosh-client [-# 'ARGS'] IP PORT\n       mosh-client -c\n");
+	CHECK_EQ_INT(PARSE("-v", "--version"), CLIOPTS_VERSION);
+	CHECK(strstr(out_text, "Usage") == NULL);
+	CHECK_EQ_STR(diag_text, "");
+}
+
+TEST(operands_and_options)
+{
+	CHECK_EQ_INT(PARSE("-v", "-#", "host -p 1 | ", "127.0.0.1", "60001"), CLIOPTS_RUN);
+	CHECK_EQ_INT(o.verbose, 1);
+	CHECK_EQ_STR(o.ip, "127.0.0.1");
+	CHECK_EQ_INT(o.family, AF_INET);
+	CHECK_EQ_INT(o.port, 60001);
+	CHECK_EQ_INT(PARSE("::1", "-vv", "65535", "-#x"), CLIOPTS_RUN);
+	CHECK_EQ_INT(o.verbose, 2);
+	CHECK_EQ_INT(o.family, AF_INET6);
+	CHECK_EQ_INT(o.port, 65535);
+	CHECK_EQ_INT(PARSE("--", "10.0.0.1", "1"), CLIOPTS_RUN);
+	CHECK_EQ_INT(o.port, 1);
+	CHECK_EQ_INT(PARSE("-c"), CLIOPTS_COLORS);
+	CHECK_EQ_INT(PARSE("-vc", "x"), CLIOPTS_COLORS);
+}
+
+TEST(usage_errors_exit_1)
+{
+	CHECK_EQ_INT(PARSE(NULL), CLIOPTS_FAIL);
+	CHECK_EQ_STR(after_banner(diag_text),
+	             "\nUsage: mosh-client [-# 'ARGS'] IP PORT\n       mosh-client -c\n");
+	CHECK_EQ_INT(PARSE("1.2.3.4"), CLIOPTS_FAIL);
+	CHECK_EQ_INT(PARSE("1.2.3.4", "5", "6"), CLIOPTS_FAIL);
+	CHECK_EQ_INT(PARSE("-x", "1.2.3.4", "5"), CLIOPTS_FAIL);
+	CHECK(strncmp(diag_text, "mosh-client: invalid option -- 'x'\nmosh-client (mosh-c", 52) ==
+	      0);
+	CHECK_EQ_INT(PARSE("1.2.3.4", "-5"), CLIOPTS_FAIL);
+	CHECK(strncmp(diag_text, "mosh-client: invalid option -- '5'\n", 35) == 0);
+	CHECK_EQ_INT(PARSE("-#"), CLIOPTS_FAIL);
+	CHECK(strncmp(diag_text, "mosh-client: option requires an argument -- '#'\n", 48) == 0);
+	static const char *const bad_ports[] = {"5x", "", "0", "65536", "+5", " 5", "99999999999"};
+	for (size_t i = 0; i < sizeof bad_ports / sizeof bad_ports[0]; i++) {
+		char want[64];
+
+		CHECK_EQ_INT(PARSE("1.2.3.4", bad_ports[i]), CLIOPTS_FAIL);
+		snprintf(want, sizeof want, "mosh-client: Bad UDP port (%s)\n\nmosh-client (",
+		         bad_ports[i]);
+		CHECK(strncmp(diag_text, want, strlen(want)) == 0);
+	}
+	CHECK_EQ_INT(PARSE("example.org", "22"), CLIOPTS_FAIL);
+	CHECK(strncmp(diag_text, "mosh-client: Bad IP address (example.org)", 41) == 0);
+	CHECK_EQ_INT(PARSE("1.2.3", "22"), CLIOPTS_FAIL);
+}
+
+/* Run Debian's mosh-client with args; stderr into *text; returns the exit status or -1. */
+static int run_debian(char *const *argv, char **text)
+{
+	int p[2], status;
+	pid_t pid;
+	size_t len = 0, cap = 8192;
+	ssize_t n;
+
+	*text = calloc(1, cap);
+	if (access(argv[0], X_OK) != 0 || pipe(p) < 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 2);
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		unsetenv("MOSH_KEY");
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (len + 1 < cap && (n = read(p[0], *text + len, cap - len - 1)) > 0)
+		len += (size_t)n;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(same_complaints_as_debian)
+{
+	static const char *const cases[][3] = {
+	    {"1.2.3.4", "5x", NULL}, {"-x", "1.2.3.4", "5"}, {"1.2.3.4", NULL, NULL}};
+	const char *prog = "/usr/bin/mosh-client";
+
+	if (access(prog, X_OK) != 0) {
+		printf("# %s not installed: comparison skipped\n", prog);
+		return;
+	}
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *argv[5] = {(char *)prog};
+		char *theirs;
+		const char *first_nl;
+		int n = 1;
+
+		for (int k = 0; k < 3 && cases[i][k] != NULL; k++)
+			argv[n++] = (char *)cases[i][k];
+		CHECK_EQ_INT(run_debian(argv, &theirs), 1);
+		CHECK_EQ_INT(parse_words(prog, (const char **)(argv + 1)), CLIOPTS_FAIL);
+		/* Same complaint line (before the banner) and the same usage lines. */
+		first_nl = strstr(theirs, "mosh-client (mosh ");
+		CHECK(first_nl != NULL);
+		CHECK(strncmp(theirs, diag_text, (size_t)(first_nl - theirs)) == 0);
+		CHECK_EQ_STR(after_banner(diag_text), after_banner(theirs));
+		free(theirs);
+	}
+}
+
+TEST(colors_from_terminfo)
+{
+	char *text;
+	size_t len;
+	FILE *out = open_memstream(&text, &len);
+	FILE *diag;
+
+	free(diag_text);
+	diag = open_memstream(&diag_text, &diag_len);
+
+	setenv("TERM", "xterm-256color", 1);
+	CHECK_EQ_INT(cliopts_print_colors(out, diag), 0);
+	setenv("TERM", "xterm", 1);
+	CHECK_EQ_INT(cliopts_print_colors(out, diag), 0);
+	setenv("TERM", "dumb", 1);
+	CHECK_EQ_INT(cliopts_print_colors(out, diag), 0);
+	fflush(out);
+	CHECK_EQ_STR(text, "256\n8\n-1\n");
+	setenv("TERM", "no-such-terminal", 1);
+	CHECK_EQ_INT(cliopts_print_colors(out, diag), 1);
+	unsetenv("TERM");
+	CHECK_EQ_INT(cliopts_print_colors(out, diag), 1);
+	fclose(out);
+	fclose(diag);
+	CHECK_EQ_STR(diag_text, "'no-such-terminal': unknown terminal type.\n"
+	                        "TERM environment variable not set.\n");
+	free(text);
+}
+
+TEST(environment)
+{
+	struct clienv e;
+	char err[ERR_LEN];
+
+	unsetenv("MOSH_KEY");
+	CHECK_EQ_INT(clienv_read(&e, err), ERR_NOTFOUND);
+	CHECK_EQ_STR(err, "MOSH_KEY environment variable not found.");
+
+	setenv("MOSH_KEY", "AAAAAAAAAAAAAAAAAAAAAA", 1);
+	unsetenv("MOSH_PREDICTION_DISPLAY");
+	unsetenv("MOSH_PREDICTION_OVERWRITE");
+	unsetenv("MOSH_TITLE_NOPREFIX");
+	unsetenv("MOSH_NO_TERM_INIT");
+	unsetenv("MOSH_ESCAPE_KEY");
+	CHECK_EQ_INT(clienv_read(&e, err), 0);
+	CHECK_EQ_STR(e.key, "AAAAAAAAAAAAAAAAAAAAAA");
+	CHECK(getenv("MOSH_KEY") == NULL); /* gone before anything can be spawned */
+	CHECK_EQ_INT(e.predict, CLI_PREDICT_ADAPTIVE);
+	CHECK(!e.predict_overwrite && !e.title_noprefix && !e.no_term_init && !e.escape_key_set);
+	clienv_fini(&e);
+	CHECK_EQ_STR(e.key, "");
+
+	static const char *const modes[] = {"adaptive", "always", "never", "experimental"};
+	for (int m = 0; m < 4; m++) {
+		setenv("MOSH_KEY", "k", 1);
+		setenv("MOSH_PREDICTION_DISPLAY", modes[m], 1);
+		CHECK_EQ_INT(clienv_read(&e, err), 0);
+		CHECK_EQ_INT(e.predict, m);
+	}
+	setenv("MOSH_KEY", "k", 1);
+	setenv("MOSH_PREDICTION_DISPLAY", "Always", 1);
+	CHECK_EQ_INT(clienv_read(&e, err), ERR_INVAL);
+	CHECK_EQ_STR(err, "Unknown prediction mode Always.");
+	CHECK(getenv("MOSH_KEY") == NULL);
+	setenv("MOSH_KEY", "k", 1);
+	setenv("MOSH_PREDICTION_DISPLAY", "", 1);
+	CHECK_EQ_INT(clienv_read(&e, err), ERR_INVAL);
+	CHECK_EQ_STR(err, "Unknown prediction mode .");
+
+	setenv("MOSH_KEY", "k", 1);
+	unsetenv("MOSH_PREDICTION_DISPLAY");
+	setenv("MOSH_PREDICTION_OVERWRITE", "yes", 1);
+	setenv("MOSH_TITLE_NOPREFIX", "", 1);
+	setenv("MOSH_NO_TERM_INIT", "1", 1);
+	setenv("MOSH_ESCAPE_KEY", "~", 1);
+	CHECK_EQ_INT(clienv_read(&e, err), 0);
+	CHECK(e.predict_overwrite && e.title_noprefix && e.no_term_init && e.escape_key_set);
+	CHECK_EQ_STR(e.escape_key, "~");
+	setenv("MOSH_KEY", "k", 1);
+	setenv("MOSH_PREDICTION_OVERWRITE", "YES", 1);
+	CHECK_EQ_INT(clienv_read(&e, err), 0);
+	CHECK(!e.predict_overwrite);
+
+	char longkey[CLIENV_KEY_MAX + 2];
+	memset(longkey, 'A', sizeof longkey - 1);
+	longkey[sizeof longkey - 1] = '\0';
+	setenv("MOSH_KEY", longkey, 1);
+	CHECK_EQ_INT(clienv_read(&e, err), ERR_RANGE);
+	CHECK(getenv("MOSH_KEY") == NULL);
+	clienv_fini(&e);
+}
+
+int main(void)
+{
+	RUN(help_version_anywhere);
+	RUN(operands_and_options);
+	RUN(usage_errors_exit_1);
+	RUN(same_complaints_as_debian);
+	RUN(colors_from_terminfo);
+	RUN(environment);
+	cliopts_fini(&o);
+	free(out_text);
+	free(diag_text);
+	return test_done();
+}

@@ -1,0 +1,43 @@
+/* client/exitmsg: the parting words and the exit status. */
+#include "../test.h"
+
+#include "client/exitmsg.h"
+
+TEST(never_connected)
+{
+	struct buf b;
+
+	buf_init(&b);
+	exitmsg_diagnostic(&b, false, false, "127.0.0.1", 9);
+	CHECK_EQ_STR((const char *)b.data,
+	             "\nmosh did not make a successful connection to 127.0.0.1:9.\n"
+	             "Please verify that UDP port 9 is not firewalled and can reach the server.\n\n"
+	             "(By default, mosh uses a UDP port between 60000 and 61000. The -p option\n"
+	             "selects a specific UDP port number.)\n");
+	CHECK_EQ_INT(exitmsg_status(false), 1);
+	buf_fini(&b);
+}
+
+TEST(unclean_and_clean)
+{
+	struct buf b;
+
+	buf_init(&b);
+	exitmsg_diagnostic(&b, true, false, "::1", 60001);
+	CHECK_EQ_STR((const char *)b.data,
+	             "\n\nmosh did not shut down cleanly. Please note that the\n"
+	             "mosh-server process may still be running on the server.\n");
+	buf_clear(&b);
+	exitmsg_diagnostic(&b, true, true, "::1", 60001);
+	CHECK_EQ_INT(b.len, 0);
+	CHECK_EQ_INT(exitmsg_status(true), 0);
+	CHECK_EQ_STR(exitmsg_final(), "[mosh is exiting.]\n");
+	buf_fini(&b);
+}
+
+int main(void)
+{
+	RUN(never_connected);
+	RUN(unclean_and_clean);
+	return test_done();
+}
