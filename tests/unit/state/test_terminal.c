@@ -14,7 +14,11 @@ static void feed(struct termstate *s, const char *bytes)
 	emu_write(termstate_emu(s), (const uint8_t *)bytes, strlen(bytes));
 }
 
-/* Random terminal output: text, colours, moves, scrolls, titles, wide characters. */
+/*
+ * Random terminal output: text, colours, moves, scrolls, titles, wide characters.
+ * No bells: a diff rings once however often the server's bell rang (§12.3), so
+ * bell counters legitimately differ; bell_rings_once covers them.
+ */
 static void feed_random(struct termstate *s, struct rng *r, int n)
 {
 	static const char *pieces[] = {
@@ -122,6 +126,21 @@ TEST(equal_states_diff_to_nothing)
 	termstate_free(b);
 }
 
+TEST(bell_rings_once)
+{
+	struct termstate *server = termstate_new(80, 24), *old, *client;
+
+	old = termstate_copy(server);
+	client = termstate_copy(server);
+	feed(server, "\x07\x07\x07");
+	CHECK_EQ_INT(apply_diff(client, old, server), 0);
+	CHECK_EQ_INT(termstate_fb(client)->bell, 1);
+	CHECK_EQ_INT(termstate_fb(server)->bell, 3);
+	termstate_free(server);
+	termstate_free(old);
+	termstate_free(client);
+}
+
 static void check_rejected(const struct msg_host_event *ev, size_t n, int want)
 {
 	struct termstate *s = termstate_new(80, 24), *before;
@@ -199,6 +218,7 @@ int main(void)
 {
 	RUN(diff_rebuilds_random_screens);
 	RUN(equal_states_diff_to_nothing);
+	RUN(bell_rings_once);
 	RUN(hostile_diffs_change_nothing);
 	RUN(queries_in_a_diff_get_no_answer);
 	RUN(ssp_ops_wrap_the_functions);
