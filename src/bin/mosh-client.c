@@ -1,7 +1,80 @@
-/* mosh-client: program entry point only; the work lives in the layers below. */
-#include "stub.h"
+/* mosh-client: entry point; the session lives in src/client/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client/cliopts.h"
+#include "client/ctty.h"
+#include "client/escape.h"
+#include "client/session.h"
+#include "client/title.h"
+#include "crypto/key.h"
+#include "term/tcaps.h"
+#include "util/err.h"
+#include "util/locale_check.h"
+#include "util/log.h"
 
 int main(int argc, char **argv)
 {
-	return stub_main(argc, argv, "mosh-client", "mosh-client [-# ARGS] IP PORT");
+	struct client_session_config sc;
+	struct cliopts o;
+	struct clienv env;
+	struct esc_cfg esc;
+	struct tcaps caps;
+	uint8_t key[16];
+	char err[ERR_LEN];
+	const char *term = getenv("TERM");
+	int status;
+
+	switch (cliopts_parse(&o, argc, argv, "mosh-client", stdout, stderr)) {
+	case CLIOPTS_HELP:
+	case CLIOPTS_VERSION:
+		return 0;
+	case CLIOPTS_COLORS:
+		return cliopts_print_colors(stdout, stderr);
+	case CLIOPTS_FAIL:
+		return 1;
+	case CLIOPTS_RUN:
+		break;
+	}
+	if (o.verbose > 0)
+		log_open(stderr, o.verbose > 1 ? LOG_DEBUG : LOG_INFO);
+	if (clienv_read(&env, err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (key_parse(env.key, key) < 0) {
+		fprintf(stderr, "mosh-client: MOSH_KEY must be 22 letters, digits, '+' or '/' "
+		                "(the key mosh-server printed)\n");
+		clienv_fini(&env);
+		return 1;
+	}
+	esc_cfg_init(&esc, env.escape_key_set ? env.escape_key : NULL);
+	memset(&sc, 0, sizeof sc);
+	sc.term_init = !env.no_term_init;
+	sc.title_prefix = title_prefix(env.title_noprefix);
+	clienv_fini(&env);
+	if (locale_require_utf8_client(stderr) < 0)
+		return 1;
+	if (tcaps_load(&caps, term, err) < 0) {
+		fprintf(stderr, "mosh-client: %s\n", err);
+		return 1;
+	}
+	if (ctty_init(STDIN_FILENO, err) < 0) {
+		fprintf(stderr, "mosh-client: %s\n", err);
+		return 1;
+	}
+	ctty_raw();
+
+	sc.ip = o.ip;
+	sc.port = o.port;
+	sc.key = key;
+	sc.caps = &caps;
+	sc.esc = &esc;
+	status = client_session_run(&sc);
+	memset(key, 0, sizeof key);
+	ctty_fini();
+	cliopts_fini(&o);
+	return status;
 }

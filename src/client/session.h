@@ -1,0 +1,33 @@
+/*
+ * The mosh-client session: the main loop (PROTOCOL.md 9.3 "Main loop").
+ *
+ * One event loop drives the SSP transport (keystrokes and resizes out, the
+ * server's terminal state in), the user's terminal (stdin in; frames out),
+ * signals, and this module's ticker, which draws whenever anything visible
+ * changed: each frame is the newest remote framebuffer plus the overlays
+ * (title prefix, notification bar), painted by the client display differ
+ * against what was drawn last.
+ */
+#ifndef MOSHC_CLIENT_SESSION_H
+#define MOSHC_CLIENT_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client/escape.h"
+#include "term/tcaps.h"
+
+struct client_session_config {
+	const char *ip; /* numeric */
+	uint16_t port;
+	const uint8_t *key;        /* 16 bytes */
+	const struct tcaps *caps;  /* the user's terminal */
+	bool term_init;            /* use smcup/rmcup (not MOSH_NO_TERM_INIT) */
+	const struct esc_cfg *esc; /* the escape key */
+	const char *title_prefix;  /* "" for none */
+};
+
+/* Run until the session ends; prints the exit messages and returns the exit status. */
+int client_session_run(const struct client_session_config *cfg);
+
+#endif
