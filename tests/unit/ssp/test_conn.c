@@ -20,8 +20,8 @@ TEST(parse_port_ranges)
 {
 	char err[ERR_LEN];
 	uint16_t lo, hi;
-	static const char *bad[] = {"",   "abc", "1:",    ":5",    "5:4",  "0:5",
-	                            "65536", "1:2:3", "-1", "+5",   " 5",   "5 ", "60001:70000"};
+	static const char *bad[] = {"",      "abc", "1:", ":5", "5:4", "0:5",        "65536",
+	                            "1:2:3", "-1",  "+5", " 5", "5 ",  "60001:70000"};
 
 	CHECK_EQ_INT(conn_parse_port_range("60001:60999", &lo, &hi, err), 0);
 	CHECK_EQ_INT(lo, 60001);
@@ -59,7 +59,8 @@ static int udp4(uint16_t *port)
 
 static void send_to_port(int fd, uint16_t port, const char *msg)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	                        .sin_port = htons(port)};
 
 	if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&a, sizeof(a)) < 0)
