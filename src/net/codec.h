@@ -34,7 +34,8 @@ void codec_free(struct codec *c);
  * Encode, compress and fragment in (its protocol_version is ignored: 2 is
  * sent) with chunks of at most chunk_max bytes — WIRE_FRAG_CHUNK_MAX(mtu) —
  * passing each fragment to emit (which typically seals and sends it). Returns
- * the number of fragments or a negative error (see frag_split).
+ * the number of fragments or a negative error (see frag_split). emit must
+ * not call back into the same codec (its scratch buffers are in use).
  */
 int codec_send(struct codec *c, const struct msg_instruction *in, size_t chunk_max,
                frag_emit_fn emit, void *user);

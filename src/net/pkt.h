@@ -50,6 +50,7 @@ void pkt_session_free(struct pkt_session *s);
  * Takes the next sequence number (the first is 0) and consumes the saved
  * timestamp for the echo. 0, or ERR_RANGE when the datagram would exceed
  * WIRE_RECEIVE_MTU or the sequence/key limit is reached (end the session).
+ * payload must not point into out.
  */
 int pkt_seal(struct pkt_session *s, uint64_t now_ms, const uint8_t *payload, size_t len,
              struct buf *out);
