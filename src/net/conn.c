@@ -385,6 +385,8 @@ int conn_recv(struct conn *c, uint8_t *buf, size_t cap, struct conn_dgram *d)
 		d->fd = c->socks[i].fd;
 		d->ce = read_ce(&msg);
 		c->stats.received++;
+		if (i == c->nsocks - 1)
+			c->stats.received_newest++;
 		return 1;
 	}
 	return 0;

@@ -8,7 +8,11 @@
  * (lines of printable ASCII ended by '\r', which the pty turns into '\n') in
  * small random bursts, waits until FILE holds exactly the typed lines, and
  * initiates the shutdown handshake (state 2^64-1) until the server
- * acknowledges it; the server process must then exit. Everything is bounded
+ * acknowledges it; the server process must then exit. With the argument
+ * "hop", the client instead types one line, then ignores everything it
+ * receives until it hops to a new port (10 s without a round trip), then
+ * listens again and types another line: the real server must follow it to
+ * the new port and the second line must arrive. Everything is bounded
  * in time; the daemon is killed by pid on any failure. Exit 77 only when
  * /usr/bin/mosh-server is missing.
  *
@@ -246,7 +250,89 @@ static bool file_is(const struct buf *want)
 	return n == (ssize_t)want->len && memcmp(got, want->data, want->len) == 0;
 }
 
-int main(void)
+static void type(struct ssp *ssp, struct buf *typed, struct buf *expect, uint8_t c)
+{
+	buf_append_byte(typed, c);
+	buf_append_byte(expect, c == '\r' ? '\n' : c);
+	userstream_push_bytes(ssp_current(ssp), &c, 1);
+}
+
+/* KEYSTROKES keys in random bursts: lines of LINE printable characters and '\r'. */
+static void type_random(struct ssp *ssp, struct buf *typed, struct buf *expect)
+{
+	uint64_t seed = 12345;
+	size_t col = 0, sent = 0;
+
+	while (sent < KEYSTROKES) {
+		size_t burst =
+		    1 + (seed = seed * 6364136223846793005ull + 1442695040888963407ull) % 12;
+		for (size_t i = 0; i < burst && sent < KEYSTROKES; i++, sent++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			if (col == LINE || sent == KEYSTROKES - 1) {
+				type(ssp, typed, expect, '\r');
+				col = 0;
+			} else {
+				type(ssp, typed, expect, (uint8_t)(' ' + (seed >> 33) % 95));
+				col++;
+			}
+		}
+		step(3);
+	}
+}
+
+static void wait_for_file(const struct buf *expect, const struct buf *typed)
+{
+	uint64_t end = clock_ms() + 15000;
+
+	while (!file_is(expect)) {
+		if (clock_ms() > end)
+			fail("FILE does not hold the %zu typed bytes within 15 s", typed->len);
+		step(20);
+	}
+}
+
+static void type_str(struct ssp *ssp, struct buf *typed, struct buf *expect, const char *s)
+{
+	while (*s)
+		type(ssp, typed, expect, (uint8_t)*s++);
+}
+
+/* Go deaf until the client hops; the real server must follow to the new port. */
+static void hop_test(struct ssp *ssp, struct buf *typed, struct buf *expect)
+{
+	struct conn *c = ssp_transport_conn(transport);
+	const struct conn_stats *cs = conn_get_stats(c);
+	uint8_t junk[WIRE_RECEIVE_MTU + 1];
+	struct conn_dgram d;
+	uint64_t end, on_new;
+
+	type_str(ssp, typed, expect, "before\r");
+	wait_for_file(expect, typed);
+	end = clock_ms() + 25000;
+	while (cs->hops == 0) {
+		if (clock_ms() > end)
+			fail("no port hop within 25 s without a round trip");
+		ssp_transport_tick(transport, clock_ms());
+		while (conn_recv(c, junk, sizeof(junk), &d) != 0)
+			;
+		usleep(20000);
+	}
+	printf("phase: hopped to local port %u after %llu datagrams ignored\n", conn_local_port(c),
+	       (unsigned long long)cs->received);
+	on_new = cs->received_newest;
+	type_str(ssp, typed, expect, "after\r");
+	end = clock_ms() + 10000;
+	while (cs->received_newest == on_new || !file_is(expect)) {
+		if (clock_ms() > end)
+			fail("the server did not follow the new port (%llu datagrams on it)",
+			     (unsigned long long)(cs->received_newest - on_new));
+		step(20);
+	}
+	printf("phase: %llu datagrams from mosh-server on the new port %u\n",
+	       (unsigned long long)(cs->received_newest - on_new), conn_local_port(c));
+}
+
+int main(int argc, char **argv)
 {
 	char port[8], keytext[32], err[ERR_LEN];
 	uint8_t key[KEY_LEN];
@@ -254,9 +340,10 @@ int main(void)
 	struct host *blank;
 	struct buf typed, expect;
 	struct ssp *ssp;
-	uint64_t end, seed = 12345, t0 = clock_ms();
-	size_t col = 0, sent = 0, lines = 0;
+	uint64_t end, t0 = clock_ms();
+	size_t lines = 0;
 	int status;
+	bool hop = argc > 1 && strcmp(argv[1], "hop") == 0;
 
 	if (access(MOSH_SERVER, X_OK) != 0) {
 		printf("skip: %s not installed\n", MOSH_SERVER);
@@ -307,34 +394,11 @@ int main(void)
 
 	buf_init(&typed);
 	buf_init(&expect);
-	while (sent < KEYSTROKES) {
-		size_t burst =
-		    1 + (seed = seed * 6364136223846793005ull + 1442695040888963407ull) % 12;
-		for (size_t i = 0; i < burst && sent < KEYSTROKES; i++, sent++) {
-			uint8_t c;
-
-			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-			if (col == LINE || sent == KEYSTROKES - 1) {
-				c = '\r';
-				buf_append_byte(&expect, '\n');
-				col = 0;
-			} else {
-				c = (uint8_t)(' ' + (seed >> 33) % 95);
-				buf_append_byte(&expect, c);
-				col++;
-			}
-			buf_append_byte(&typed, c);
-			userstream_push_bytes(ssp_current(ssp), &c, 1);
-		}
-		step(3);
-	}
-
-	end = clock_ms() + 15000;
-	while (!file_is(&expect)) {
-		if (clock_ms() > end)
-			fail("FILE does not hold the %zu typed bytes within 15 s", typed.len);
-		step(20);
-	}
+	if (hop)
+		hop_test(ssp, &typed, &expect);
+	else
+		type_random(ssp, &typed, &expect);
+	wait_for_file(&expect, &typed);
 	for (size_t i = 0; i < expect.len; i++)
 		lines += expect.data[i] == '\n';
 	printf("typed %zu keystrokes (%zu lines); FILE matches; %llu client states, server "
