@@ -8,6 +8,7 @@
 
 #include "crypto/key.h"
 #include "net/conn.h"
+#include "net/wire.h"
 #include "server/daemon.h"
 #include "server/opts.h"
 #include "server/ptychild.h"
@@ -18,9 +19,6 @@
 #include "util/locale_check.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
-
-/* The default UDP port range (PROTOCOL.md 1.8). */
-enum { PORT_RANGE_LOW = 60001, PORT_RANGE_HIGH = 60999 };
 
 static void window_size(int *w, int *h)
 {
@@ -54,7 +52,7 @@ int main(int argc, char **argv)
 	struct conn *conn;
 	uint8_t key[16];
 	char key_text[23], err[ERR_LEN];
-	uint16_t lo = PORT_RANGE_LOW, hi = PORT_RANGE_HIGH;
+	uint16_t lo = WIRE_PORT_RANGE_LOW, hi = WIRE_PORT_RANGE_HIGH;
 	int w, h, fds[16], status;
 	size_t nfds;
 	char *notice;

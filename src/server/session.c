@@ -160,6 +160,9 @@ static void apply_input(struct session *s, uint64_t now)
 		user_bytes(s, bytes, n);
 		any = true;
 	}
+	/* Our copy would otherwise pin every event of the session in the shared log. */
+	if (s->input_done == end)
+		userstream_subtract(s->input, s->input);
 	if (any && s->n_echo < ECHO_HISTORY_MAX) {
 		s->echo[s->n_echo].num = s->input_num;
 		s->echo[s->n_echo].when = now;
@@ -191,8 +194,11 @@ static void on_receive(void *arg, uint64_t now)
 
 	if (num == s->input_num || ssp_remote_shutdown(s->ssp))
 		return;
-	userstream_free(s->input);
-	s->input = userstream_copy(ssp_remote(s->ssp));
+	/* Keep the events not yet applied: the receiver may already have dropped them. */
+	if (userstream_extend_to(s->input, ssp_remote(s->ssp)) < 0) {
+		userstream_free(s->input);
+		s->input = userstream_copy(ssp_remote(s->ssp));
+	}
 	s->input_num = num;
 	s->last_client_input = now;
 	if (!s->have_client) {

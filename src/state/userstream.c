@@ -373,6 +373,14 @@ void userstream_subtract(struct userstream *s, const struct userstream *prefix)
 	log_trim(s->log);
 }
 
+int userstream_extend_to(struct userstream *s, const struct userstream *newer)
+{
+	if (newer->log != s->log || newer->end < s->end)
+		return ERR_PROTO;
+	s->end = newer->end;
+	return 0;
+}
+
 uint64_t userstream_end(const struct userstream *s)
 {
 	return s->end;
