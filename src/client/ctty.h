@@ -17,7 +17,6 @@
 #define MOSHC_CLIENT_CTTY_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "util/err.h"
 
@@ -30,9 +29,6 @@ int ctty_restore(void);
 bool ctty_is_raw(void);
 /* Restore, and remove the signal handlers. */
 void ctty_fini(void);
-
-/* The window size of fd; a failure or a zero dimension gives 80x24. */
-void ctty_winsize(int fd, uint16_t *rows, uint16_t *cols);
 
 /*
  * Escape Ctrl-Z: the caller has written the display's close string. Restore

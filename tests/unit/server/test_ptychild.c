@@ -2,6 +2,7 @@
 #include "../test.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -182,6 +183,54 @@ TEST(login_shell_gets_dash_argv0_and_motd_notice)
 	unlink(hush);
 }
 
+TEST(server_descriptors_do_not_reach_the_command)
+{
+	int a[2], b[2];
+	struct pty_child *p;
+	struct pty_spec spec = {.command = (char *[]){"sh", "-c", "echo fds: /proc/$$/fd/*", NULL},
+	                        .term = "xterm",
+	                        .rows = 24,
+	                        .cols = 80};
+	char err[ERR_LEN], name[32];
+
+	/*
+	 * a: the "UDP socket", closed at once; b: anything else the server left
+	 * open. Numbered from 100 so the shell's own descriptors cannot be confused
+	 * with them.
+	 */
+	CHECK_EQ_INT(pipe(a), 0);
+	CHECK_EQ_INT(pipe(b), 0);
+	for (int i = 0; i < 2; i++) {
+		int x = fcntl(a[i], F_DUPFD, 100), y = fcntl(b[i], F_DUPFD, 100);
+
+		close(a[i]);
+		close(b[i]);
+		a[i] = x;
+		b[i] = y;
+	}
+	spec.close_fds = a;
+	spec.n_close_fds = 2;
+	buf_clear(&got);
+	CHECK_EQ_INT(pty_spawn(&p, &spec, err), 0);
+	CHECK_EQ_INT(pty_release(p), 0);
+	CHECK(read_until(p, NULL, 5000));
+	CHECK_EQ_INT(finish(p), 0);
+	CHECK(strstr((const char *)got.data, "fds: ") != NULL);
+	CHECK(strstr((const char *)got.data, "/fd/0 ") != NULL);
+	for (int i = 0; i < 4; i++) {
+		int fd = i == 0 ? a[0] : i == 1 ? a[1] : i == 2 ? b[0] : b[1];
+
+		snprintf(name, sizeof name, "/fd/%d ", fd);
+		CHECK(strstr((const char *)got.data, name) == NULL);
+		snprintf(name, sizeof name, "/fd/%d\r", fd);
+		CHECK(strstr((const char *)got.data, name) == NULL);
+	}
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+}
+
 TEST(exec_failure_is_reported)
 {
 	struct pty_child *p = spawn((char *[]){"/nonexistent/prog", NULL}, 24, 80);
@@ -306,6 +355,7 @@ int main(void)
 	RUN(environment_and_window_size);
 	RUN(zero_size_falls_back_and_resize_reaches_child);
 	RUN(login_shell_gets_dash_argv0_and_motd_notice);
+	RUN(server_descriptors_do_not_reach_the_command);
 	RUN(exec_failure_is_reported);
 	RUN(queue_keeps_order_through_partial_writes);
 	RUN(child_that_stops_reading_never_blocks_us);
