@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -320,6 +321,43 @@ TEST(child_that_stops_reading_never_blocks_us)
 	finish(p);
 }
 
+/* Drain what the pty has now (up to limit bytes); returns the count. */
+static size_t drain_now(struct pty_child *p, size_t limit, int wait_ms)
+{
+	size_t total = 0;
+	char chunk[PTY_READ_MAX];
+	struct pollfd pfd = {.fd = pty_master_fd(p), .events = POLLIN};
+
+	while (total < limit && poll(&pfd, 1, wait_ms) > 0) {
+		long n = pty_read(p, chunk, sizeof chunk);
+
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	return total;
+}
+
+TEST(xoff_stops_output_without_stalling_us)
+{
+	struct pty_child *p = spawn((char *[]){"sh", "-c", "stty ixon; exec yes", NULL}, 24, 80);
+	char chunk[PTY_READ_MAX];
+
+	CHECK(p != NULL);
+	CHECK_EQ_INT(pty_release(p), 0);
+	CHECK(drain_now(p, 65536, 5000) > 0);
+	alarm(20);
+	CHECK_EQ_INT(pty_write(p, "\x13", 1), 0); /* XOFF typed by the user */
+	drain_now(p, SIZE_MAX, 200);               /* what was already on its way */
+	/* Output has stopped; reading must say "nothing now", not block. */
+	CHECK_EQ_INT(pty_read(p, chunk, sizeof chunk), ERR_AGAIN);
+	CHECK_EQ_INT(pty_write(p, "\x11", 1), 0); /* XON */
+	CHECK(drain_now(p, 65536, 5000) > 0);
+	alarm(0);
+	kill(pty_pid(p), SIGKILL);
+	finish(p);
+}
+
 TEST(core_dumps_disabled_here_restored_in_child)
 {
 	struct rlimit rl;
@@ -359,6 +397,7 @@ int main(void)
 	RUN(exec_failure_is_reported);
 	RUN(queue_keeps_order_through_partial_writes);
 	RUN(child_that_stops_reading_never_blocks_us);
+	RUN(xoff_stops_output_without_stalling_us);
 	RUN(core_dumps_disabled_here_restored_in_child);
 	buf_fini(&got);
 	rmdir(home);
