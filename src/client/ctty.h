@@ -10,8 +10,9 @@
  * and lets the signal take its course. SIGTERM/SIGINT/SIGHUP/SIGPIPE are the
  * main loop's (they start a clean shutdown) and are not touched here.
  *
- * Invariant: when the process is gone or stopped, the terminal has its saved
- * settings.
+ * Invariant: when the process exits, dies of one of those signals or
+ * suspends itself (ctty_suspend), the terminal has its saved settings.
+ * (SIGKILL and an outside SIGSTOP cannot be caught; nothing can restore then.)
  */
 #ifndef MOSHC_CLIENT_CTTY_H
 #define MOSHC_CLIENT_CTTY_H

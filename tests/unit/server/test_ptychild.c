@@ -348,7 +348,7 @@ TEST(xoff_stops_output_without_stalling_us)
 	CHECK(drain_now(p, 65536, 5000) > 0);
 	alarm(20);
 	CHECK_EQ_INT(pty_write(p, "\x13", 1), 0); /* XOFF typed by the user */
-	drain_now(p, SIZE_MAX, 200);               /* what was already on its way */
+	drain_now(p, SIZE_MAX, 200);              /* what was already on its way */
 	/* Output has stopped; reading must say "nothing now", not block. */
 	CHECK_EQ_INT(pty_read(p, chunk, sizeof chunk), ERR_AGAIN);
 	CHECK_EQ_INT(pty_write(p, "\x11", 1), 0); /* XON */
