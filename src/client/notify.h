@@ -38,7 +38,8 @@
 #define NOTIFY_NEVER UINT64_MAX
 
 /* The client's messages (7.7), for the main loop. */
-#define NOTIFY_NO_REPLY_AFTER_MS 250  /* no server state at all yet: NOTIFY_TEXT_NOTHING_RECEIVED  \
+#define NOTIFY_NO_REPLY_AFTER_MS                                                                   \
+	250                           /* no server state at all yet: NOTIFY_TEXT_NOTHING_RECEIVED  \
 	                               */
 #define NOTIFY_GIVE_UP_AFTER_MS 15000 /* still none: NOTIFY_TEXT_TIMED_OUT, and shut down */
 #define NOTIFY_TEXT_NOTHING_RECEIVED "Nothing received from server on UDP port %u."

@@ -74,7 +74,6 @@ TEST(reply_late_threshold)
 TEST(messages_expire)
 {
 	struct notify n;
-
 	char msg[64];
 
 	notify_init(&n, HINT, T0);

@@ -313,7 +313,8 @@ TEST(child_that_stops_reading_never_blocks_us)
 	CHECK_EQ_INT(rc, ERR_RANGE);
 	CHECK(pty_queued(p) <= PTY_QUEUE_MAX);
 	CHECK(pty_queued(p) > PTY_QUEUE_MAX - sizeof chunk);
-	CHECK(pty_dropped(p) >= total - PTY_QUEUE_MAX - 65536);
+	/* The kernel's pty buffers take some (tens of KiB); everything else was dropped. */
+	CHECK(pty_dropped(p) >= total - PTY_QUEUE_MAX - 256 * 1024);
 	CHECK(pty_dropped(p) < total);
 	CHECK(pty_wants_write(p));
 	CHECK_EQ_INT(pty_flush(p), 0); /* still nothing taken, still no blocking */
