@@ -32,7 +32,7 @@
 #define NOTIFY_MESSAGE_MS 1000
 #define NOTIFY_NETWORK_ERROR_MS (3000 + 100) /* ACK_INTERVAL + 100 */
 #define NOTIFY_REFRESH_MS 1000
-#define NOTIFY_SLOW_REFRESH_MS 3000 /* ACK_INTERVAL, once contact is older than ... */
+#define NOTIFY_SLOW_REFRESH_MS 3000 /* ACK_INTERVAL: the period once contact is older than: */
 #define NOTIFY_SLOW_AFTER_MS 60000
 #define NOTIFY_MSG_MAX 255 /* longer messages are cut at a UTF-8 boundary */
 #define NOTIFY_NEVER UINT64_MAX
