@@ -56,6 +56,7 @@ struct session {
 	uint64_t start;
 	bool child_gone;
 	bool utmp_attached;
+	char utmp_ip[128]; /* the client address utmp shows while attached */
 	bool leave;
 	int status;
 	int signals_seen;
@@ -206,8 +207,11 @@ static void on_receive(void *arg, uint64_t now)
 		pty_release(s->child);
 	}
 	client_ip(s, host, sizeof host);
-	utmprec_set(&s->utmp, host);
-	s->utmp_attached = true;
+	if (!s->utmp_attached || strcmp(host, s->utmp_ip) != 0) {
+		utmprec_set(&s->utmp, host);
+		snprintf(s->utmp_ip, sizeof s->utmp_ip, "%s", host);
+		s->utmp_attached = true;
+	}
 	if (!ssp_shutdown_in_progress(s->ssp))
 		apply_input(s, now);
 }
@@ -346,6 +350,7 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 	if (ssp_remote_shutdown(s->ssp) && ssp_counterparty_shutdown_acknowledged(s->ssp))
 		s->leave = true;
 	if (s->leave) {
+		log_info("leaving the main loop");
 		ev_stop(loop);
 		return 0;
 	}
