@@ -33,7 +33,7 @@ struct buf;
 /* Size limits: anything a peer asks for is clamped into these (§8.7). */
 #define FB_MAX_WIDTH 10000
 #define FB_MAX_HEIGHT 10000
-#define FB_MAX_CELLS (4 * 1024 * 1024)
+#define FB_MAX_CELLS (1024 * 1024)
 
 /* Bytes of UTF-8 a cell can hold (base + combining characters). */
 #define FB_CELL_MAX 32
