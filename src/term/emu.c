@@ -41,6 +41,7 @@ struct emu {
 	struct utf8_dec dec;
 	struct buf replies;
 	struct emu_stats stats;
+	bool slow;         /* fast path off (tests) */
 	struct vtparse vp; /* last: large */
 };
 
@@ -1055,6 +1056,15 @@ static const struct vtparse_cb emu_cb = {
 
 /* Public API */
 
+const char *emu_function(size_t i, const char **spec)
+{
+	if (i >= NHANDLERS)
+		return NULL;
+	if (spec != NULL)
+		*spec = handlers[i].spec;
+	return handlers[i].mnemonic;
+}
+
 struct emu *emu_new(int width, int height)
 {
 	struct emu *emu = xcalloc(1, sizeof *emu);
@@ -1083,6 +1093,7 @@ struct emu *emu_copy(const struct emu *src)
 	emu->fb = fb_copy(src->fb);
 	emu->dec = src->dec;
 	emu->stats = src->stats;
+	emu->slow = src->slow;
 	buf_init(&emu->replies);
 	buf_append(&emu->replies, src->replies.data, src->replies.len);
 	vtparse_init(&emu->vp, &emu_cb, emu);
@@ -1098,7 +1109,7 @@ void emu_write(struct emu *emu, const uint8_t *s, size_t len)
 		uint8_t b = s[i];
 
 		if (b < 0x80 && utf8_idle(&emu->dec)) {
-			if (b >= 0x20 && b < 0x7F && emu->vp.state == VTP_GROUND) {
+			if (b >= 0x20 && b < 0x7F && emu->vp.state == VTP_GROUND && !emu->slow) {
 				size_t j = i + 1;
 
 				while (j < len && s[j] >= 0x20 && s[j] < 0x7F)
@@ -1147,6 +1158,11 @@ size_t emu_take_replies(struct emu *emu, struct buf *out)
 bool emu_has_replies(const struct emu *emu)
 {
 	return emu->replies.len > 0;
+}
+
+void emu_set_fast_path(struct emu *emu, bool on)
+{
+	emu->slow = !on;
 }
 
 bool emu_app_cursor_keys(const struct emu *emu)
