@@ -1108,6 +1108,22 @@ void emu_write(struct emu *emu, const uint8_t *s, size_t len)
 	while (i < len) {
 		uint8_t b = s[i];
 
+		if (b >= 0xC2 && utf8_idle(&emu->dec) && emu->vp.state == VTP_GROUND &&
+		    !emu->slow) {
+			uint32_t cp;
+			size_t n = utf8_decode_valid(s + i, len - i, &cp);
+
+			/* A well-formed character in Ground: C1 controls still go
+			 * through the parser, everything else prints directly. */
+			if (n > 0) {
+				if (cp < 0xA0)
+					vtparse_feed(&emu->vp, cp);
+				else
+					print_cp(emu, cp);
+				i += n;
+				continue;
+			}
+		}
 		if (b < 0x80 && utf8_idle(&emu->dec)) {
 			if (b >= 0x20 && b < 0x7F && emu->vp.state == VTP_GROUND && !emu->slow) {
 				size_t j = i + 1;
