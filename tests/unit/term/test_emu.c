@@ -186,7 +186,8 @@ TEST(emu_fast_path_equivalent)
 	    "\xad",
 	    "\xed\xa0\x80",
 	    "\xf0\x9f\x98\x80",
-	    "\xc2\x9b" "2C",
+	    "\xc2\x9b"
+	    "2C",
 	    "\t",
 	    "\b",
 	    "\033M",
