@@ -94,6 +94,28 @@ TEST(emu_copy_independent)
 	emu_free(b);
 }
 
+/* A copy taken in the middle of an OSC string or a UTF-8 sequence finishes it. */
+TEST(emu_copy_mid_sequence)
+{
+	struct emu *a = emu_new(10, 2);
+	struct emu *b;
+
+	push(a, "\033]2;ab");
+	b = emu_copy(a);
+	push(b, "c\007");
+	CHECK_EQ_STR(fb_str_data(emu_fb(b)->title), "abc");
+	CHECK_EQ_INT(fb_str_len(emu_fb(a)->title), 0);
+	emu_free(b);
+	push(a, "\007\xe4\xb8");
+	b = emu_copy(a);
+	push(b, "\xad");
+	CHECK_EQ_STR(fb_str_data(emu_fb(a)->title), "ab");
+	CHECK_EQ_INT(fb_cell(emu_fb(b), 0, 0)->len, 3);
+	CHECK_EQ_INT(fb_cell(emu_fb(a), 0, 0)->len, 0);
+	emu_free(a);
+	emu_free(b);
+}
+
 TEST(emu_replies_bounded)
 {
 	struct emu *e = emu_new(80, 24);
@@ -241,6 +263,7 @@ int main(int argc, char **argv)
 	RUN(emu_resize_clamped);
 	RUN(emu_random_bytes);
 	RUN(emu_copy_independent);
+	RUN(emu_copy_mid_sequence);
 	RUN(emu_replies_bounded);
 	RUN(emu_long_osc_bounded);
 	RUN(emu_deckm_flag);
