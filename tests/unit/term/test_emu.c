@@ -208,8 +208,7 @@ TEST(emu_fast_path_equivalent)
 	    "\xad",
 	    "\xed\xa0\x80",
 	    "\xf0\x9f\x98\x80",
-	    "\xc2\x9b"
-	    "2C",
+	    "\xc2\x9b\x32\x43",
 	    "\t",
 	    "\b",
 	    "\033M",
