@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC1091,SC2016 # libraries sourced by path; typed text is for the remote shell
 # Debian's mosh 1.4 client and server through mosh-relay at 200 ms RTT (100 ms
 # each way) and 5 % loss each way: a command typed in the client runs on the
 # server; after a relay rebind (the server sees the client roam) a second one
