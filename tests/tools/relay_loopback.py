@@ -345,6 +345,13 @@ def test_bad_usage():
        r.stderr)
     ok(r2.returncode != 0 and "ADDR:PORT" in r2.stderr, "an address without port is refused",
        r2.stderr)
+    r3 = subprocess.run([RELAY, "--listen", "127.0.0.1:0", "--target", "127.0.0.1:9",
+                         "--up-delay", "soon"], capture_output=True, text=True, timeout=5)
+    ok(r3.returncode == 2 and "--up-delay wants milliseconds" in r3.stderr,
+       "a bad per-direction value is refused by its own name", r3.stderr)
+    r4 = subprocess.run([RELAY, "--help"], capture_output=True, text=True, timeout=5)
+    ok(r4.returncode == 0 and r4.stdout.startswith("Usage: mosh-relay") and
+       "--down-NAME" in r4.stdout and "SIGUSR2" in r4.stdout, "--help documents the options")
 
 
 def main():
