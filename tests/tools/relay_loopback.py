@@ -277,9 +277,12 @@ def test_direction_options(echo_port):
     stop(relay)
     rtts = sorted(r for _, r, _ in got)
     order = [i for i, _, _ in got]
-    ok(len(got) == 50 and rtts[0] >= 58.0 and rtts[-1] <= 125.0,
-       f"--up-delay 60 --down-delay 20 --jitter 10: RTT {rtts[0]:.1f}..{rtts[-1]:.1f} ms "
-       "within 60..100 (+ slack)")
+    med = statistics.median(rtts) if rtts else 0
+    # 60 +- 10 up plus 20 +- 10 down: 60..100 ms, median 80; the floor is hard
+    # (less 2 ms of clock steps), the top only scheduling noise, so not checked.
+    ok(len(got) == 50 and rtts[0] >= 58.0 and 70.0 <= med <= 95.0,
+       f"--up-delay 60 --down-delay 20 --jitter 10: RTT min {rtts[0]:.1f}, median {med:.1f}, "
+       f"max {rtts[-1]:.1f} ms (60..100, median 80)")
     ok(order != sorted(order), "jitter of 10 ms reorders datagrams sent 2 ms apart")
 
     relay, port, _ = start_relay(echo_port, "--delay", "40", "--jitter", "10", "--no-reorder",

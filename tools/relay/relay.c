@@ -379,9 +379,16 @@ static void dir_flush(struct dir *d)
 	while ((n = impair_pop(d->im, now, r->buf, sizeof r->buf, NULL)) >= 0) {
 		ssize_t w;
 
-		if (d == &r->up)
+		if (d == &r->up) {
 			w = send(r->up_fd, r->buf, (size_t)n, 0);
-		else if (r->have_client)
+			/*
+			 * The connected socket reports an earlier datagram's ICMP error
+			 * instead of sending this one; a link does not lose a datagram
+			 * because another bounced, so send it again.
+			 */
+			if (w < 0 && errno == ECONNREFUSED)
+				w = send(r->up_fd, r->buf, (size_t)n, 0);
+		} else if (r->have_client)
 			w = sendto(r->listen_fd, r->buf, (size_t)n, 0,
 			           (const struct sockaddr *)&r->client.ss, r->client.len);
 		else
