@@ -1,0 +1,31 @@
+#!/bin/sh
+# mosh through a real (throwaway) sshd on 127.0.0.1, inside tmux: the fake
+# proxy, the remote command, MOSH CONNECT and the client exec all for real,
+# with Debian's mosh-server and mosh-client as the peers.
+# Usage: launcher_ssh.sh BUILD_DIR
+set -u
+B=$(cd "$1" && pwd)
+. "$(dirname "$0")/common.sh"
+need tmux /usr/bin/mosh-client /usr/bin/mosh-server
+
+sshd_start "$T/sshd"
+case $? in
+0) ;;
+77) skip "sshd or ssh missing" ;;
+*) echo "not ok 1 - sshd starts"; echo "1..1"; exit 1 ;;
+esac
+
+# The session command records the mosh-server daemon's PID (its parent) so the
+# trap can kill a server left behind by a failure.
+cat >"$T/run.sh" <<SCRIPT
+'$B/mosh' --ssh='$SSH_CMD' --client=/usr/bin/mosh-client --server=/usr/bin/mosh-server \
+	$SSHD_USER@127.0.0.1 -- sh -c 'echo \$PPID > $T/server.pid; echo launcher-ok-\$((6*7)); sleep 2'
+echo "EXIT=\$?" > '$T/exit'
+sleep 60
+SCRIPT
+tmux_run "$T/run.sh"
+check "the remote command's output reaches the screen" wait_screen launcher-ok-42 30
+check "mosh exits after the command ends" wait_file "$T/exit" 30
+check "mosh exit status is 0" grep -qx EXIT=0 "$T/exit"
+check "the client said goodbye" wait_screen 'mosh is exiting' 5
+finish
