@@ -189,7 +189,7 @@ static int run(const struct opts *o, int argc, char **argv)
 		boot_fini(&b);
 		return rc;
 	}
-	rc = clientcmd_exec(o, argc, argv, b.ip, b.port, b.key, err);
+	clientcmd_exec(o, argc, argv, b.ip, b.port, b.key, err);
 	boot_fini(&b);
 	return fail(err);
 }

@@ -11,10 +11,10 @@ export LANG=C.UTF-8
 
 cleanup() {
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
-	# The mosh-server daemon wrote its PID (the session command's parent).
-	if [ -s "$T/server.pid" ]; then
-		kill "$(cat "$T/server.pid")" 2>/dev/null
-	fi
+	# Each mosh-server daemon wrote its PID (the session command's parent).
+	for f in "$T"/server*.pid; do
+		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
 	sshd_stop
 	rm -rf "$T"
 }

@@ -38,6 +38,25 @@ case $? in
 		grep -q "Did not find mosh server startup message" "$T/server.out"
 	check "missing remote server: the remote shell's error is shown" \
 		grep -q "/nonexistent/mosh-server" "$T/server.out"
+
+	# A server that rejects port ranges (mosh before 1.2.5): its complaint is translated.
+	TERM=xterm timeout 30 "$B/mosh" --ssh="$SSH_CMD" --client=/usr/bin/mosh-client \
+		--server="echo 'Bad UDP port range'; exit 1;" -p 60000:60010 \
+		"$SSHD_USER@127.0.0.1" >"$T/range.out" 2>&1
+	rc=$?
+	sed 's/^/#   /' "$T/range.out"
+	check "old server and a port range: exit 255 ($rc)" [ $rc -eq 255 ]
+	check "old server and a port range: explained" \
+		grep -q "Server does not support UDP port range option" "$T/range.out"
+
+	# Something that answers, but not like a mosh server.
+	TERM=xterm timeout 30 "$B/mosh" --ssh="$SSH_CMD" --client=/usr/bin/mosh-client \
+		--server="echo MOSH CONNECT 60001 not-a-key; exit 0;" \
+		"$SSHD_USER@127.0.0.1" >"$T/bad.out" 2>&1
+	rc=$?
+	sed 's/^/#   /' "$T/bad.out"
+	check "malformed MOSH CONNECT: exit 255 ($rc)" [ $rc -eq 255 ]
+	check "malformed MOSH CONNECT: named" grep -q "bad MOSH CONNECT line" "$T/bad.out"
 	;;
 77) echo "# sshd missing: the remote-server case is not run" ;;
 *) not_ok "sshd starts" ;;

@@ -15,17 +15,28 @@ case $? in
 *) echo "not ok 1 - sshd starts"; echo "1..1"; exit 1 ;;
 esac
 
-# The session command records the mosh-server daemon's PID (its parent) so the
-# trap can kill a server left behind by a failure.
-cat >"$T/run.sh" <<SCRIPT
-'$B/mosh' --ssh='$SSH_CMD' --client=/usr/bin/mosh-client --server=/usr/bin/mosh-server \
-	$SSHD_USER@127.0.0.1 -- sh -c 'echo \$PPID > $T/server.pid; echo launcher-ok-\$((6*7)); sleep 2'
-echo "EXIT=\$?" > '$T/exit'
+# One session per way of finding the server's address. The session command
+# records the mosh-server daemon's PID (its parent) so the trap can kill a
+# server left behind by a failure.
+session() {
+	_mode=$1
+	shift
+	cat >"$T/run-$_mode.sh" <<SCRIPT
+'$B/mosh' --ssh='$SSH_CMD' --client=/usr/bin/mosh-client --server=/usr/bin/mosh-server $* \
+	$SSHD_USER@127.0.0.1 -- sh -c 'echo \$PPID > $T/server-$_mode.pid; echo launcher-ok-\$((6*7)); sleep 2'
+echo "EXIT=\$?" > '$T/exit-$_mode'
 sleep 60
 SCRIPT
-tmux_run "$T/run.sh"
-check "the remote command's output reaches the screen" wait_screen launcher-ok-42 30
-check "mosh exits after the command ends" wait_file "$T/exit" 30
-check "mosh exit status is 0" grep -qx EXIT=0 "$T/exit"
-check "the client said goodbye" wait_screen 'mosh is exiting' 5
+	tmux_run "$T/run-$_mode.sh"
+	check "$_mode: the remote command's output reaches the screen" wait_screen launcher-ok-42 30
+	check "$_mode: mosh exits after the command ends" wait_file "$T/exit-$_mode" 30
+	check "$_mode: mosh exit status is 0" grep -qx EXIT=0 "$T/exit-$_mode"
+	check "$_mode: the client said goodbye" wait_screen 'mosh is exiting' 5
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+}
+
+session proxy
+session remote --experimental-remote-ip=remote
+session local --experimental-remote-ip=local -4
+session ports -p 60100:60199 --bind-server=any --no-init --predict=always
 finish
