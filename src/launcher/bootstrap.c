@@ -110,6 +110,15 @@ static int parse_sshc(struct boot_state *b, const char *line, size_t len, char *
 	return BOOT_MOSH;
 }
 
+/* Unlike the other lines, a CONNECT line is never echoed: it may carry a real key. */
+static int bad_connect(char *err, size_t len)
+{
+	return err_set(err, ERR_PROTO,
+	               "bad MOSH CONNECT line from the server side (%zu bytes, not shown because "
+	               "it may hold the session key)",
+	               len);
+}
+
 static int parse_connect(struct boot_state *b, const char *line, size_t len, char *err)
 {
 	const char *p = line + strlen(P_CONNECT), *end = line + len, *digits = p;
@@ -118,17 +127,17 @@ static int parse_connect(struct boot_state *b, const char *line, size_t len, cha
 	while (p < end && *p >= '0' && *p <= '9' && p - digits < 6)
 		port = port * 10 + (*p++ - '0');
 	if (p == digits || p - digits > 5 || port < 1 || port > 65535 || p == end || *p != ' ')
-		return bad_line(err, "MOSH CONNECT", line, len);
+		return bad_connect(err, len);
 	memcpy(b->port, digits, (size_t)(p - digits));
 	b->port[p - digits] = '\0';
 	p++;
 	if (end - p < 22)
-		return bad_line(err, "MOSH CONNECT", line, len);
+		return bad_connect(err, len);
 	for (int i = 0; i < 22; i++)
 		if (!is_key_char(p[i]))
-			return bad_line(err, "MOSH CONNECT", line, len);
+			return bad_connect(err, len);
 	if (!only_ws(p + 22, end))
-		return bad_line(err, "MOSH CONNECT", line, len);
+		return bad_connect(err, len);
 	memcpy(b->key, p, 22);
 	b->key[22] = '\0';
 	b->connected = true;

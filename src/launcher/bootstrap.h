@@ -14,7 +14,8 @@
  *                                  whitespace (the remote pty adds "\r").
  *                                  This line ends the conversation.
  * A line that starts like one of these but does not match is an error: the
- * other end is not a mosh server we understand. Lines longer than
+ * other end is not a mosh server we understand. The error quotes the line
+ * (escaped), except a MOSH CONNECT line, which may hold a real key. Lines longer than
  * BOOT_LINE_MAX are passed through in pieces and never parsed.
  */
 #ifndef MOSHC_LAUNCHER_BOOTSTRAP_H

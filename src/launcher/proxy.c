@@ -201,7 +201,11 @@ int proxy_main(const char *host, const char *port, enum resolve_family f)
 		return 255;
 	}
 	fprintf(stderr, "MOSH IP %s\n", ip);
-	proxy_relay(STDIN_FILENO, STDOUT_FILENO, sock);
+	if (proxy_relay(STDIN_FILENO, STDOUT_FILENO, sock) < 0) {
+		fprintf(stderr, "mosh: the proxy's event loop failed: %s\n", strerror(errno));
+		close(sock);
+		return 255;
+	}
 	close(sock);
 	return 0;
 }

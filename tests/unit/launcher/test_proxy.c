@@ -47,6 +47,33 @@ TEST(connects_and_names_the_address)
 	close(l);
 }
 
+TEST(ipv6_loopback)
+{
+	struct sockaddr_in6 a;
+	socklen_t alen = sizeof a;
+	char port[16], ip[64], err[ERR_LEN];
+	int l = socket(AF_INET6, SOCK_STREAM, 0), fd;
+
+	memset(&a, 0, sizeof a);
+	a.sin6_family = AF_INET6;
+	a.sin6_addr = in6addr_loopback;
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0) {
+		printf("# no IPv6 loopback here: %s\n", strerror(errno));
+		if (l >= 0)
+			close(l);
+		return;
+	}
+	CHECK(listen(l, 4) == 0);
+	CHECK(getsockname(l, (struct sockaddr *)&a, &alen) == 0);
+	snprintf(port, sizeof port, "%u", ntohs(a.sin6_port));
+	fd = proxy_connect("::1", port, RESOLVE_INET6, ip, sizeof ip, err);
+	CHECK(fd >= 0);
+	CHECK_EQ_STR(ip, "::1");
+	close(fd);
+	CHECK(proxy_connect("::1", port, RESOLVE_INET, ip, sizeof ip, err) < 0);
+	close(l);
+}
+
 TEST(closed_port_is_an_error_naming_it)
 {
 	char port[16], ip[64], err[ERR_LEN];
@@ -179,6 +206,7 @@ TEST(relay_ends_when_its_output_goes_away)
 int main(void)
 {
 	RUN(connects_and_names_the_address);
+	RUN(ipv6_loopback);
 	RUN(closed_port_is_an_error_naming_it);
 	RUN(relays_both_ways_at_once_and_passes_each_end_on);
 	RUN(relay_ends_when_its_output_goes_away);
