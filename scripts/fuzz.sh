@@ -7,7 +7,7 @@ dir=${1:-build-fuzz}
 secs=${FUZZ_SECONDS:-60}
 found=0
 for t in "$dir"/fuzz/fuzz_*; do
-	[ -x "$t" ] || continue
+	[ -f "$t" ] && [ -x "$t" ] || continue
 	found=1
 	name=$(basename "$t")
 	mkdir -p "$dir/corpus/$name"
