@@ -6,11 +6,16 @@ LIB=$(cd "$(dirname "$0")/../lib" && pwd)
 . "$LIB/sshd.sh"
 
 T=$(mktemp -d /tmp/moshc-launcher.XXXXXX)
+# One private tmux server per session (tmux_new_server): reusing a socket name
+# right after kill-server can reach the dying server and lose the new session.
 TMUX_SOCK=moshc-launcher-$$
+TMUX_SOCKS=$TMUX_SOCK
 export LANG=C.UTF-8
 
 cleanup() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+	for s in $TMUX_SOCKS; do
+		tmux -L "$s" kill-server 2>/dev/null
+	done
 	# Each mosh-server daemon wrote its PID (the session command's parent).
 	for f in "$T"/server*.pid; do
 		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
@@ -34,6 +39,12 @@ need() {
 			command -v "$p" >/dev/null 2>&1 || skip "$p not installed"
 		fi
 	done
+}
+
+# Switch later tmux commands to a fresh private server named after $1.
+tmux_new_server() {
+	TMUX_SOCK=moshc-launcher-$$-$1
+	TMUX_SOCKS="$TMUX_SOCKS $TMUX_SOCK"
 }
 
 # Run the script file $1 in a private tmux server, 80x24, with the environment

@@ -27,6 +27,7 @@ session() {
 echo "EXIT=\$?" > '$T/exit-$_mode'
 sleep 60
 SCRIPT
+	tmux_new_server "$_mode"
 	tmux_run "$T/run-$_mode.sh"
 	check "$_mode: the remote command's output reaches the screen" wait_screen launcher-ok-42 30
 	check "$_mode: mosh exits after the command ends" wait_file "$T/exit-$_mode" 30
