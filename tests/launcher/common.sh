@@ -11,15 +11,15 @@ T=$(mktemp -d /tmp/moshc-launcher.XXXXXX)
 TMUX_SOCK=moshc-launcher-$$
 TMUX_SOCKS=$TMUX_SOCK
 export LANG=C.UTF-8
+TEST_TAG=moshc-test-$$-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 
 cleanup() {
 	for s in $TMUX_SOCKS; do
 		tmux -L "$s" kill-server 2>/dev/null
 	done
-	# Each mosh-server daemon wrote its PID (the session command's parent).
-	for f in "$T"/server*.pid; do
-		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
+	# Whatever the sessions started here left behind (a mosh-server run with
+	# --local) carries TEST_TAG; through sshd, sshd_stop finds its own.
+	kill_tagged MOSHC_TEST_TAG "$TEST_TAG"
 	sshd_stop
 	rm -rf "$T"
 }
@@ -51,7 +51,7 @@ tmux_new_server() {
 # a user's terminal would give it.
 tmux_run() {
 	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x 80 -y 24 \
-		"env LANG=C.UTF-8 sh '$1'"
+		"env LANG=C.UTF-8 MOSHC_TEST_TAG=$TEST_TAG sh '$1'"
 }
 
 # Wait up to $2 seconds for the screen to contain $1; prints the screen on failure.

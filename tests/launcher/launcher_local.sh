@@ -10,7 +10,7 @@ need tmux /usr/bin/mosh-client /usr/bin/mosh-server
 cat >"$T/run.sh" <<SCRIPT
 export SSH_CONNECTION='192.0.2.1 1234 192.0.2.2 22'
 '$B/mosh' --local --client=/usr/bin/mosh-client --server=/usr/bin/mosh-server 127.0.0.1 \
-	-- sh -c 'echo \$PPID > $T/server.pid; echo "local-ok-\$((6*7)) [\$SSH_CONNECTION] \$(pwd)"; sleep 2'
+	-- sh -c 'echo "local-ok-\$((6*7)) [\$SSH_CONNECTION] \$(pwd)"; sleep 2'
 echo "EXIT=\$?" > '$T/exit'
 sleep 60
 SCRIPT

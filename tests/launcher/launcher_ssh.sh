@@ -15,15 +15,14 @@ case $? in
 *) echo "not ok 1 - sshd starts"; echo "1..1"; exit 1 ;;
 esac
 
-# One session per way of finding the server's address. The session command
-# records the mosh-server daemon's PID (its parent) so the trap can kill a
-# server left behind by a failure.
+# One session per way of finding the server's address. A mosh-server left
+# behind by a failure is killed by sshd_stop (it carries the sshd's tag).
 session() {
 	_mode=$1
 	shift
 	cat >"$T/run-$_mode.sh" <<SCRIPT
 '$B/mosh' --ssh='$SSH_CMD' --client=/usr/bin/mosh-client --server=/usr/bin/mosh-server $* \
-	$SSHD_USER@127.0.0.1 -- sh -c 'echo \$PPID > $T/server-$_mode.pid; echo launcher-ok-\$((6*7)); sleep 2'
+	$SSHD_USER@127.0.0.1 -- sh -c 'echo launcher-ok-\$((6*7)); sleep 2'
 echo "EXIT=\$?" > '$T/exit-$_mode'
 sleep 60
 SCRIPT

@@ -9,7 +9,15 @@
 #                       SSHD_KEY   the private key that logs in
 #                       SSH_CMD    an ssh command line (one string, for --ssh=)
 #                                  that logs in without prompts or host-key checks
-#   sshd_stop         kill that sshd by its PID and wait for it (bounded)
+#                       SSHD_TAG   a token sshd puts in every session's
+#                                  environment (MOSHC_SSHD_TAG), so whatever a
+#                                  session leaves running (a detached
+#                                  mosh-server) can be found and killed by PID
+#   sshd_stop         kill every process that carries SSHD_TAG, then sshd
+#                     itself, by PID, and wait for it (bounded)
+#   kill_tagged VAR VALUE
+#                     kill (by PID) every process whose environment holds
+#                     VAR=VALUE; for tests that tag what they start
 #
 # sshd_stop is safe to call from a trap even if sshd_start failed. Nothing here
 # waits without a bound.
@@ -18,6 +26,17 @@ SSHD_BIN=/usr/sbin/sshd
 
 sshd_free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+kill_tagged() {
+	for _e in /proc/[0-9]*/environ; do
+		_pid=${_e#/proc/}
+		_pid=${_pid%/environ}
+		[ "$_pid" = "$$" ] && continue
+		if tr '\0' '\n' 2>/dev/null <"$_e" | grep -qxF "$1=$2"; then
+			kill "$_pid" 2>/dev/null
+		fi
+	done
 }
 
 sshd_start() {
@@ -35,6 +54,7 @@ sshd_start() {
 	cp "$_d/user_key.pub" "$_d/authorized_keys" && chmod 600 "$_d/authorized_keys"
 	SSHD_USER=$(id -un)
 	SSHD_KEY=$_d/user_key
+	SSHD_TAG=moshc-sshd-$$-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	SSHD_PID=
 	for _try in 1 2 3; do
 		SSHD_PORT=$(sshd_free_port) || return 1
@@ -52,6 +72,7 @@ KbdInteractiveAuthentication no
 PrintMotd no
 PrintLastLog no
 LogLevel ERROR
+SetEnv MOSHC_SSHD_TAG=$SSHD_TAG
 CONF
 		"$SSHD_BIN" -D -e -f "$_d/sshd_config" 2>>"$_d/sshd.log" &
 		SSHD_PID=$!
@@ -77,6 +98,7 @@ CONF
 
 sshd_stop() {
 	[ -n "${SSHD_PID:-}" ] || return 0
+	kill_tagged MOSHC_SSHD_TAG "$SSHD_TAG"
 	kill "$SSHD_PID" 2>/dev/null
 	_i=0
 	while kill -0 "$SSHD_PID" 2>/dev/null && [ $_i -lt 50 ]; do
