@@ -6,7 +6,7 @@
 set -u
 B=$(cd "$1" && pwd)
 . "$(dirname "$0")/common.sh"
-need timeout /usr/bin/mosh-client
+need timeout ssh /usr/bin/mosh-client
 
 # A closed port: bind, note the port, and close again (nothing listens there).
 closed=$(sshd_free_port) || skip "python3 missing"
