@@ -1,6 +1,6 @@
 #!/bin/sh
-# The three programs answer --help and --version; the stubs refuse what they cannot do
-# yet, and mosh refuses a command line without a host.
+# The three programs answer --help and --version and refuse bad command lines
+# with mosh's exit statuses (mosh-server 1, mosh 255).
 # Usage: programs.sh BUILD_DIR
 set -u
 b=$1
