@@ -1,15 +1,18 @@
 #!/bin/sh
 # mosh --local: no ssh, the server started here through /bin/sh, inside tmux,
-# with Debian's mosh-server and mosh-client as the peers.
+# with our mosh-server and mosh-client (MOSH_SERVER_BIN / MOSH_CLIENT_BIN
+# select others, e.g. Debian's).
 # Usage: launcher_local.sh BUILD_DIR
 set -u
 B=$(cd "$1" && pwd)
 . "$(dirname "$0")/common.sh"
-need tmux /usr/bin/mosh-client /usr/bin/mosh-server
+CLIENT=${MOSH_CLIENT_BIN:-$B/mosh-client}
+SERVER=${MOSH_SERVER_BIN:-$B/mosh-server}
+need tmux "$CLIENT" "$SERVER"
 
 cat >"$T/run.sh" <<SCRIPT
 export SSH_CONNECTION='192.0.2.1 1234 192.0.2.2 22'
-'$B/mosh' --local --client=/usr/bin/mosh-client --server=/usr/bin/mosh-server 127.0.0.1 \
+'$B/mosh' --local --client='$CLIENT' --server='$SERVER' 127.0.0.1 \
 	-- sh -c 'echo "local-ok-\$((6*7)) [\$SSH_CONNECTION] \$(pwd)"; sleep 2'
 echo "EXIT=\$?" > '$T/exit'
 sleep 60

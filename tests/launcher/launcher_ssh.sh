@@ -1,12 +1,15 @@
 #!/bin/sh
 # mosh through a real (throwaway) sshd on 127.0.0.1, inside tmux: the fake
 # proxy, the remote command, MOSH CONNECT and the client exec all for real,
-# with Debian's mosh-server and mosh-client as the peers.
+# with our mosh-server and mosh-client (MOSH_SERVER_BIN / MOSH_CLIENT_BIN
+# select others, e.g. Debian's).
 # Usage: launcher_ssh.sh BUILD_DIR
 set -u
 B=$(cd "$1" && pwd)
 . "$(dirname "$0")/common.sh"
-need tmux /usr/bin/mosh-client /usr/bin/mosh-server
+CLIENT=${MOSH_CLIENT_BIN:-$B/mosh-client}
+SERVER=${MOSH_SERVER_BIN:-$B/mosh-server}
+need tmux "$CLIENT" "$SERVER"
 
 sshd_start "$T/sshd"
 case $? in
@@ -21,7 +24,7 @@ session() {
 	_mode=$1
 	shift
 	cat >"$T/run-$_mode.sh" <<SCRIPT
-'$B/mosh' --ssh='$SSH_CMD' --client=/usr/bin/mosh-client --server=/usr/bin/mosh-server $* \
+'$B/mosh' --ssh='$SSH_CMD' --client='$CLIENT' --server='$SERVER' $* \
 	$SSHD_USER@127.0.0.1 -- sh -c 'echo launcher-ok-\$((6*7)); sleep 2'
 echo "EXIT=\$?" > '$T/exit-$_mode'
 sleep 60
