@@ -187,13 +187,39 @@ static bool cell_empty(const struct fb_cell *c)
 	return c->len == 0;
 }
 
-/* The cell a print of a wide character leaves to its right: erased in its background. */
-static void right_half_of(const struct fb_cell *wide, struct fb_cell *out)
+/*
+ * The cell to draw at column x of a row w wide. A wide character in the last
+ * column (its right half fell off: ICH, or a resize that narrowed the row)
+ * cannot be printed — a terminal would wrap it to the next line and maybe
+ * scroll — so it is drawn as a space in its background.
+ */
+static const struct fb_cell *drawable(const struct fb_cell *c, int x, int w, struct fb_cell *sub)
+{
+	struct fb_rend bg;
+
+	if (x != w - 1 || !(c->flags & FB_CELL_WIDE))
+		return c;
+	bg = (struct fb_rend){0, c->rend.bg, 0};
+	memset(sub, 0, sizeof(*sub));
+	fb_cell_reset(sub, &bg);
+	fb_cell_set_cp(sub, ' ');
+	sub->flags = c->flags & FB_CELL_WRAP;
+	return sub;
+}
+
+/*
+ * The cell a print of a wide character leaves to its right: erased in its
+ * background; when it is the last cell of a wrapping row, the wrap that
+ * follows (continuation) marks it.
+ */
+static void right_half_of(const struct fb_cell *wide, bool wraps, struct fb_cell *out)
 {
 	struct fb_rend bg = {0, wide->rend.bg, 0};
 
 	memset(out, 0, sizeof(*out));
 	fb_cell_reset(out, &bg);
+	if (wraps)
+		out->flags |= FB_CELL_WRAP;
 }
 
 /*
@@ -240,6 +266,33 @@ static void flush_run(struct frame *f, int y, int x, int n, const struct fb_rend
 }
 
 /*
+ * Print c as cell 0 of row y while the terminal sits in pending wrap at the
+ * end of the row above (or, for wrap_bottom_row, of row y itself): the print
+ * wraps, which marks that row wrapped. In exact mode, repair what a plain
+ * print cannot make: a fallback cell (placeholder, then the combiner in
+ * place) and an empty cell (erased again) — unless keep_pending, when the
+ * next print must wrap once more (a one-column row that wraps on).
+ */
+static void wrap_into(struct frame *f, int y, const struct fb_cell *c, bool keep_pending)
+{
+	update_rend(f, &c->rend, false);
+	if (f->exact && (c->flags & FB_CELL_FALLBACK)) {
+		put(f, "\xC2\xA0");
+		f->cx = 1;
+		f->cy = y;
+		draw_cell(f, y, 0, c);
+		return;
+	}
+	put_grapheme(f, c);
+	f->cx = cell_width(c);
+	f->cy = y;
+	if (f->exact && cell_empty(c) && !keep_pending && can_erase(f, &c->rend)) {
+		silent_move(f, y, 0);
+		put(f, "\033[1X");
+	}
+}
+
+/*
  * Exact mode: give the bottom row its wrap flag. The terminal has just
  * printed the last cell (pending wrap); a print now would wrap and scroll, so
  * the cursor is first put below a transient scroll region, where the line
@@ -247,21 +300,37 @@ static void flush_run(struct frame *f, int y, int x, int n, const struct fb_rend
  */
 static void wrap_bottom_row(struct frame *f, const struct fb_row *row)
 {
-	const struct fb_cell *last = &row->cells[row->width - 1];
+	const int w = row->width;
+	/* The last printed cell: a wide character's left half when it ends the row. */
+	const int lx = w >= 2 && (row->cells[w - 2].flags & FB_CELL_WIDE) ? w - 2 : w - 1;
+	const struct fb_cell *last = &row->cells[lx];
 	const struct fb_cell *first = &row->cells[0];
 	int y = f->height - 1;
-	int lx = row->width - cell_width(last);
 
-	if (f->height < 3 || row->width < 3 || (first->flags & FB_CELL_FALLBACK) ||
-	    (last->flags & FB_CELL_FALLBACK) || lx < cell_width(first))
+	if (f->height < 3 || lx < cell_width(first) || lx + cell_width(last) > w ||
+	    (cell_empty(first) && !can_erase(f, &first->rend)))
 		return;
 	put(f, "\033[1;2r");
 	f->cx = f->cy = -1;
-	silent_move(f, y, lx);
-	update_rend(f, &last->rend, false);
-	put_grapheme(f, last);
-	update_rend(f, &first->rend, false);
-	put_grapheme(f, first);
+	draw_cell(f, y, lx, last);
+	wrap_into(f, y, first, false);
+	if (cell_width(first) == 2) {
+		/* Printing the wide character again erased the cell to its right. */
+		struct fb_cell rh;
+		const struct fb_cell *c1 = &row->cells[1];
+
+		right_half_of(first, false, &rh);
+		if (!fb_cell_equal(c1, &rh)) {
+			if (cell_empty(c1)) {
+				silent_move(f, y, 1);
+				update_rend(f, &c1->rend, false);
+				put(f, can_erase(f, &c1->rend) ? "\033[1X" : " ");
+				f->cx = -1;
+			} else {
+				draw_cell(f, y, 1, c1);
+			}
+		}
+	}
 	put(f, "\033[r");
 	f->cx = f->cy = -1;
 }
@@ -285,22 +354,23 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 
 	if (wrap) {
 		/* The terminal sits in pending wrap at the end of row y-1: printing wraps. */
-		const struct fb_cell *c = &row->cells[0];
+		struct fb_cell sub;
+		const struct fb_cell *c = drawable(&row->cells[0], 0, w, &sub);
 
-		update_rend(f, &c->rend, false);
-		put_grapheme(f, c);
+		wrap_into(f, y, c, w == 1 && wrap_this && y < f->height - 1);
+		x = 1;
+		wrote_last = cell_width(c) >= w;
 		if (cell_width(c) == 2 && w > 1) {
-			right_half_of(c, &right);
+			right_half_of(c, wrap_this && w == 2, &right);
 			right_x = 1;
 		}
-		x = 1;
-		f->cx += cell_width(c);
 	}
 	if (initialized && row == old)
 		return false;
 
 	while (x < w) {
-		const struct fb_cell *c = &row->cells[x];
+		struct fb_cell sub;
+		const struct fb_cell *c = drawable(&row->cells[x], x, w, &sub);
 		const struct fb_cell *oc = NULL;
 
 		if (x == right_x)
@@ -338,7 +408,7 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 			f->cx = f->cy = -1;
 		draw_cell(f, y, x, c);
 		if (cell_width(c) == 2 && x + 1 < w) {
-			right_half_of(c, &right);
+			right_half_of(c, wrap_this && x + 2 == w, &right);
 			right_x = x + 1;
 		}
 		x += 1;
@@ -347,10 +417,32 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 	}
 
 	if (run > 0) {
+		struct fb_cell sub;
+		const struct fb_cell *last = drawable(&row->cells[w - 1], w - 1, w, &sub);
+		const struct fb_cell *old_last = right_x == w - 1   ? &right
+						 : initialized && old ? &old->cells[w - 1]
+								      : NULL;
+
 		silent_move(f, y, x - run);
 		update_rend(f, &run_rend, false);
 		if (can_erase(f, &run_rend) && !wrap_this) {
 			put(f, "\033[K");
+		} else if (f->exact && f->caps->ech && can_erase(f, &run_rend) && old_last != NULL &&
+			   fb_cell_equal(last, old_last)) {
+			/*
+			 * A wrapping row ending in blanks whose last cell (and wrap
+			 * mark) the terminal already holds: erase up to it. Spaces
+			 * would leave " " where new has empty cells.
+			 */
+			if (run > 1)
+				put_csi_n(f, run - 1, 'X');
+		} else if (f->exact && f->caps->ech && can_erase(f, &run_rend) && run > 1) {
+			/* Erase all but the last cell, which a print must fill to wrap. */
+			put_csi_n(f, run - 1, 'X');
+			silent_move(f, y, w - 1);
+			buf_append_byte(f->out, ' ');
+			f->cx = w;
+			wrote_last = true;
 		} else {
 			put_n(f, run, ' ');
 			f->cx = x;
