@@ -849,7 +849,7 @@ static const struct handler handlers[] = {
     {K_CSI, "`", f_cha, false, "HPA"},        {K_CSI, "c", f_da, false, "DA"},
     {K_CSI, "d", f_vpa, false, "VPA"},        {K_CSI, "f", f_cup, false, "HVP"},
     {K_CSI, "g", f_tbc, true, "TBC"},         {K_CSI, "h", f_sm, false, "SM"},
-    {K_CSI, "l", f_rm, false, "RM"},          {K_CSI, "m", f_sgr, false, "SGR"},
+    {K_CSI, "l", f_rm, false, "RM"},          {K_CSI, "m", f_sgr, true, "SGR"},
     {K_CSI, "n", f_dsr, false, "DSR"},        {K_CSI, "r", f_decstbm, false, "DECSTBM"},
 };
 
