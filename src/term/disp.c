@@ -351,6 +351,7 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 	bool wrote_last = false;
 	struct fb_cell right; /* what the terminal holds right of a just-drawn wide cell */
 	int right_x = -1;
+	bool redraw = false; /* draw the cell at x even if unchanged */
 
 	if (wrap) {
 		/* The terminal sits in pending wrap at the end of row y-1: printing wraps. */
@@ -377,10 +378,22 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 			oc = &right;
 		else if (initialized && old != NULL)
 			oc = &old->cells[x];
-		if (run == 0 && oc != NULL && fb_cell_equal(c, oc)) {
+		if (run == 0 && !redraw && oc != NULL && fb_cell_equal(c, oc)) {
 			x++;
 			continue;
 		}
+		/*
+		 * The right half of an unchanged wide character changed (it gained
+		 * the wrap mark): a blank printed there would split the character on
+		 * a real terminal, so print the whole character again.
+		 */
+		if (run == 0 && !redraw && x > 0 && x != right_x && cell_empty(c) &&
+		    (row->cells[x - 1].flags & FB_CELL_WIDE)) {
+			x--;
+			redraw = true;
+			continue;
+		}
+		redraw = false;
 		if (cell_empty(c)) {
 			if (run == 0)
 				run_rend = c->rend;
