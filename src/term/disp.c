@@ -92,7 +92,7 @@ static void put_csi_n(struct frame *f, int n, char final)
 {
 	put(f, "\033[");
 	put_int(f, n);
-	buf_append_byte(f->out, (uint8_t)final);
+	buf_append_byte(f->out, (uint8_t) final);
 }
 
 static void update_rend(struct frame *f, const struct fb_rend *r, bool force)
@@ -229,7 +229,8 @@ static void right_half_of(const struct fb_cell *wide, bool wraps, struct fb_cell
 static void draw_cell(struct frame *f, int y, int x, const struct fb_cell *c)
 {
 	if (f->exact && (c->flags & FB_CELL_FALLBACK)) {
-		/* A combiner printed on an empty cell after an explicit move makes a fallback cell. */
+		/* A combiner printed on an empty cell after an explicit move makes a fallback cell.
+		 */
 		f->cx = -1;
 		silent_move(f, y, x);
 		update_rend(f, &c->rend, false);
@@ -341,7 +342,7 @@ static void wrap_bottom_row(struct frame *f, const struct fb_row *row)
  * asks for one.
  */
 static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
-		    const struct fb_row *old, int y, bool wrap)
+                    const struct fb_row *old, int y, bool wrap)
 {
 	const int w = f->width;
 	const bool wrap_this = fb_row_wrap(row);
@@ -432,16 +433,16 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 	if (run > 0) {
 		struct fb_cell sub;
 		const struct fb_cell *last = drawable(&row->cells[w - 1], w - 1, w, &sub);
-		const struct fb_cell *old_last = right_x == w - 1   ? &right
-						 : initialized && old ? &old->cells[w - 1]
-								      : NULL;
+		const struct fb_cell *old_last = right_x == w - 1     ? &right
+		                                 : initialized && old ? &old->cells[w - 1]
+		                                                      : NULL;
 
 		silent_move(f, y, x - run);
 		update_rend(f, &run_rend, false);
 		if (can_erase(f, &run_rend) && !wrap_this) {
 			put(f, "\033[K");
-		} else if (f->exact && f->caps->ech && can_erase(f, &run_rend) && old_last != NULL &&
-			   fb_cell_equal(last, old_last)) {
+		} else if (f->exact && f->caps->ech && can_erase(f, &run_rend) &&
+		           old_last != NULL && fb_cell_equal(last, old_last)) {
 			/*
 			 * A wrapping row ending in blanks whose last cell (and wrap
 			 * mark) the terminal already holds: erase up to it. Spaces
@@ -496,7 +497,7 @@ static struct fb_row *blank_row_new(int width)
  * returns the number of rows already in place.
  */
 static int scroll_shortcut(struct frame *f, const struct fb *new, const struct fb_row **olds,
-			   struct fb_row **blank)
+                           struct fb_row **blank)
 {
 	const int h = f->height;
 	const struct fb_row *top = new->rows[0];
@@ -544,7 +545,7 @@ static void put_mode(struct frame *f, int mode, bool on)
 }
 
 static void put_modes(struct frame *f, const struct fb_ds *o, const struct fb_ds *n,
-		      bool initialized)
+                      bool initialized)
 {
 	if (!initialized || o->bracketed_paste != n->bracketed_paste)
 		put_mode(f, 2004, n->bracketed_paste);
@@ -571,7 +572,7 @@ static void put_modes(struct frame *f, const struct fb_ds *o, const struct fb_ds
 }
 
 void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb *new,
-		bool initialized, struct buf *out)
+                bool initialized, struct buf *out)
 {
 	struct frame f;
 	const struct fb_ds *nd = &new->ds;
@@ -668,8 +669,8 @@ void disp_open(const struct tcaps *caps, bool term_init, struct buf *out)
 void disp_close(const struct tcaps *caps, bool term_init, struct buf *out)
 {
 	buf_append_str(out, "\033[?1l\033[0m\033[?25h"
-			    "\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
-			    "\033[?1015l\033[?1006l\033[?1005l");
+	                    "\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
+	                    "\033[?1015l\033[?1006l\033[?1005l");
 	if (term_init)
 		buf_append_str(out, caps->rmcup);
 }

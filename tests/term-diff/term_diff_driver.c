@@ -55,11 +55,12 @@ static void gen_sgr16(struct buf *b)
 	static const int attrs[] = {1, 3, 4, 5, 7, 8};
 
 	for (int i = 0; i < 8; i++)
-		buf_appendf(b, "\033[%dmfg%d \033[%dmFG%d \033[%dmbg%d \033[%dmBG%d\033[0m\r\n", 30 + i,
-			    i, 90 + i, i, 40 + i, i, 100 + i, i);
+		buf_appendf(b, "\033[%dmfg%d \033[%dmFG%d \033[%dmbg%d \033[%dmBG%d\033[0m\r\n",
+		            30 + i, i, 90 + i, i, 40 + i, i, 100 + i, i);
 	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
 		buf_appendf(b, "\033[%d;3%zu;4%zumattr %d\033[0m ", attrs[i], i, 7 - i, attrs[i]);
-	buf_append_str(b, "\033[1;4;31mbold-ul-red\033[22mno-bold\033[24mplain-red\033[39mdefault\r\n");
+	buf_append_str(
+	    b, "\033[1;4;31mbold-ul-red\033[22mno-bold\033[24mplain-red\033[39mdefault\r\n");
 	/* Background colour erase: the rest of the line in blue. */
 	buf_append_str(b, "\033[44mblue to the end\033[K\033[0m\r\n\033[41m\033[2K\033[0m");
 }
@@ -77,8 +78,9 @@ static void gen_truecolor(struct buf *b)
 {
 	for (int row = 0; row < 12; row++) {
 		for (int col = 0; col < 40; col++)
-			buf_appendf(b, "\033[38;2;%d;%d;%dm\033[48;2;%d;%d;%dm%c", col * 6, row * 20, 128,
-				    255 - col * 6, 40, row * 20, 'a' + (col + row) % 26);
+			buf_appendf(b, "\033[38;2;%d;%d;%dm\033[48;2;%d;%d;%dm%c", col * 6,
+			            row * 20, 128, 255 - col * 6, 40, row * 20,
+			            'a' + (col + row) % 26);
 		buf_append_str(b, "\033[0m\r\n");
 	}
 }
@@ -171,9 +173,15 @@ struct gen_case {
 };
 
 static const struct gen_case cases[] = {
-    {"ascii", gen_ascii},   {"latin1", gen_latin1},       {"sgr16", gen_sgr16},
-    {"sgr256", gen_sgr256}, {"truecolor", gen_truecolor}, {"wrap80", gen_wrap80},
-    {"cbt", gen_cbt},       {"scroll", gen_scroll},       {"wide", gen_wide},
+    {"ascii", gen_ascii},
+    {"latin1", gen_latin1},
+    {"sgr16", gen_sgr16},
+    {"sgr256", gen_sgr256},
+    {"truecolor", gen_truecolor},
+    {"wrap80", gen_wrap80},
+    {"cbt", gen_cbt},
+    {"scroll", gen_scroll},
+    {"wide", gen_wide},
     {"combining", gen_combining},
 };
 

@@ -28,7 +28,7 @@ static void more(struct emu *e, const char *bytes)
 
 /* The frame from a to b as a C string (static storage, valid until the next call). */
 static const char *frame(const struct tcaps *caps, const struct emu *a, const struct emu *b,
-			 bool initialized)
+                         bool initialized)
 {
 	static char out[8192];
 	struct buf d;
@@ -96,7 +96,7 @@ TEST(cursor_after_last_column_uses_absolute_move)
 
 	/* Printing in the last column leaves a pending wrap: no backspaces from there. */
 	CHECK_EQ_STR(step(&s, "", "\033[24;78Habc\033[24;78H"),
-		     "\033[?25l\033[24;78Habc\033[24;78H\033[?25h");
+	             "\033[?25l\033[24;78Habc\033[24;78H\033[?25h");
 }
 
 TEST(text_is_drawn_with_its_rendition)
@@ -105,10 +105,9 @@ TEST(text_is_drawn_with_its_rendition)
 
 	/* Drawing where the cursor already is needs no move, so the cursor is not hidden. */
 	CHECK_EQ_STR(step(&s, "", "\033[1;31mhi\033[0m"), "\033[0;1;31mhi\033[0m");
-	CHECK_EQ_STR(step(&s, "", "\033[38;5;200;48;2;1;2;3mX"),
-		     "\033[0;38;5;200;48;2;1;2;3mX");
+	CHECK_EQ_STR(step(&s, "", "\033[38;5;200;48;2;1;2;3mX"), "\033[0;38;5;200;48;2;1;2;3mX");
 	CHECK_EQ_STR(step(&s, "", "\033[3;5H\033[91mZ\033[0m\033[H"),
-		     "\033[?25l\033[3;5H\033[0;38;5;9mZ\033[1;1H\033[?25h\033[0m");
+	             "\033[?25l\033[3;5H\033[0;38;5;9mZ\033[1;1H\033[?25h\033[0m");
 }
 
 TEST(blank_runs_server)
@@ -123,7 +122,7 @@ TEST(blank_runs_server)
 	CHECK_EQ_STR(step(&s, row, "\033[K"), "\033[K");
 	/* A run in a background colour is erased in that colour (BCE). */
 	CHECK_EQ_STR(step(&s, row, "\033[44m\033[6X\033[0m"),
-		     "\033[0;44m\033[6X\033[?25l\033[1;9H\033[0mi\033[1;3H\033[?25h");
+	             "\033[0;44m\033[6X\033[?25l\033[1;9H\033[0mi\033[1;3H\033[?25h");
 }
 
 TEST(blank_runs_client_ech_bce)
@@ -139,10 +138,10 @@ TEST(blank_runs_client_ech_bce)
 	CHECK_EQ_STR(step(&noech, row, "\033[6X"), "      i\033[1;3H");
 	/* Without BCE a coloured run is written as spaces, and EL is not used at EOL. */
 	CHECK_EQ_STR(step(&nobce, row, "\033[44m\033[6X\033[0m"),
-		     "\033[0;44m      \033[0mi\033[1;3H");
+	             "\033[0;44m      \033[0mi\033[1;3H");
 	CHECK_EQ_STR(step(&nobce, row, "\033[44m\033[K\033[0m"),
-		     "\033[0;44m                                                                 "
-		     "             \r\n\033[1;3H\033[0m");
+	             "\033[0;44m                                                                 "
+	             "             \r\n\033[1;3H\033[0m");
 	CHECK_EQ_STR(step(&xterm, row, "\033[44m\033[K\033[0m"), "\033[0;44m\033[K\033[0m");
 }
 
@@ -158,7 +157,7 @@ TEST(initial_frame_matches_mosh)
 	for (int y = 0; y < 24; y++)
 		buf_append_str(&want, y ? "\n\033[K" : "\033[K");
 	buf_append_str(&want, "\033[1;1H\033[?25h\033[0m\033[?2004l\033[?1003l\033[?1002l"
-			      "\033[?1001l\033[?1000l\033[?1004l\033[?1015l\033[?1006l\033[?1005l");
+	                      "\033[?1001l\033[?1000l\033[?1004l\033[?1015l\033[?1006l\033[?1005l");
 	CHECK_EQ_STR(frame(&c, blank, blank, false), (const char *)want.data);
 	buf_fini(&want);
 	emu_free(blank);
@@ -186,7 +185,7 @@ TEST(mouse_and_input_modes)
 	CHECK_EQ_STR(step(&s, "", "\033[?1002h"), "\033[?1002h");
 	CHECK_EQ_STR(step(&s, "\033[?1002h", "\033[?1000h"), "\033[?1002l\033[?1000h");
 	CHECK_EQ_STR(step(&s, "\033[?1002h", "\033[?1002l"),
-		     "\033[?1003l\033[?1002l\033[?1001l\033[?1000l");
+	             "\033[?1003l\033[?1002l\033[?1001l\033[?1000l");
 	CHECK_EQ_STR(step(&s, "", "\033[?1006h"), "\033[?1006h");
 	CHECK_EQ_STR(step(&s, "\033[?1006h", "\033[?1015h"), "\033[?1006l\033[?1015h");
 	CHECK_EQ_STR(step(&s, "\033[?1006h", "\033[?1006l"), "\033[?1015l\033[?1006l\033[?1005l");
@@ -276,8 +275,8 @@ TEST(open_and_close_strings)
 	buf_clear(&b);
 	disp_close(&c, true, &b);
 	CHECK_EQ_STR((const char *)b.data,
-		     "\033[?1l\033[0m\033[?25h\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
-		     "\033[?1015l\033[?1006l\033[?1005l\033[?1049l");
+	             "\033[?1l\033[0m\033[?25h\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
+	             "\033[?1015l\033[?1006l\033[?1005l\033[?1049l");
 	buf_fini(&b);
 }
 

@@ -6,8 +6,10 @@
  * no query. The client side is modelled as mosh's is: its emulator only ever
  * sees diffs (and resizes), never the server's raw output. Full repaints
  * (initialized = false) are checked from a blank and from a used screen.
- * Argument or $DISP_RT_PAIRS: number of pairs (default 10000; fewer under
- * ASan, where each pair costs ~20x more).
+ * The client flavour is checked alongside: terminals with the capabilities
+ * of xterm-256color, screen and vt100 painted frame by frame must look like
+ * each frame (dt_fb_looks_same).
+ * Argument or $DISP_RT_PAIRS: number of pairs (default 10000).
  */
 #include <stdlib.h>
 
@@ -18,14 +20,7 @@
 #include "term/emu.h"
 #include "util/buf.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DEFAULT_PAIRS 2000
-#endif
-#endif
-#ifndef DEFAULT_PAIRS
 #define DEFAULT_PAIRS 10000
-#endif
 
 static long pairs_wanted = DEFAULT_PAIRS;
 /* The server output of the current step, shown when a check fails. */
@@ -72,7 +67,7 @@ static void print_escaped(const char *what, const struct buf *b)
  * then set to the server's so later comparisons stay exact.
  */
 static void apply_and_check(struct emu *client, unsigned from_bell, const struct fb *want,
-			    const struct buf *diff, const char *what, unsigned long seed, int step)
+                            const struct buf *diff, const char *what, unsigned long seed, int step)
 {
 	char why[512];
 	unsigned bell_before = emu_fb(client)->bell;
@@ -93,17 +88,18 @@ static void apply_and_check(struct emu *client, unsigned from_bell, const struct
 		buf_fini(&replies);
 		print_escaped("output", last_output);
 		print_escaped("diff", diff);
-		TEST_FAIL("%s seed %lu step %d: the diff made the emulator reply", what, seed, step);
+		TEST_FAIL("%s seed %lu step %d: the diff made the emulator reply", what, seed,
+		          step);
 	}
 	if ((emu_fb(client)->bell != bell_before) != (from_bell != want->bell))
 		TEST_FAIL("%s seed %lu step %d: bell rang %d, wanted %d", what, seed, step,
-			  emu_fb(client)->bell != bell_before, from_bell != want->bell);
+		          emu_fb(client)->bell != bell_before, from_bell != want->bell);
 	emu_fb_mut(client)->bell = want->bell;
 	if (!dt_fb_same(want, emu_fb(client), why, sizeof(why))) {
 		print_escaped("output", last_output);
 		print_escaped("diff", diff);
 		TEST_FAIL("%s seed %lu step %d (%dx%d): %s", what, seed, step, want->ds.width,
-			  want->ds.height, why);
+		          want->ds.height, why);
 	}
 }
 
@@ -141,7 +137,7 @@ static void pick_size(struct dt_rng *r, int *w, int *h)
 
 /* Check a full repaint of want onto a copy of client (its current screen) and onto a blank one. */
 static void check_repaints(const struct emu *client, const struct fb *want, unsigned long seed,
-			   int step, struct stats *st)
+                           int step, struct stats *st)
 {
 	struct emu *used = emu_copy(client);
 	struct emu *blank = emu_new(want->ds.width, want->ds.height);
@@ -161,11 +157,47 @@ static void check_repaints(const struct emu *client, const struct fb *want, unsi
 	emu_free(blank);
 }
 
+/*
+ * The client flavour paints a terminal (modelled by our emulator) with the
+ * capabilities of a real one: what it then shows must look like the frame.
+ */
+#define NPAINT 3
+static struct tcaps paint_caps[NPAINT];
+static const char *const paint_terms[NPAINT] = {"xterm-256color", "screen", "vt100"};
+
+static void paint_and_check(struct emu *term, const struct tcaps *caps, const struct fb *from,
+                            const struct fb *want, bool initialized, unsigned long seed, int step,
+                            const char *name)
+{
+	char why[512];
+	unsigned bell_before = emu_fb(term)->bell;
+	struct buf d;
+
+	buf_init(&d);
+	disp_frame(caps, from, want, initialized, &d);
+	if (want->ds.width != emu_fb(term)->ds.width || want->ds.height != emu_fb(term)->ds.height)
+		emu_resize(term, want->ds.width, want->ds.height);
+	emu_write(term, d.data, d.len);
+	if (emu_has_replies(term))
+		TEST_FAIL("paint %s seed %lu step %d: the frame made the terminal reply", name,
+		          seed, step);
+	if (from != NULL && (emu_fb(term)->bell != bell_before) != (from->bell != want->bell))
+		TEST_FAIL("paint %s seed %lu step %d: bell", name, seed, step);
+	emu_fb_mut(term)->bell = want->bell;
+	if (!dt_fb_looks_same(want, emu_fb(term), caps->titles, why, sizeof(why))) {
+		print_escaped("output", last_output);
+		print_escaped("frame", &d);
+		TEST_FAIL("paint %s seed %lu step %d (%dx%d): %s", name, seed, step, want->ds.width,
+		          want->ds.height, why);
+	}
+	buf_fini(&d);
+}
+
 static void run_session(unsigned long seed, struct stats *st)
 {
 	struct dt_rng r;
 	int w, h;
-	struct emu *server, *client;
+	struct emu *server, *client, *terms[NPAINT];
 	struct fb *a;
 	struct buf out, diff, replies;
 	int steps;
@@ -175,6 +207,10 @@ static void run_session(unsigned long seed, struct stats *st)
 	server = emu_new(w, h);
 	client = emu_new(w, h);
 	a = fb_copy(emu_fb(server));
+	for (int i = 0; i < NPAINT; i++) {
+		terms[i] = emu_new(w, h);
+		paint_and_check(terms[i], &paint_caps[i], NULL, a, false, seed, -1, paint_terms[i]);
+	}
 	buf_init(&out);
 	buf_init(&diff);
 	buf_init(&replies);
@@ -206,6 +242,9 @@ static void run_session(unsigned long seed, struct stats *st)
 		if (has_region(&diff))
 			st->scrolls++;
 		apply_and_check(client, a->bell, b, &diff, "diff", seed, step);
+		for (int i = 0; i < NPAINT; i++)
+			paint_and_check(terms[i], &paint_caps[i], a, b, true, seed, step,
+			                paint_terms[i]);
 		st->pairs++;
 		if (dt_rng_below(&r, 8) == 0)
 			check_repaints(client, b, seed, step, st);
@@ -218,6 +257,8 @@ static void run_session(unsigned long seed, struct stats *st)
 	buf_fini(&replies);
 	emu_free(server);
 	emu_free(client);
+	for (int i = 0; i < NPAINT; i++)
+		emu_free(terms[i]);
 }
 
 TEST(roundtrip_random_pairs)
@@ -238,21 +279,27 @@ TEST(roundtrip_random_pairs)
 /* The validator itself must reject what the server may never send. */
 TEST(validator_rejects_queries_and_strangers)
 {
-	static const char *const bad[] = {"\033[c", "\033[>c", "\033[5n", "\033[6n", "\033[2;5r",
-					  "\0337", "\033[?1049h", "\033[1m", "\t", "\033]4;x\a",
-					  "\033[3X\033[", "\x9b"};
+	static const char *const bad[] = {"\033[c",    "\033[>c",    "\033[5n",      "\033[6n",
+	                                  "\033[2;5r", "\0337",      "\033[?1049h",  "\033[1m",
+	                                  "\t",        "\033]4;x\a", "\033[3X\033[", "\x9b"};
 	char why[128];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(!dt_vocab_ok((const uint8_t *)bad[i], strlen(bad[i]), why, sizeof(why)));
 	CHECK(dt_vocab_ok((const uint8_t *)"\033[0;1;38;5;200;48;2;1;2;3mx\033[5X\033[?1006h", 39,
-			  why, sizeof(why)));
+	                  why, sizeof(why)));
 }
 
 int main(int argc, char **argv)
 {
 	const char *env = getenv("DISP_RT_PAIRS");
 
+	for (int i = 0; i < NPAINT; i++) {
+		if (tcaps_load(&paint_caps[i], paint_terms[i], NULL) != 0) {
+			printf("Bail out! no terminfo entry for %s\n", paint_terms[i]);
+			return 1;
+		}
+	}
 	if (getenv("DISP_RT_SEED") != NULL)
 		trace_seed = strtoul(getenv("DISP_RT_SEED"), NULL, 10);
 	if (argc > 1)
