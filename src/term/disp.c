@@ -15,21 +15,28 @@
  * so a cell still holds its olds[] value when the walk reaches it.
  *
  * Departures from mosh 1.4's routine, each because mosh's output can leave
- * its own emulator with a framebuffer different from `new`:
+ * a terminal (or mosh's own emulator) showing something other than `new`:
  *  - unchanged cells are skipped one column at a time, not by their width, so
  *    a changed cell right of an unchanged wide character is still drawn, and
  *    after drawing a wide character the cell to its right is compared with
  *    what the print left there (a blank in the background colour);
+ *  - when only the right half of a wide character changed (it gained the
+ *    wrap mark) the whole character is printed again, never a lone blank;
+ *  - a wide character in the last column (its right half fell off: ICH, a
+ *    narrowing resize) is drawn as a space: printing it would wrap, and at
+ *    the bottom scroll, the terminal;
  *  - backspace moves are not taken from the pending-wrap column (a terminal
  *    at "column width" backspaces from width-1);
- *  - exact mode (the server caps): blank runs are erased with ECH whatever
- *    their length (printing spaces would store " " where `new` has an empty
- *    cell); a fallback cell (contents begin with a combining character) is
- *    made by erasing the cell and printing the combiner there after an
- *    explicit move, instead of writing U+00A0 + contents; the wrap flag of the
- *    bottom row is set by re-printing its ends with the cursor outside a
- *    transient scroll region (ESC[1;2r), so the wrapping line feed cannot
- *    scroll.
+ *  - exact mode (the server caps), where spaces are not blanks (the emulator
+ *    stores " " for a printed space, "" for an erased cell): blank runs are
+ *    erased with ECH whatever their length, also the blank tail of a wrapping
+ *    row (all but the last cell, which the wrap needs printed) and a blank
+ *    printed only to wrap; a fallback cell (contents begin with a combining
+ *    character) is made by erasing the cell and printing the combiner there
+ *    after an explicit move, instead of writing U+00A0 + contents; the wrap
+ *    mark of the bottom row is set by printing its ends again with the cursor
+ *    below a transient scroll region (ESC[1;2r), where the wrapping line feed
+ *    cannot scroll.
  */
 #include "term/disp.h"
 
@@ -43,7 +50,7 @@
 
 /* Cursor moves up to this many rows down / columns left use LF / BS. */
 #define DISP_SHORT_MOVE 4
-/* Blank runs longer than this use ECH where allowed (mosh: "> 4"). */
+/* Blank runs at least this long use ECH where allowed (mosh: "> 4"). */
 #define DISP_ECH_MIN 5
 
 struct frame {

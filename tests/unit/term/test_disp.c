@@ -298,6 +298,93 @@ TEST(wrapped_rows_continue_without_positioning)
 	emu_free(b);
 }
 
+/* Apply a server diff from a to b on a client holding a (built by a full repaint). */
+static struct emu *client_after(const struct emu *a, const struct emu *b, const char **diff)
+{
+	struct emu *c = emu_new(emu_fb(a)->ds.width, emu_fb(a)->ds.height);
+	struct buf d;
+	static char saved[4096];
+
+	buf_init(&d);
+	disp_server(emu_fb(c), emu_fb(a), false, &d);
+	emu_write(c, d.data, d.len);
+	buf_clear(&d);
+	disp_server(emu_fb(a), emu_fb(b), true, &d);
+	emu_write(c, d.data, d.len);
+	snprintf(saved, sizeof(saved), "%s", d.len ? (const char *)d.data : "");
+	*diff = saved;
+	buf_fini(&d);
+	return c;
+}
+
+TEST(fallback_cell_exact_and_looks)
+{
+	struct tcaps s = server_caps();
+	struct tcaps xterm = custom_caps(true, true, true);
+	const char *comb = "\033[2;3H\xcc\x81";
+
+	/* Server: erase the cell, then the combiner on it after an explicit move. */
+	CHECK_EQ_STR(step(&s, "", comb), "\033[?25l\033[2;3H\033[1X\xcc\x81\033[?25h");
+	/* Client: mosh's look, U+00A0 carrying the combiner. */
+	CHECK_EQ_STR(step(&xterm, "", comb), "\033[?25l\033[2;3H\xc2\xa0\xcc\x81\033[?25h");
+}
+
+TEST(bottom_row_wrap_mark)
+{
+	struct emu *a = emu_new(4, 3);
+	struct emu *b = emu_copy(a);
+	struct emu *c;
+	const char *d;
+
+	/* A wrapped row moved to the bottom by IL keeps its wrap mark. */
+	more(b, "\033[2;1Habcdef\033[1;1H\033[L");
+	CHECK(fb_row_wrap(fb_row(emu_fb(b), 2)));
+	c = client_after(a, b, &d);
+	CHECK(strstr(d, "\033[1;2r") != NULL);
+	CHECK(fb_row_wrap(fb_row(emu_fb(c), 2)));
+	CHECK(fb_cell(emu_fb(c), 2, 0)->text[0] == 'a');
+	CHECK(fb_cell(emu_fb(c), 1, 0)->len == 0);
+	emu_free(a);
+	emu_free(b);
+	emu_free(c);
+}
+
+TEST(wide_character_cut_at_the_edge)
+{
+	struct emu *a = emu_new(5, 2);
+	struct emu *b = emu_copy(a);
+	struct emu *c;
+	const char *d;
+
+	/* ICH pushes the wide character's right half off the row. */
+	more(b, "abc\xe6\x97\xa5\033[1;1H\033[@");
+	CHECK(fb_cell(emu_fb(b), 0, 4)->flags & FB_CELL_WIDE);
+	c = client_after(a, b, &d);
+	/* Drawn as a space: printing it would wrap (and here scroll) the terminal. */
+	CHECK(strstr(d, "\xe6\x97\xa5") == NULL);
+	CHECK_EQ_INT(fb_cell(emu_fb(c), 0, 4)->len, 1);
+	CHECK_EQ_INT(fb_cell(emu_fb(c), 0, 4)->text[0], ' ');
+	CHECK_EQ_INT(fb_cell(emu_fb(c), 0, 1)->text[0], 'a');
+	CHECK_EQ_INT(fb_cell(emu_fb(c), 1, 0)->len, 0);
+	emu_free(a);
+	emu_free(b);
+	emu_free(c);
+}
+
+TEST(wide_character_gaining_the_wrap_mark_is_redrawn_whole)
+{
+	struct tcaps s = server_caps();
+	struct emu *a = emu_new(4, 3);
+	struct emu *b;
+
+	more(a, "\xe6\x97\xa5\xe6\x9c\xac");
+	b = emu_copy(a);
+	more(b, "x");
+	CHECK_EQ_STR(frame(&s, a, b, true), "\033[?25l\033[1;3H\xe6\x9c\xacx\033[?25h");
+	emu_free(a);
+	emu_free(b);
+}
+
 int main(void)
 {
 	setenv("LANG", "C.UTF-8", 1);
@@ -314,5 +401,9 @@ int main(void)
 	RUN(client_caps_from_terminfo);
 	RUN(open_and_close_strings);
 	RUN(wrapped_rows_continue_without_positioning);
+	RUN(fallback_cell_exact_and_looks);
+	RUN(bottom_row_wrap_mark);
+	RUN(wide_character_cut_at_the_edge);
+	RUN(wide_character_gaining_the_wrap_mark_is_redrawn_whole);
 	return test_done();
 }
