@@ -397,13 +397,6 @@ bool fb_cell_blank(const struct fb_cell *c)
 	       (c->len == 2 && (uint8_t)c->text[0] == 0xC2 && (uint8_t)c->text[1] == 0xA0);
 }
 
-void fb_cell_reset(struct fb_cell *c, const struct fb_rend *bg)
-{
-	c->rend = *bg;
-	c->len = 0;
-	c->flags = 0;
-}
-
 int fb_utf8_encode(uint32_t cp, char *out)
 {
 	if (cp < 0x80) {

@@ -194,7 +194,12 @@ static inline struct fb_rend fb_bg_rend(const struct fb *fb)
 bool fb_cell_blank(const struct fb_cell *c);
 bool fb_cell_equal(const struct fb_cell *a, const struct fb_cell *b);
 /* Erase: no contents, no flags, rendition = bg. */
-void fb_cell_reset(struct fb_cell *c, const struct fb_rend *bg);
+static inline void fb_cell_reset(struct fb_cell *c, const struct fb_rend *bg)
+{
+	c->rend = *bg;
+	c->len = 0;
+	c->flags = 0;
+}
 /* Set the cell to the single code point cp (contents replaced, flags kept). */
 void fb_cell_set_cp(struct fb_cell *c, uint32_t cp);
 /* Append a code point (combining character); dropped once the cell is full. */
