@@ -7,8 +7,8 @@
  * For each: MB/s of emu_write alone (64 KiB reads, 80x24), and MB/s of the
  * server's loop (emulate, then one disp_server diff per read, as a frame),
  * with the diff's average cost and size. Then single frames: a keystroke echo
- * and full repaints. Wall-clock figures on a shared machine: compare runs,
- * not digits.
+ * and full repaints. Wall-clock figures on a shared machine (best of three
+ * runs): compare runs, not digits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +90,7 @@ struct result {
 	long frames;
 };
 
-static void run(const struct buf *in, struct result *res)
+static void run_once(const struct buf *in, struct result *res)
 {
 	struct emu *e = emu_new(80, 24);
 	struct fb *prev;
@@ -134,6 +134,25 @@ static void run(const struct buf *in, struct result *res)
 	emu_free(e);
 }
 
+/* Best of three runs: the machine is shared, the fastest run is the least disturbed. */
+static void run(const struct buf *in, struct result *best)
+{
+	memset(best, 0, sizeof(*best));
+	for (int i = 0; i < 3; i++) {
+		struct result r;
+
+		run_once(in, &r);
+		if (r.emu_mbs > best->emu_mbs)
+			best->emu_mbs = r.emu_mbs;
+		if (r.loop_mbs > best->loop_mbs) {
+			best->loop_mbs = r.loop_mbs;
+			best->diff_us = r.diff_us;
+		}
+		best->diff_bytes = r.diff_bytes;
+		best->frames = r.frames;
+	}
+}
+
 /* Average microseconds and bytes of one diff from `from` to `to`, repeated n times. */
 static void time_frame(const char *label, const struct tcaps *caps, const struct fb *from,
                        const struct fb *to, bool initialized, int n)
@@ -168,8 +187,9 @@ static void single_frames(void)
 	dt_random_output(&r, 80, 24, 400, &text);
 	emu_write(e, text.data, text.len);
 	buf_clear(&text);
-	dt_random_output(&r, 200, 60, 3000, &text);
-	emu_write(big, text.data, text.len);
+	gen_colour(&text);
+	/* The last screenful of coloured text: every row full. */
+	emu_write(big, text.data + text.len - 65536, 65536);
 	emu_write(e, (const uint8_t *)"\033[?25h\033[12;40H", 14);
 
 	before = fb_copy(emu_fb(e));
@@ -179,7 +199,8 @@ static void single_frames(void)
 	time_frame("no change, server", &server, emu_fb(e), emu_fb(e), true, 20000);
 	time_frame("full repaint, server", &server, NULL, emu_fb(e), false, 2000);
 	time_frame("full repaint, client xterm-256color", &client, NULL, emu_fb(e), false, 2000);
-	time_frame("full repaint 200x60, server", &server, NULL, emu_fb(big), false, 300);
+	time_frame("full repaint 200x60 colour, server", &server, NULL, emu_fb(big), false, 300);
+	time_frame("full repaint 200x60 colour, client", &client, NULL, emu_fb(big), false, 300);
 	fb_free(before);
 	buf_fini(&text);
 	emu_free(e);
