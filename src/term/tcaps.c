@@ -20,6 +20,7 @@
 static void tcaps_none(struct tcaps *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->colors = -1;
 }
 
 void tcaps_server(struct tcaps *c)
@@ -95,6 +96,9 @@ int tcaps_load(struct tcaps *c, const char *term, char *err)
 		const char *ech = tigetstr("ech");
 		c->ech = ech != NULL && ech != (const char *)-1;
 	}
+	c->colors = tigetnum("colors");
+	if (c->colors < 0)
+		c->colors = -1;
 	copy_cap(c->smcup, tigetstr("smcup"));
 	copy_cap(c->rmcup, tigetstr("rmcup"));
 	c->titles = tcaps_term_has_titles(term);

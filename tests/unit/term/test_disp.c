@@ -145,6 +145,25 @@ TEST(blank_runs_client_ech_bce)
 	CHECK_EQ_STR(step(&xterm, row, "\033[44m\033[K\033[0m"), "\033[0;44m\033[K\033[0m");
 }
 
+TEST(blank_runs_follow_terminfo)
+{
+	struct tcaps xterm, screen_caps, linux_caps;
+	const char *row = "abcdefghijklmnop\033[1;3H";
+
+	CHECK_EQ_INT(tcaps_load(&xterm, "xterm-256color", NULL), 0);
+	CHECK_EQ_INT(tcaps_load(&screen_caps, "screen", NULL), 0);
+	CHECK_EQ_INT(tcaps_load(&linux_caps, "linux", NULL), 0);
+	/* xterm and linux have ech and bce: a coloured run of 6 is one ECH. */
+	CHECK_EQ_STR(step(&xterm, row, "\033[41m\033[6X\033[0m"),
+	             "\033[0;41m\033[6X\033[?25l\033[1;9H\033[0mi\033[1;3H\033[?25h");
+	CHECK_EQ_STR(step(&linux_caps, row, "\033[41m\033[6X\033[0m"),
+	             "\033[0;41m\033[6X\033[?25l\033[1;9H\033[0mi\033[1;3H\033[?25h");
+	/* screen has neither: spaces, and EL only in the default rendition. */
+	CHECK_EQ_STR(step(&screen_caps, row, "\033[41m\033[6X\033[0m"),
+	             "\033[0;41m      \033[0mi\033[1;3H");
+	CHECK_EQ_STR(step(&screen_caps, row, "\033[K"), "\033[K");
+}
+
 TEST(initial_frame_matches_mosh)
 {
 	struct tcaps c;
@@ -241,13 +260,16 @@ TEST(client_caps_from_terminfo)
 
 	CHECK_EQ_INT(tcaps_load(&c, "xterm-256color", err), 0);
 	CHECK(c.ech && c.bce && c.titles && !c.exact);
+	CHECK_EQ_INT(c.colors, 256);
 	CHECK(strncmp(c.smcup, "\033[?1049h", 8) == 0);
 	CHECK(strncmp(c.rmcup, "\033[?1049l", 8) == 0);
 	CHECK_EQ_INT(tcaps_load(&c, "screen", err), 0);
 	CHECK(!c.ech && !c.bce && c.titles);
 	CHECK_EQ_STR(c.smcup, "\033[?1049h");
+	CHECK_EQ_INT(c.colors, 8);
 	CHECK_EQ_INT(tcaps_load(&c, "vt100", err), 0);
 	CHECK(!c.ech && !c.titles);
+	CHECK_EQ_INT(c.colors, -1);
 	CHECK_EQ_INT(tcaps_load(&c, "linux", err), 0);
 	CHECK(c.ech && c.bce && !c.titles && c.smcup[0] == '\0');
 	CHECK_EQ_INT(tcaps_load(&c, "no-such-terminal-xyz", err), ERR_NOTFOUND);
@@ -393,6 +415,7 @@ int main(void)
 	RUN(text_is_drawn_with_its_rendition);
 	RUN(blank_runs_server);
 	RUN(blank_runs_client_ech_bce);
+	RUN(blank_runs_follow_terminfo);
 	RUN(initial_frame_matches_mosh);
 	RUN(titles);
 	RUN(mouse_and_input_modes);
