@@ -236,8 +236,7 @@ static void right_half_of(const struct fb_cell *wide, bool wraps, struct fb_cell
 static void draw_cell(struct frame *f, int y, int x, const struct fb_cell *c)
 {
 	if (f->exact && (c->flags & FB_CELL_FALLBACK)) {
-		/* A combiner printed on an empty cell after an explicit move makes a fallback cell.
-		 */
+		/* A combiner printed on an empty cell after an explicit move: fallback. */
 		f->cx = -1;
 		silent_move(f, y, x);
 		update_rend(f, &c->rend, false);
@@ -500,7 +499,7 @@ static struct fb_row *blank_row_new(int width)
 
 /*
  * Scroll shortcut (step 7): if new row 0 is an old row r > 0, scroll the
- * block [r, r + height) up by r instead of redrawing it. Updates olds[] and
+ * block of matching rows [r, r + sh) up by r instead of redrawing it. Updates olds[] and
  * returns the number of rows already in place.
  */
 static int scroll_shortcut(struct frame *f, const struct fb *new, const struct fb_row **olds,
