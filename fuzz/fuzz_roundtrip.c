@@ -6,7 +6,9 @@
  * repaint and then to B by disp_server(A, B), as mosh-client would be by the
  * hoststrings; both steps must reproduce the server's screen exactly
  * (dt_fb_same), stay inside the §6.1 vocabulary and never make the client
- * emulator reply. Any violation aborts, so the fuzzer reports it.
+ * emulator reply. A terminal painted by the client flavour with screen's
+ * capabilities must look like A, then B (dt_fb_looks_same). Any violation
+ * aborts, so the fuzzer reports it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -49,12 +51,40 @@ static void apply(struct emu *client, unsigned from_bell, const struct fb *want,
 	}
 }
 
+/* The client flavour: a terminal with screen's capabilities (no ech, no bce) must look right. */
+static void paint(struct emu *term, const struct fb *from, const struct fb *want, const char *what)
+{
+	static struct tcaps caps;
+	static bool loaded;
+	char why[512] = "the frame made the terminal reply";
+	struct buf d;
+
+	if (!loaded) {
+		if (tcaps_load(&caps, "screen", NULL) != 0)
+			tcaps_server(&caps);
+		caps.exact = false;
+		loaded = true;
+	}
+	buf_init(&d);
+	disp_frame(&caps, from, want, from != NULL, &d);
+	if (emu_fb(term)->ds.width != want->ds.width || emu_fb(term)->ds.height != want->ds.height)
+		emu_resize(term, want->ds.width, want->ds.height);
+	emu_write(term, d.data, d.len);
+	buf_fini(&d);
+	emu_fb_mut(term)->bell = want->bell;
+	if (emu_has_replies(term) ||
+	    !dt_fb_looks_same(want, emu_fb(term), caps.titles, why, sizeof(why))) {
+		fprintf(stderr, "fuzz_roundtrip: paint %s: %s\n", what, why);
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *sep;
 	size_t alen;
 	int w, h;
-	struct emu *server, *client;
+	struct emu *server, *client, *term;
 	struct fb *a;
 	struct buf d;
 
@@ -74,6 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a = fb_copy(emu_fb(server));
 	disp_server(emu_fb(client), a, false, &d);
 	apply(client, emu_fb(client)->bell, a, &d, "repaint A");
+	term = emu_new(w, h);
+	paint(term, NULL, a, "A");
 
 	if (sep != NULL) {
 		const uint8_t *rest = sep + 1;
@@ -89,10 +121,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_clear(&d);
 		disp_server(a, emu_fb(server), true, &d);
 		apply(client, a->bell, emu_fb(server), &d, "diff A->B");
+		paint(term, a, emu_fb(server), "A->B");
 	}
 	fb_free(a);
 	buf_fini(&d);
 	emu_free(server);
 	emu_free(client);
+	emu_free(term);
 	return 0;
 }
