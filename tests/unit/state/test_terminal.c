@@ -105,7 +105,7 @@ TEST(diff_rebuilds_random_screens)
 			feed_random(server, &r, 1 + (int)rng_below(&r, 30));
 			if (rng_below(&r, 4) == 0)
 				emu_resize(termstate_emu(server), 5 + (int)rng_below(&r, 100),
-					   2 + (int)rng_below(&r, 50));
+				           2 + (int)rng_below(&r, 50));
 			if (rng_below(&r, 2) == 0)
 				termstate_set_echo_ack(server, (uint64_t)(iter * 4 + step) + 1);
 			CHECK_EQ_INT(apply_diff(client, old, server), 0);
