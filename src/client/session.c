@@ -185,15 +185,6 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	}
 }
 
-static int64_t min_wait(int64_t a, int64_t b)
-{
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
-}
-
 static void watch_connection(struct csession *s, uint64_t now)
 {
 	const struct ssp_transport_stats *st = ssp_transport_stats(s->transport);
@@ -249,7 +240,7 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 	draw(s, now);
 	wait = (int64_t)notify_wait_ms(&s->notify, now);
 	if (!s->connected)
-		wait = min_wait(wait, CONNECTING_WAKEUP);
+		wait = ev_wait_min(wait, CONNECTING_WAKEUP);
 	return wait;
 }
 

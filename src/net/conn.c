@@ -80,48 +80,6 @@ static int open_socket(int family)
 	return fd;
 }
 
-int conn_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, char err[ERR_LEN])
-{
-	unsigned long v[2];
-	const char *p = s;
-	int n = 0;
-
-	if (!s || !*s)
-		return err_set(err, ERR_INVAL, "empty port: give a port N or a range LOW:HIGH");
-	for (;;) {
-		char *end;
-
-		if (*p < '0' || *p > '9')
-			return err_set(err, ERR_INVAL,
-			               "bad port \"%s\": use a decimal port N or a range LOW:HIGH",
-			               s);
-		errno = 0;
-		v[n] = strtoul(p, &end, 10);
-		if (errno || v[n] > 65535)
-			return err_set(err, ERR_INVAL, "bad port \"%s\": ports are 0..65535", s);
-		n++;
-		if (*end == '\0')
-			break;
-		if (*end != ':' || n == 2)
-			return err_set(err, ERR_INVAL,
-			               "bad port \"%s\": use a decimal port N or a range LOW:HIGH",
-			               s);
-		p = end + 1;
-	}
-	if (n == 1) {
-		*lo = *hi = (uint16_t)v[0];
-		return 0;
-	}
-	if (v[0] == 0)
-		return err_set(err, ERR_INVAL, "bad port range \"%s\": LOW must not be 0", s);
-	if (v[0] > v[1])
-		return err_set(err, ERR_INVAL,
-		               "bad port range \"%s\": LOW must not be greater than HIGH", s);
-	*lo = (uint16_t)v[0];
-	*hi = (uint16_t)v[1];
-	return 0;
-}
-
 static struct conn *conn_alloc(bool server)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));

@@ -50,13 +50,6 @@ struct conn_stats {
 };
 
 /*
- * Parse a port request: "N" or "LOW:HIGH" (decimal, 0..65535, LOW <= HIGH,
- * LOW != 0 in a range). "0" means any port the OS picks. 0 or ERR_INVAL
- * with a message in err.
- */
-int conn_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, char err[ERR_LEN]);
-
-/*
  * A server socket bound to the first free port in [lo, hi] (lo = hi = 0: the
  * OS chooses). ip: a numeric address to bind, or NULL for the wildcard; if
  * binding it fails the wildcard is tried and conn_warning() says why. NULL

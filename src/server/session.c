@@ -266,15 +266,6 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	start_shutdown_or_leave(s, ev_now(loop), "signal received, shutting down");
 }
 
-static int64_t min_wait(int64_t a, int64_t b)
-{
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
-}
-
 /* The echo ack: the newest client state whose input is at least ECHO_TIMEOUT old. */
 static int64_t update_echo_ack(struct session *s, uint64_t now)
 {
@@ -307,7 +298,7 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 		apply_input(s, now);
 	ev_fd_set_events(loop, pty_master_fd(s->child),
 	                 s->child_gone ? 0 : EV_READ | (pty_wants_write(s->child) ? EV_WRITE : 0));
-	wait = min_wait(wait, update_echo_ack(s, now));
+	wait = ev_wait_min(wait, update_echo_ack(s, now));
 
 	if (pty_reap(s->child, &status) == 1)
 		s->child_gone = true;
@@ -320,7 +311,7 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 			        CONNECT_TIMEOUT / 1000);
 			s->leave = true;
 		} else {
-			wait = min_wait(wait, (int64_t)(s->start + CONNECT_TIMEOUT - now));
+			wait = ev_wait_min(wait, (int64_t)(s->start + CONNECT_TIMEOUT - now));
 		}
 	}
 	if (s->have_client && cfg->network_timeout > 0) {
@@ -329,7 +320,7 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 		if (now >= limit)
 			start_shutdown_or_leave(s, now, "network timeout");
 		else
-			wait = min_wait(wait, (int64_t)(limit - now));
+			wait = ev_wait_min(wait, (int64_t)(limit - now));
 	}
 	if (s->usr1) {
 		s->usr1 = false;
@@ -342,7 +333,7 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 		s->utmp_attached = false;
 	}
 	if (s->utmp_attached)
-		wait = min_wait(wait, (int64_t)(s->last_client_input + UTMP_DETACH_AFTER - now));
+		wait = ev_wait_min(wait, (int64_t)(s->last_client_input + UTMP_DETACH_AFTER - now));
 
 	if (ssp_shutdown_in_progress(s->ssp) &&
 	    (ssp_shutdown_acknowledged(s->ssp) || ssp_shutdown_timed_out(s->ssp, now)))

@@ -322,7 +322,7 @@ void ev_ticker_del(struct ev_loop *loop, ev_tick_fn *fn, void *arg)
 	}
 }
 
-static int64_t min_wait(int64_t a, int64_t b)
+int64_t ev_wait_min(int64_t a, int64_t b)
 {
 	if (a < 0)
 		return b;
@@ -342,7 +342,7 @@ int ev_run_once(struct ev_loop *loop, int64_t max_wait_ms)
 	for (size_t i = 0; i < loop->ntickers; i++) {
 		struct ev_ticker t = loop->tickers[i];
 
-		wait = min_wait(wait, t.fn(loop, loop->now, t.arg));
+		wait = ev_wait_min(wait, t.fn(loop, loop->now, t.arg));
 		ran++;
 		if (loop->stop)
 			return ran;
@@ -350,7 +350,7 @@ int ev_run_once(struct ev_loop *loop, int64_t max_wait_ms)
 	if (loop->nheap > 0) {
 		uint64_t when = loop->heap[0].when;
 
-		wait = min_wait(wait, when <= loop->now ? 0 : (int64_t)(when - loop->now));
+		wait = ev_wait_min(wait, when <= loop->now ? 0 : (int64_t)(when - loop->now));
 	}
 	if (wait > INT32_MAX)
 		wait = INT32_MAX;

@@ -53,6 +53,9 @@ bool ev_timer_cancel(struct ev_loop *loop, uint64_t id);
 /* Deliver signo as an event (replaces any earlier handler for it). */
 int ev_signal_add(struct ev_loop *loop, int signo, ev_signal_fn *fn, void *arg);
 
+/* The sooner of two waits in ms, where a negative wait means "none". */
+int64_t ev_wait_min(int64_t a, int64_t b);
+
 void ev_ticker_add(struct ev_loop *loop, ev_tick_fn *fn, void *arg);
 void ev_ticker_del(struct ev_loop *loop, ev_tick_fn *fn, void *arg);
 

@@ -16,33 +16,6 @@
 #include "net/conn.h"
 #include "net/wire.h"
 
-TEST(parse_port_ranges)
-{
-	char err[ERR_LEN];
-	uint16_t lo, hi;
-	static const char *bad[] = {"",      "abc", "1:", ":5", "5:4", "0:5",        "65536",
-	                            "1:2:3", "-1",  "+5", " 5", "5 ",  "60001:70000"};
-
-	CHECK_EQ_INT(conn_parse_port_range("60001:60999", &lo, &hi, err), 0);
-	CHECK_EQ_INT(lo, 60001);
-	CHECK_EQ_INT(hi, 60999);
-	CHECK_EQ_INT(conn_parse_port_range("0", &lo, &hi, err), 0);
-	CHECK_EQ_INT(lo, 0);
-	CHECK_EQ_INT(hi, 0);
-	CHECK_EQ_INT(conn_parse_port_range("65535", &lo, &hi, err), 0);
-	CHECK_EQ_INT(lo, 65535);
-	CHECK_EQ_INT(conn_parse_port_range("7:7", &lo, &hi, err), 0);
-	CHECK_EQ_INT(hi, 7);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = '\0';
-		if (conn_parse_port_range(bad[i], &lo, &hi, err) != ERR_INVAL)
-			TEST_FAIL("\"%s\" accepted", bad[i]);
-		CHECK(strlen(err) > 10);
-	}
-	conn_parse_port_range("5:4", &lo, &hi, err);
-	CHECK(strstr(err, "LOW") != NULL);
-}
-
 /* A UDP socket on 127.0.0.1 with an OS-chosen port. */
 static int udp4(uint16_t *port)
 {
@@ -379,7 +352,6 @@ TEST(ipv6_loopback)
 
 int main(void)
 {
-	RUN(parse_port_ranges);
 	RUN(server_binds_first_free_port_of_a_range);
 	RUN(server_falls_back_to_wildcard);
 	RUN(server_roams_only_on_in_order_datagrams);

@@ -201,6 +201,15 @@ TEST(second_loop_cannot_steal_signals)
 	ev_loop_free(b);
 }
 
+TEST(wait_min_treats_negative_as_none)
+{
+	CHECK_EQ_INT(ev_wait_min(-1, -1), -1);
+	CHECK_EQ_INT(ev_wait_min(-1, 30), 30);
+	CHECK_EQ_INT(ev_wait_min(20, -5), 20);
+	CHECK_EQ_INT(ev_wait_min(20, 0), 0);
+	CHECK_EQ_INT(ev_wait_min(7, 9), 7);
+}
+
 int main(void)
 {
 	RUN(timers_fire_in_deadline_order_ties_by_creation);
@@ -211,5 +220,6 @@ int main(void)
 	RUN(ticker_bounds_the_sleep);
 	RUN(signal_wakes_loop_blocked_in_poll);
 	RUN(second_loop_cannot_steal_signals);
+	RUN(wait_min_treats_negative_as_none);
 	return test_done();
 }
