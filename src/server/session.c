@@ -28,6 +28,7 @@ enum {
 	UTMP_DETACH_AFTER = 30000,   /* ms without client input before utmp says detached */
 	PTY_BACKLOG_MAX = 64 * 1024, /* stop taking user input while this much is queued */
 	PTY_READS_PER_WAKEUP = 16,   /* 16 × 16 KiB per wake-up, then let the network run */
+	PTY_QUIET = 1,               /* ms of pty silence that ends the collection delay */
 };
 
 struct echo_entry {
@@ -54,6 +55,7 @@ struct session {
 	size_t n_echo;
 
 	uint64_t start;
+	uint64_t last_pty_data; /* when the child's output last arrived */
 	bool child_gone;
 	bool utmp_attached;
 	char utmp_ip[128]; /* the client address utmp shows while attached */
@@ -238,6 +240,7 @@ static void on_pty(struct ev_loop *loop, int fd, int events, void *arg)
 			s->child_gone = true;
 			break;
 		}
+		s->last_pty_data = ev_now(loop);
 		emu_write(termstate_emu(current(s)), data, (size_t)n);
 		if (emu_take_replies(termstate_emu(current(s)), &replies) > 0) {
 			pty_write(s->child, replies.data, replies.len);
@@ -299,6 +302,18 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 	ev_fd_set_events(loop, pty_master_fd(s->child),
 	                 s->child_gone ? 0 : EV_READ | (pty_wants_write(s->child) ? EV_WRITE : 0));
 	wait = ev_wait_min(wait, update_echo_ack(s, now));
+	/*
+	 * mosh 1.4 always collects output for SEND_MINDELAY (8 ms) before a frame,
+	 * which is most of its keystroke-to-echo time on a fast link. We collect
+	 * only while the child is still writing: once the pty has been quiet for
+	 * PTY_QUIET the frame is complete and may go (frame pacing still applies).
+	 */
+	if (now >= s->last_pty_data + PTY_QUIET) {
+		ssp_set_send_mindelay(s->ssp, 0);
+	} else {
+		ssp_set_send_mindelay(s->ssp, SSP_SEND_MINDELAY_SERVER);
+		wait = ev_wait_min(wait, (int64_t)(s->last_pty_data + PTY_QUIET - now));
+	}
 
 	if (pty_reap(s->child, &status) == 1)
 		s->child_gone = true;

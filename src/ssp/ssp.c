@@ -140,6 +140,11 @@ void ssp_set_peer_known(struct ssp *s, bool known)
 	s->peer_known = known;
 }
 
+void ssp_set_send_mindelay(struct ssp *ssp, uint64_t ms)
+{
+	ssp->send_mindelay = ms;
+}
+
 uint64_t ssp_send_interval(const struct ssp *s)
 {
 	double half = ceil(s->srtt / 2.0);

@@ -145,6 +145,9 @@ void ssp_set_rtt(struct ssp *ssp, double srtt, uint64_t rto);
 /* Whether the peer's address is known; nothing is sent while it is not.
  * Default: known (a client). A server sets false until the first packet. */
 void ssp_set_peer_known(struct ssp *ssp, bool known);
+/* Change the collection delay (initially cfg.send_mindelay), e.g. to send at
+ * once when the application knows the change is complete. */
+void ssp_set_send_mindelay(struct ssp *ssp, uint64_t ms);
 /* The frame interval: ceil(SRTT / 2) clamped to [20, 250] ms. */
 uint64_t ssp_send_interval(const struct ssp *ssp);
 

@@ -245,6 +245,28 @@ TEST(mindelay_and_frame_interval_gate_new_content)
 	ssp_free(client);
 }
 
+TEST(mindelay_can_be_cut_short)
+{
+	static struct cap c;
+	struct ssp *server = mk(&c, SSP_SEND_MINDELAY_SERVER, 0);
+
+	ssp_tick(server, 0);
+	userstream_push_bytes(cur(server), "a", 1);
+	CHECK_EQ_INT(ssp_tick(server, 1000), 8);
+	ssp_tick(server, 1001);
+	CHECK_EQ_INT(c.n, 1);
+	/* The application knows the change is complete: no more collecting. */
+	ssp_set_send_mindelay(server, 0);
+	ssp_tick(server, 1001);
+	CHECK_EQ_INT(c.n, 2);
+	/* The frame interval still rules. */
+	userstream_push_bytes(cur(server), "b", 1);
+	CHECK_EQ_INT(ssp_tick(server, 1002), 249);
+	CHECK_EQ_INT(c.n, 2);
+	cap_clear(&c);
+	ssp_free(server);
+}
+
 TEST(sent_states_capped_at_32_dropping_from_the_middle)
 {
 	static struct cap c;
@@ -536,6 +558,7 @@ int main(void)
 	RUN(heartbeats_every_3s_with_new_numbers);
 	RUN(data_is_acked_within_100ms_and_empty_acks_wait);
 	RUN(mindelay_and_frame_interval_gate_new_content);
+	RUN(mindelay_can_be_cut_short);
 	RUN(sent_states_capped_at_32_dropping_from_the_middle);
 	RUN(resend_from_acked_state_when_cheap);
 	RUN(assumed_receiver_state_walks_recent_sends_only);
