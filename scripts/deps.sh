@@ -7,7 +7,8 @@ set -eu
 
 build_pkgs="meson ninja-build pkg-config gcc libc6-dev libssl-dev libprotobuf-c-dev
 protobuf-c-compiler zlib1g-dev libncurses-dev libutempter-dev"
-test_pkgs="clang libclang-rt-14-dev tmux mosh openssh-server openssh-client locales iproute2 procps"
+test_pkgs="clang libclang-rt-14-dev tmux mosh openssh-server openssh-client locales iproute2 procps
+less"
 fuzz_pkgs="clang libclang-rt-14-dev"
 run_pkgs="ncurses-term"
 
