@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "test.h"
+#include "../test.h"
 
 #include "term/disp.h"
 #include "term/emu.h"

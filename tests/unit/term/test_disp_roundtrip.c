@@ -11,7 +11,7 @@
  */
 #include <stdlib.h>
 
-#include "test.h"
+#include "../test.h"
 
 #include "disp_testlib.h"
 #include "term/disp.h"
