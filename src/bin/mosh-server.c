@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "crypto/key.h"
 #include "net/conn.h"
+#include "net/wire.h"
 #include "server/daemon.h"
 #include "server/opts.h"
 #include "server/ptychild.h"
@@ -17,22 +17,8 @@
 #include "util/err.h"
 #include "util/locale_check.h"
 #include "util/log.h"
+#include "util/winsize.h"
 #include "util/xmalloc.h"
-
-/* The default UDP port range (PROTOCOL.md 1.8). */
-enum { PORT_RANGE_LOW = 60001, PORT_RANGE_HIGH = 60999 };
-
-static void window_size(int *w, int *h)
-{
-	struct winsize ws;
-
-	*w = 80;
-	*h = 24;
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0) {
-		*w = ws.ws_col;
-		*h = ws.ws_row;
-	}
-}
 
 static char *detached_notice(void)
 {
@@ -54,8 +40,9 @@ int main(int argc, char **argv)
 	struct conn *conn;
 	uint8_t key[16];
 	char key_text[23], err[ERR_LEN];
-	uint16_t lo = PORT_RANGE_LOW, hi = PORT_RANGE_HIGH;
-	int w, h, fds[16], status;
+	uint16_t lo = WIRE_PORT_RANGE_LOW, hi = WIRE_PORT_RANGE_HIGH;
+	uint16_t rows, cols;
+	int fds[16], status;
 	size_t nfds;
 	char *notice;
 
@@ -81,7 +68,7 @@ int main(int argc, char **argv)
 	                                          getenv("MOSH_SERVER_NETWORK_TMOUT"), stderr);
 	sc.signal_timeout = srvopts_timeout_secs("MOSH_SERVER_SIGNAL_TMOUT",
 	                                         getenv("MOSH_SERVER_SIGNAL_TMOUT"), stderr);
-	window_size(&w, &h);
+	winsize_get(STDIN_FILENO, &rows, &cols);
 
 	if (o.port_spec != NULL) {
 		lo = o.port_low;
@@ -112,8 +99,8 @@ int main(int argc, char **argv)
 	memset(&spec, 0, sizeof spec);
 	spec.command = o.command;
 	spec.term = srvopts_term(&o);
-	spec.rows = (uint16_t)h;
-	spec.cols = (uint16_t)w;
+	spec.rows = rows;
+	spec.cols = cols;
 	spec.login_notice = notice;
 	spec.close_fds = fds;
 	spec.n_close_fds = nfds;
@@ -126,8 +113,8 @@ int main(int argc, char **argv)
 	sc.conn = conn;
 	sc.key = key;
 	sc.child = child;
-	sc.width = w;
-	sc.height = h;
+	sc.width = cols;
+	sc.height = rows;
 	sc.verbose = o.verbose;
 	status = server_session_run(&sc);
 	memset(key, 0, sizeof key);

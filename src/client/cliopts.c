@@ -7,18 +7,12 @@
 #include <curses.h>
 #include <term.h>
 
+#include "util/version.h"
 #include "util/xmalloc.h"
 
 void cliopts_version(FILE *f)
 {
-	fprintf(f,
-	        "mosh-client (mosh-c %s) [build mosh-c %s]\n"
-	        "Copyright 2026 the mosh-c authors; a reimplementation of mosh 1.4 by Keith "
-	        "Winstein.\n"
-	        "License GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>.\n"
-	        "This is free software: you are free to change and redistribute it.\n"
-	        "There is NO WARRANTY, to the extent permitted by law.\n",
-	        MOSHC_VERSION, MOSHC_VERSION);
+	version_banner(f, "mosh-client");
 }
 
 void cliopts_usage(FILE *f, const char *prog)

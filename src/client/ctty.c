@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -107,19 +106,6 @@ int ctty_raw(void)
 bool ctty_is_raw(void)
 {
 	return raw_on != 0;
-}
-
-void ctty_winsize(int fd, uint16_t *rows, uint16_t *cols)
-{
-	struct winsize ws;
-
-	if (ioctl(fd, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0) {
-		*rows = 24;
-		*cols = 80;
-		return;
-	}
-	*rows = ws.ws_row;
-	*cols = ws.ws_col;
 }
 
 int ctty_resume(void)

@@ -10,14 +10,14 @@
  * and lets the signal take its course. SIGTERM/SIGINT/SIGHUP/SIGPIPE are the
  * main loop's (they start a clean shutdown) and are not touched here.
  *
- * Invariant: when the process is gone or stopped, the terminal has its saved
- * settings.
+ * Invariant: when the process exits, dies of one of those signals or
+ * suspends itself (ctty_suspend), the terminal has its saved settings.
+ * (SIGKILL and an outside SIGSTOP cannot be caught; nothing can restore then.)
  */
 #ifndef MOSHC_CLIENT_CTTY_H
 #define MOSHC_CLIENT_CTTY_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "util/err.h"
 
@@ -30,9 +30,6 @@ int ctty_restore(void);
 bool ctty_is_raw(void);
 /* Restore, and remove the signal handlers. */
 void ctty_fini(void);
-
-/* The window size of fd; a failure or a zero dimension gives 80x24. */
-void ctty_winsize(int fd, uint16_t *rows, uint16_t *cols);
 
 /*
  * Escape Ctrl-Z: the caller has written the display's close string. Restore

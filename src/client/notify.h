@@ -32,10 +32,21 @@
 #define NOTIFY_MESSAGE_MS 1000
 #define NOTIFY_NETWORK_ERROR_MS (3000 + 100) /* ACK_INTERVAL + 100 */
 #define NOTIFY_REFRESH_MS 1000
-#define NOTIFY_SLOW_REFRESH_MS 3000 /* ACK_INTERVAL, once contact is older than ... */
+#define NOTIFY_SLOW_REFRESH_MS 3000 /* ACK_INTERVAL: the period once contact is older than: */
 #define NOTIFY_SLOW_AFTER_MS 60000
 #define NOTIFY_MSG_MAX 255 /* longer messages are cut at a UTF-8 boundary */
 #define NOTIFY_NEVER UINT64_MAX
+
+/* The client's messages (7.7), for the main loop. */
+#define NOTIFY_NO_REPLY_AFTER_MS                                                                   \
+	250                           /* no server state at all yet: NOTIFY_TEXT_NOTHING_RECEIVED  \
+	                               */
+#define NOTIFY_GIVE_UP_AFTER_MS 15000 /* still none: NOTIFY_TEXT_TIMED_OUT, and shut down */
+#define NOTIFY_TEXT_NOTHING_RECEIVED "Nothing received from server on UDP port %u."
+#define NOTIFY_TEXT_TIMED_OUT "Timed out waiting for server..."
+#define NOTIFY_TEXT_USER_QUIT "Exiting on user request..."
+#define NOTIFY_TEXT_EOF "Exiting..."
+#define NOTIFY_TEXT_SIGNAL "Signal received, shutting down..."
 
 struct notify {
 	char message[NOTIFY_MSG_MAX + 1]; /* "" when none */

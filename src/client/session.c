@@ -23,6 +23,7 @@
 #include "util/clock.h"
 #include "util/ev.h"
 #include "util/log.h"
+#include "util/winsize.h"
 
 enum {
 	STDIN_READ_MAX = 16384,
@@ -178,7 +179,7 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	case SIGWINCH:
 		if (ssp_shutdown_in_progress(s->ssp))
 			return;
-		ctty_winsize(STDIN_FILENO, &rows, &cols);
+		winsize_get(STDIN_FILENO, &rows, &cols);
 		userstream_push_resize(ssp_current(s->ssp), cols, rows);
 		pred_reset(s->pred);
 		return;
@@ -296,7 +297,7 @@ int client_session_run(const struct client_session_config *cfg)
 	snprintf(s.silent_msg, sizeof s.silent_msg, "Nothing received from server on UDP port %u.",
 	         (unsigned)cfg->port);
 
-	ctty_winsize(STDIN_FILENO, &rows, &cols);
+	winsize_get(STDIN_FILENO, &rows, &cols);
 	user = userstream_new();
 	userstream_push_resize(user, cols, rows);
 	memset(&tc, 0, sizeof tc);

@@ -93,7 +93,8 @@ int conn_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, char err[ER
 
 		if (*p < '0' || *p > '9')
 			return err_set(err, ERR_INVAL,
-			               "bad port \"%s\": use a decimal port N or a range LOW:HIGH", s);
+			               "bad port \"%s\": use a decimal port N or a range LOW:HIGH",
+			               s);
 		errno = 0;
 		v[n] = strtoul(p, &end, 10);
 		if (errno || v[n] > 65535)
@@ -103,7 +104,8 @@ int conn_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, char err[ER
 			break;
 		if (*end != ':' || n == 2)
 			return err_set(err, ERR_INVAL,
-			               "bad port \"%s\": use a decimal port N or a range LOW:HIGH", s);
+			               "bad port \"%s\": use a decimal port N or a range LOW:HIGH",
+			               s);
 		p = end + 1;
 	}
 	if (n == 1) {
@@ -236,8 +238,9 @@ struct conn *conn_client_new(const char *ip, const char *port, uint64_t now, cha
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
 	rc = getaddrinfo(ip, port, &hints, &res);
 	if (rc != 0) {
-		err_set(err, ERR_INVAL, "bad server address %s port %s: %s (a numeric IP is needed)",
-		        ip, port, gai_strerror(rc));
+		err_set(err, ERR_INVAL,
+		        "bad server address %s port %s: %s (a numeric IP is needed)", ip, port,
+		        gai_strerror(rc));
 		return NULL;
 	}
 	fd = open_socket(res->ai_family);
@@ -382,6 +385,8 @@ int conn_recv(struct conn *c, uint8_t *buf, size_t cap, struct conn_dgram *d)
 		d->fd = c->socks[i].fd;
 		d->ce = read_ce(&msg);
 		c->stats.received++;
+		if (i == c->nsocks - 1)
+			c->stats.received_newest++;
 		return 1;
 	}
 	return 0;
@@ -437,8 +442,7 @@ int conn_send(struct conn *c, const uint8_t *dgram, size_t len, uint64_t now)
 			log_info("server now detached from client");
 		}
 	} else if (now - c->last_port_choice > WIRE_PORT_HOP_INTERVAL_MS &&
-	           (!c->roundtrip_known ||
-	            now - c->last_roundtrip > WIRE_PORT_HOP_INTERVAL_MS)) {
+	           (!c->roundtrip_known || now - c->last_roundtrip > WIRE_PORT_HOP_INTERVAL_MS)) {
 		hop(c, now);
 	}
 	return rc;
@@ -483,9 +487,9 @@ void conn_remote_str(const struct conn *c, char *out, size_t len)
 
 	if (len)
 		out[0] = '\0';
-	if (!c->has_remote || getnameinfo((const struct sockaddr *)&c->remote, c->remotelen, host,
-	                                  sizeof(host), serv, sizeof(serv),
-	                                  NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+	if (!c->has_remote ||
+	    getnameinfo((const struct sockaddr *)&c->remote, c->remotelen, host, sizeof(host), serv,
+	                sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return;
 	snprintf(out, len, c->remote.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
 }

@@ -42,10 +42,11 @@ struct conn_dgram {
 
 struct conn_stats {
 	uint64_t sent, send_errors, received;
-	uint64_t oversize; /* datagrams over the receive buffer: dropped */
-	uint64_t roams;    /* server: the client's address changed */
-	uint64_t detaches; /* server: client forgotten after 40 s */
-	uint64_t hops;     /* client: new sockets opened */
+	uint64_t received_newest; /* of those, on the newest socket (a peer following a hop) */
+	uint64_t oversize;        /* datagrams over the receive buffer: dropped */
+	uint64_t roams;           /* server: the client's address changed */
+	uint64_t detaches;        /* server: client forgotten after 40 s */
+	uint64_t hops;            /* client: new sockets opened */
 };
 
 /*
@@ -71,8 +72,9 @@ void conn_free(struct conn *c);
 const char *conn_warning(const struct conn *c);
 
 /*
- * The sockets to watch for reading. The set changes when the client hops:
- * conn_fds_version() changes with it. Returns the count (at most max).
+ * The sockets to watch for reading, oldest first (the last is the one we
+ * send from). The set changes when the client hops: conn_fds_version()
+ * changes with it. Returns the count (at most max).
  */
 size_t conn_fds(const struct conn *c, int *fds, size_t max);
 uint64_t conn_fds_version(const struct conn *c);

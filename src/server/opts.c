@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/version.h"
 #include "util/xmalloc.h"
 
 void srvopts_usage(FILE *f, const char *prog)
@@ -27,14 +28,7 @@ void srvopts_usage(FILE *f, const char *prog)
 
 void srvopts_version(FILE *f)
 {
-	fprintf(f,
-	        "mosh-server (mosh-c %s) [build mosh-c %s]\n"
-	        "Copyright 2026 the mosh-c authors; a reimplementation of mosh 1.4 by Keith "
-	        "Winstein.\n"
-	        "License GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>.\n"
-	        "This is free software: you are free to change and redistribute it.\n"
-	        "There is NO WARRANTY, to the extent permitted by law.\n",
-	        MOSHC_VERSION, MOSHC_VERSION);
+	version_banner(f, "mosh-server");
 }
 
 /* strtol over the whole string, the way mosh reads numbers (leading blanks and a sign allowed). */

@@ -18,6 +18,7 @@
 
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/winsize.h"
 #include "util/xmalloc.h"
 
 struct pty_child {
@@ -192,8 +193,8 @@ int pty_spawn(struct pty_child **out, const struct pty_spec *spec, char err[ERR_
 	struct pty_child *p;
 
 	if (ws.ws_row == 0 || ws.ws_col == 0) {
-		ws.ws_row = 24;
-		ws.ws_col = 80;
+		ws.ws_row = WINSIZE_DEFAULT_ROWS;
+		ws.ws_col = WINSIZE_DEFAULT_COLS;
 	}
 	if (pipe2(release, O_CLOEXEC) < 0)
 		return err_set(err, ERR_IO, "pipe: %s", strerror(errno));

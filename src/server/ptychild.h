@@ -58,6 +58,7 @@ int pty_spawn(struct pty_child **out, const struct pty_spec *spec, char err[ERR_
 void pty_free(struct pty_child *p);
 
 int pty_master_fd(const struct pty_child *p);
+/* The child's pid, or -1 once pty_reap() has reaped it. */
 pid_t pty_pid(const struct pty_child *p);
 
 /* Let the child exec its command; later calls do nothing. */

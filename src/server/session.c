@@ -56,6 +56,7 @@ struct session {
 	uint64_t start;
 	bool child_gone;
 	bool utmp_attached;
+	char utmp_ip[128]; /* the client address utmp shows while attached */
 	bool leave;
 	int status;
 	int signals_seen;
@@ -160,6 +161,9 @@ static void apply_input(struct session *s, uint64_t now)
 		user_bytes(s, bytes, n);
 		any = true;
 	}
+	/* Our copy would otherwise pin every event of the session in the shared log. */
+	if (s->input_done == end)
+		userstream_subtract(s->input, s->input);
 	if (any && s->n_echo < ECHO_HISTORY_MAX) {
 		s->echo[s->n_echo].num = s->input_num;
 		s->echo[s->n_echo].when = now;
@@ -191,8 +195,11 @@ static void on_receive(void *arg, uint64_t now)
 
 	if (num == s->input_num || ssp_remote_shutdown(s->ssp))
 		return;
-	userstream_free(s->input);
-	s->input = userstream_copy(ssp_remote(s->ssp));
+	/* Keep the events not yet applied: the receiver may already have dropped them. */
+	if (userstream_extend_to(s->input, ssp_remote(s->ssp)) < 0) {
+		userstream_free(s->input);
+		s->input = userstream_copy(ssp_remote(s->ssp));
+	}
 	s->input_num = num;
 	s->last_client_input = now;
 	if (!s->have_client) {
@@ -200,8 +207,11 @@ static void on_receive(void *arg, uint64_t now)
 		pty_release(s->child);
 	}
 	client_ip(s, host, sizeof host);
-	utmprec_set(&s->utmp, host);
-	s->utmp_attached = true;
+	if (!s->utmp_attached || strcmp(host, s->utmp_ip) != 0) {
+		utmprec_set(&s->utmp, host);
+		snprintf(s->utmp_ip, sizeof s->utmp_ip, "%s", host);
+		s->utmp_attached = true;
+	}
 	if (!ssp_shutdown_in_progress(s->ssp))
 		apply_input(s, now);
 }
@@ -340,6 +350,7 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 	if (ssp_remote_shutdown(s->ssp) && ssp_counterparty_shutdown_acknowledged(s->ssp))
 		s->leave = true;
 	if (s->leave) {
+		log_info("leaving the main loop");
 		ev_stop(loop);
 		return 0;
 	}

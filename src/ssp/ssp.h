@@ -27,9 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/wire.h"
 #include "util/buf.h"
 
-/* Timing and size constants of mosh 1.4 (PROTOCOL.md 5.1, 5.3, 5.4). */
+/* Timing and size constants of mosh 1.4 (PROTOCOL.md 5.1, 5.3, 5.4); the
+ * wire-format ones are in net/wire.h. */
 enum {
 	SSP_SEND_INTERVAL_MIN = 20,       /* ms, lower clamp of the frame interval */
 	SSP_SEND_INTERVAL_MAX = 250,      /* ms, upper clamp of the frame interval */
@@ -43,14 +45,13 @@ enum {
 	SSP_SENT_STATES_CULL = 16,        /* ... dropping the entry this far from the end */
 	SSP_RECEIVED_STATES_MAX = 1024,   /* above this, one new state per quench interval */
 	SSP_QUENCH_INTERVAL = 15000,      /* ms */
-	SSP_CHAFF_MAX = 16,               /* chaff is 0..16 random bytes */
+	SSP_CHAFF_MAX = WIRE_CHAFF_MAX,   /* chaff is 0..16 random bytes */
 	SSP_RESEND_SHORT = 1000,          /* a head diff shorter than this ... */
 	SSP_RESEND_EXTRA = 100,           /* ... and at most this much longer is preferred */
-	SSP_PROTOCOL_VERSION = 2,         /* Instruction.protocol_version */
 };
 
 /* The shutdown state's number (5.7). */
-#define SSP_NUM_SHUTDOWN UINT64_MAX
+#define SSP_NUM_SHUTDOWN WIRE_STATE_SHUTDOWN
 /* A timer that is not armed / a time that never happened. */
 #define SSP_NEVER UINT64_MAX
 

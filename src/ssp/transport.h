@@ -27,27 +27,27 @@
 #include "util/ev.h"
 
 struct ssp_transport_config {
-	struct conn *conn;         /* taken over */
-	const uint8_t *key;        /* 16 bytes, copied */
-	enum pkt_dir send_dir;     /* client: PKT_TO_SERVER, server: PKT_TO_CLIENT */
+	struct conn *conn;     /* taken over */
+	const uint8_t *key;    /* 16 bytes, copied */
+	enum pkt_dir send_dir; /* client: PKT_TO_SERVER, server: PKT_TO_CLIENT */
 	const struct ssp_state_ops *local_ops;
-	void *local_initial;       /* taken over */
+	void *local_initial; /* taken over */
 	const struct ssp_state_ops *remote_ops;
-	void *remote_initial;      /* taken over */
-	uint64_t send_mindelay;    /* SSP_SEND_MINDELAY_CLIENT / _SERVER */
+	void *remote_initial;   /* taken over */
+	uint64_t send_mindelay; /* SSP_SEND_MINDELAY_CLIENT / _SERVER */
 	/* Optional: called after datagrams were processed (e.g. to read the new remote state). */
 	void (*on_receive)(void *arg, uint64_t now);
 	void *on_receive_arg;
 };
 
 struct ssp_transport_stats {
-	uint64_t datagrams;   /* read from the sockets */
-	uint64_t pkt_dropped; /* failed pkt_open (details: pkt_get_stats) */
+	uint64_t datagrams;     /* read from the sockets */
+	uint64_t pkt_dropped;   /* failed pkt_open (details: pkt_get_stats) */
 	uint64_t codec_dropped; /* failed assembly/inflate/decode (details: codec stats) */
-	uint64_t instructions; /* complete instructions given to SSP */
-	uint64_t ssp_rejected; /* of which ssp_receive returned an error */
-	uint64_t send_errors;  /* failed seals or sends */
-	int last_send_errno;   /* errno of the last failed send (0: none) */
+	uint64_t instructions;  /* complete instructions given to SSP */
+	uint64_t ssp_rejected;  /* of which ssp_receive returned an error */
+	uint64_t send_errors;   /* failed seals or sends */
+	int last_send_errno;    /* errno of the last failed send (0: none) */
 };
 
 struct ssp_transport;

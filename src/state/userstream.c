@@ -248,12 +248,20 @@ void userstream_diff(const struct userstream *from, const struct userstream *to,
 	if (n == 0)
 		return;
 
-	/* At most one instruction per event; bytes are packed in place. */
-	inst = xcalloc(n, sizeof(*inst));
-	keys = xcalloc(n, sizeof(*keys));
-	rs = xcalloc(n, sizeof(*rs));
+	/* One instruction per resize and per run of bytes. */
+	for (i = from->end; i < to->end; i++) {
+		const struct userstream_event *ev = userstream_event(to, i);
+
+		if (ev->kind == USERSTREAM_RESIZE || i == from->end ||
+		    userstream_event(to, i - 1)->kind == USERSTREAM_RESIZE)
+			ninst++;
+	}
+	inst = xcalloc(ninst, sizeof(*inst));
+	keys = xcalloc(ninst, sizeof(*keys));
+	rs = xcalloc(ninst, sizeof(*rs));
+	msg.instruction = xcalloc(ninst, sizeof(*msg.instruction));
 	bytes = xmalloc(n);
-	msg.instruction = xcalloc(n, sizeof(*msg.instruction));
+	ninst = 0;
 	for (i = from->end; i < to->end;) {
 		const struct userstream_event *ev = userstream_event(to, i);
 		ClientBuffers__Instruction *in = &inst[ninst];
@@ -363,6 +371,14 @@ void userstream_subtract(struct userstream *s, const struct userstream *prefix)
 		return;
 	s->start = prefix->end;
 	log_trim(s->log);
+}
+
+int userstream_extend_to(struct userstream *s, const struct userstream *newer)
+{
+	if (newer->log != s->log || newer->end < s->end)
+		return ERR_PROTO;
+	s->end = newer->end;
+	return 0;
 }
 
 uint64_t userstream_end(const struct userstream *s)

@@ -63,6 +63,13 @@ int userstream_apply(struct userstream *s, const uint8_t *diff, size_t len);
  * state of s). */
 void userstream_subtract(struct userstream *s, const struct userstream *prefix);
 
+/*
+ * Grow s to end where newer ends, keeping what s still holds: a consumer that
+ * applies events at its own pace keeps its unconsumed events, whatever the
+ * receiver has since forgotten. ERR_PROTO unless newer extends s (same log).
+ */
+int userstream_extend_to(struct userstream *s, const struct userstream *newer);
+
 /* Number of events in the state, counting forgotten ones: its end index. */
 uint64_t userstream_end(const struct userstream *s);
 /* Events held in memory (end - start). */

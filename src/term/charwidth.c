@@ -14,7 +14,8 @@ int cw_width(uint32_t cp)
 {
 	size_t lo = 0, hi = sizeof cw_table / sizeof cw_table[0];
 
-	if ((cp >= 0x20 && cp <= 0x7E) || (cp >= 0xA0 && cp <= 0xFF))
+	/* U+00A0–U+00FF are forced to 1; U+0100–U+02FF happen to be 1 in the table. */
+	if ((cp >= 0x20 && cp <= 0x7E) || (cp >= 0xA0 && cp < 0x300))
 		return 1;
 	if (cp == 0 || cp > 0x10FFFF)
 		return -1;

@@ -41,6 +41,7 @@ struct emu {
 	struct utf8_dec dec;
 	struct buf replies;
 	struct emu_stats stats;
+	bool slow;         /* fast path off (tests) */
 	struct vtparse vp; /* last: large */
 };
 
@@ -822,36 +823,68 @@ enum kind { K_CONTROL = 'C', K_CSI = 'S', K_ESC = 'E' };
 struct handler {
 	char kind;
 	const char *key;
+	size_t keylen;
 	handler_fn *fn;
 	bool keeps_wrap;
 	const char *mnemonic;
+	const char *spec;
 };
 
+#define H(kind, key, fn, keeps_wrap, mnemonic, spec)                                               \
+	{                                                                                          \
+		kind, key, sizeof(key) - 1, fn, keeps_wrap, mnemonic, spec                         \
+	}
+
+/* clang-format off */
 static const struct handler handlers[] = {
-    {K_CONTROL, "\x07", f_bel, false, "BEL"}, {K_CONTROL, "\x08", f_bs, false, "BS"},
-    {K_CONTROL, "\x09", f_ht, true, "HT"},    {K_CONTROL, "\x0a", f_lf, false, "LF"},
-    {K_CONTROL, "\x0b", f_lf, false, "VT"},   {K_CONTROL, "\x0c", f_lf, false, "FF"},
-    {K_CONTROL, "\x0d", f_cr, false, "CR"},   {K_CONTROL, "\x84", f_lf, false, "IND"},
-    {K_CONTROL, "\x85", f_nel, false, "NEL"}, {K_CONTROL, "\x88", f_hts, false, "HTS"},
-    {K_CONTROL, "\x8d", f_ri, false, "RI"},   {K_ESC, "#8", f_decaln, false, "DECALN"},
-    {K_ESC, "7", f_decsc, false, "DECSC"},    {K_ESC, "8", f_decrc, false, "DECRC"},
-    {K_ESC, "c", f_ris, false, "RIS"},        {K_CSI, "!p", f_decstr, false, "DECSTR"},
-    {K_CSI, ">c", f_da2, false, "DA2"},       {K_CSI, "?h", f_decset, true, "DECSET"},
-    {K_CSI, "?l", f_decrst, true, "DECRST"},  {K_CSI, "@", f_ich, false, "ICH"},
-    {K_CSI, "A", f_cuu, false, "CUU"},        {K_CSI, "B", f_cud, false, "CUD"},
-    {K_CSI, "C", f_cuf, false, "CUF"},        {K_CSI, "D", f_cub, false, "CUB"},
-    {K_CSI, "G", f_cha, false, "CHA"},        {K_CSI, "H", f_cup, false, "CUP"},
-    {K_CSI, "I", f_cht, true, "CHT"},         {K_CSI, "J", f_ed, false, "ED"},
-    {K_CSI, "K", f_el, false, "EL"},          {K_CSI, "L", f_il, false, "IL"},
-    {K_CSI, "M", f_dl, false, "DL"},          {K_CSI, "P", f_dch, false, "DCH"},
-    {K_CSI, "S", f_su, false, "SU"},          {K_CSI, "T", f_sd, false, "SD"},
-    {K_CSI, "X", f_ech, false, "ECH"},        {K_CSI, "Z", f_cbt, true, "CBT"},
-    {K_CSI, "`", f_cha, false, "HPA"},        {K_CSI, "c", f_da, false, "DA"},
-    {K_CSI, "d", f_vpa, false, "VPA"},        {K_CSI, "f", f_cup, false, "HVP"},
-    {K_CSI, "g", f_tbc, true, "TBC"},         {K_CSI, "h", f_sm, false, "SM"},
-    {K_CSI, "l", f_rm, false, "RM"},          {K_CSI, "m", f_sgr, false, "SGR"},
-    {K_CSI, "n", f_dsr, false, "DSR"},        {K_CSI, "r", f_decstbm, false, "DECSTBM"},
+	H(K_CONTROL, "\x07", f_bel, false, "BEL", "ring the bell (count it)"),
+	H(K_CONTROL, "\x08", f_bs, false, "BS", "cursor left one column, stopping at column 0"),
+	H(K_CONTROL, "\x09", f_ht, true, "HT", "to the next tab stop or the last column"),
+	H(K_CONTROL, "\x0a", f_lf, false, "LF", "line feed, scrolling at the region bottom"),
+	H(K_CONTROL, "\x0b", f_lf, false, "VT", "same as LF"),
+	H(K_CONTROL, "\x0c", f_lf, false, "FF", "same as LF"),
+	H(K_CONTROL, "\x0d", f_cr, false, "CR", "cursor to column 0"),
+	H(K_CONTROL, "\x84", f_lf, false, "IND", "same as LF"),
+	H(K_CONTROL, "\x85", f_nel, false, "NEL", "CR then LF"),
+	H(K_CONTROL, "\x88", f_hts, false, "HTS", "set a tab stop at the cursor column"),
+	H(K_CONTROL, "\x8d", f_ri, false, "RI", "reverse line feed, scrolling at the region top"),
+	H(K_ESC, "#8", f_decaln, false, "DECALN", "fill the screen with E"),
+	H(K_ESC, "7", f_decsc, false, "DECSC", "save cursor, rendition, auto-wrap and origin"),
+	H(K_ESC, "8", f_decrc, false, "DECRC", "restore what DECSC saved"),
+	H(K_ESC, "c", f_ris, false, "RIS", "full reset"),
+	H(K_CSI, "!p", f_decstr, false, "DECSTR", "soft reset"),
+	H(K_CSI, ">c", f_da2, false, "DA2", "reply with secondary device attributes"),
+	H(K_CSI, "?h", f_decset, true, "DECSET", "set DEC private modes"),
+	H(K_CSI, "?l", f_decrst, true, "DECRST", "reset DEC private modes"),
+	H(K_CSI, "@", f_ich, false, "ICH", "insert blank cells"),
+	H(K_CSI, "A", f_cuu, false, "CUU", "cursor up"),
+	H(K_CSI, "B", f_cud, false, "CUD", "cursor down"),
+	H(K_CSI, "C", f_cuf, false, "CUF", "cursor right"),
+	H(K_CSI, "D", f_cub, false, "CUB", "cursor left"),
+	H(K_CSI, "G", f_cha, false, "CHA", "cursor to column"),
+	H(K_CSI, "H", f_cup, false, "CUP", "cursor to row;column"),
+	H(K_CSI, "I", f_cht, true, "CHT", "forward n tab stops"),
+	H(K_CSI, "J", f_ed, false, "ED", "erase in display"),
+	H(K_CSI, "K", f_el, false, "EL", "erase in line"),
+	H(K_CSI, "L", f_il, false, "IL", "insert lines in the region"),
+	H(K_CSI, "M", f_dl, false, "DL", "delete lines in the region"),
+	H(K_CSI, "P", f_dch, false, "DCH", "delete cells"),
+	H(K_CSI, "S", f_su, false, "SU", "scroll the region up"),
+	H(K_CSI, "T", f_sd, false, "SD", "scroll the region down"),
+	H(K_CSI, "X", f_ech, false, "ECH", "erase cells"),
+	H(K_CSI, "Z", f_cbt, true, "CBT", "back n tab stops"),
+	H(K_CSI, "`", f_cha, false, "HPA", "cursor to column"),
+	H(K_CSI, "c", f_da, false, "DA", "reply with device attributes (VT220)"),
+	H(K_CSI, "d", f_vpa, false, "VPA", "cursor to row"),
+	H(K_CSI, "f", f_cup, false, "HVP", "cursor to row;column"),
+	H(K_CSI, "g", f_tbc, true, "TBC", "clear tab stops"),
+	H(K_CSI, "h", f_sm, false, "SM", "set ANSI mode (4: insert)"),
+	H(K_CSI, "l", f_rm, false, "RM", "reset ANSI mode (4: insert)"),
+	H(K_CSI, "m", f_sgr, true, "SGR", "set graphic rendition"),
+	H(K_CSI, "n", f_dsr, false, "DSR", "reply with status or cursor position"),
+	H(K_CSI, "r", f_decstbm, false, "DECSTBM", "set the scroll region"),
 };
+/* clang-format on */
 
 #define NHANDLERS (sizeof handlers / sizeof handlers[0])
 
@@ -890,7 +923,7 @@ static const struct handler *lookup(char kind, const char *key, size_t len)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct handler *h = &handlers[mid];
-		int c = key_cmp(kind, key, len, h->kind, h->key, strlen(h->key));
+		int c = key_cmp(kind, key, len, h->kind, h->key, h->keylen);
 
 		if (c == 0)
 			return h;
@@ -1023,6 +1056,15 @@ static const struct vtparse_cb emu_cb = {
 
 /* Public API */
 
+const char *emu_function(size_t i, const char **spec)
+{
+	if (i >= NHANDLERS)
+		return NULL;
+	if (spec != NULL)
+		*spec = handlers[i].spec;
+	return handlers[i].mnemonic;
+}
+
 struct emu *emu_new(int width, int height)
 {
 	struct emu *emu = xcalloc(1, sizeof *emu);
@@ -1051,6 +1093,7 @@ struct emu *emu_copy(const struct emu *src)
 	emu->fb = fb_copy(src->fb);
 	emu->dec = src->dec;
 	emu->stats = src->stats;
+	emu->slow = src->slow;
 	buf_init(&emu->replies);
 	buf_append(&emu->replies, src->replies.data, src->replies.len);
 	vtparse_init(&emu->vp, &emu_cb, emu);
@@ -1065,8 +1108,24 @@ void emu_write(struct emu *emu, const uint8_t *s, size_t len)
 	while (i < len) {
 		uint8_t b = s[i];
 
+		if (b >= 0xC2 && utf8_idle(&emu->dec) && emu->vp.state == VTP_GROUND &&
+		    !emu->slow) {
+			uint32_t cp;
+			size_t n = utf8_decode_valid(s + i, len - i, &cp);
+
+			/* A well-formed character in Ground: C1 controls still go
+			 * through the parser, everything else prints directly. */
+			if (n > 0) {
+				if (cp < 0xA0)
+					vtparse_feed(&emu->vp, cp);
+				else
+					print_cp(emu, cp);
+				i += n;
+				continue;
+			}
+		}
 		if (b < 0x80 && utf8_idle(&emu->dec)) {
-			if (b >= 0x20 && b < 0x7F && emu->vp.state == VTP_GROUND) {
+			if (b >= 0x20 && b < 0x7F && emu->vp.state == VTP_GROUND && !emu->slow) {
 				size_t j = i + 1;
 
 				while (j < len && s[j] >= 0x20 && s[j] < 0x7F)
@@ -1115,6 +1174,11 @@ size_t emu_take_replies(struct emu *emu, struct buf *out)
 bool emu_has_replies(const struct emu *emu)
 {
 	return emu->replies.len > 0;
+}
+
+void emu_set_fast_path(struct emu *emu, bool on)
+{
+	emu->slow = !on;
 }
 
 bool emu_app_cursor_keys(const struct emu *emu)

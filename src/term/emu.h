@@ -48,6 +48,15 @@ bool emu_has_replies(const struct emu *emu);
  * A–D translation, §5.5). */
 bool emu_app_cursor_keys(const struct emu *emu);
 
+/* Turn the printable-ASCII fast path off or on (default on); the result is
+ * the same either way, which the unit tests check. */
+void emu_set_fast_path(struct emu *emu, bool on);
+
+/* The supported control functions, in dispatch-table order: mnemonic of entry
+ * i (NULL past the end) and, in *spec, its one-line description. For
+ * documentation checks and debugging. */
+const char *emu_function(size_t i, const char **spec);
+
 /* Counters of dropped input, for logs and tests. */
 struct emu_stats {
 	uint64_t unknown;         /* dispatches with no registered function */

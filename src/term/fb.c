@@ -133,9 +133,10 @@ void fb_scroll_rows(struct fb *fb, int top, int bottom, int n)
 		free(save);
 }
 
-static void ds_default_tabs(struct fb_ds *ds)
+/* Default stops (every 8 columns) from column `from` on. */
+static void ds_default_tabs(struct fb_ds *ds, int from)
 {
-	for (int x = 0; x < ds->width; x++)
+	for (int x = from; x < ds->width; x++)
 		ds->tabs[x] = (x % 8) == 0;
 }
 
@@ -144,7 +145,6 @@ static void ds_init(struct fb_ds *ds, int width, int height)
 	memset(ds, 0, sizeof *ds);
 	ds->width = width;
 	ds->height = height;
-	ds->comb_row = ds->comb_col = -1;
 	ds->top = 0;
 	ds->bottom = height - 1;
 	ds->saved.autowrap = true;
@@ -152,7 +152,7 @@ static void ds_init(struct fb_ds *ds, int width, int height)
 	ds->cursor_visible = true;
 	ds->default_tabs = true;
 	ds->tabs = xmalloc((size_t)width);
-	ds_default_tabs(ds);
+	ds_default_tabs(ds, 0);
 }
 
 static void str_unref(struct fb_str *s)
@@ -295,8 +295,10 @@ void fb_resize(struct fb *fb, int width, int height)
 		memset(ds->tabs + oldw, 0, (size_t)(width - oldw));
 	ds->width = width;
 	ds->height = height;
+	/* Columns that existed keep their stops (even custom ones); new columns get
+	 * the default pattern unless TBC 3 cleared it for good. */
 	if (ds->default_tabs)
-		ds_default_tabs(ds);
+		ds_default_tabs(ds, oldw);
 	if (ds->cur_row > height - 1)
 		ds->cur_row = height - 1;
 	if (ds->cur_col > width - 1)
@@ -395,13 +397,6 @@ bool fb_cell_blank(const struct fb_cell *c)
 	       (c->len == 2 && (uint8_t)c->text[0] == 0xC2 && (uint8_t)c->text[1] == 0xA0);
 }
 
-void fb_cell_reset(struct fb_cell *c, const struct fb_rend *bg)
-{
-	c->rend = *bg;
-	c->len = 0;
-	c->flags = 0;
-}
-
 int fb_utf8_encode(uint32_t cp, char *out)
 {
 	if (cp < 0x80) {
@@ -440,7 +435,7 @@ void fb_cell_append_cp(struct fb_cell *c, uint32_t cp)
 	char tmp[4];
 	int n = fb_utf8_encode(cp, tmp);
 
-	if (c->len + n > FB_CELL_MAX)
+	if (c->len >= FB_CELL_APPEND_LIMIT)
 		return;
 	memcpy(c->text + c->len, tmp, (size_t)n);
 	c->len = (uint8_t)(c->len + n);

@@ -33,10 +33,13 @@ struct buf;
 /* Size limits: anything a peer asks for is clamped into these (§8.7). */
 #define FB_MAX_WIDTH 10000
 #define FB_MAX_HEIGHT 10000
-#define FB_MAX_CELLS (4 * 1024 * 1024)
+#define FB_MAX_CELLS (1024 * 1024)
 
-/* Bytes of UTF-8 a cell can hold (base + combining characters). */
-#define FB_CELL_MAX 32
+/* A combining character is appended while a cell holds fewer than
+ * FB_CELL_APPEND_LIMIT bytes (mosh's rule), so a cell holds at most
+ * FB_CELL_MAX bytes of UTF-8. */
+#define FB_CELL_APPEND_LIMIT 32
+#define FB_CELL_MAX (FB_CELL_APPEND_LIMIT + 4)
 
 /*
  * Colour encoding (§8.4): 0 = default; 30+i (fg) / 40+i (bg) for palette
@@ -191,10 +194,15 @@ static inline struct fb_rend fb_bg_rend(const struct fb *fb)
 bool fb_cell_blank(const struct fb_cell *c);
 bool fb_cell_equal(const struct fb_cell *a, const struct fb_cell *b);
 /* Erase: no contents, no flags, rendition = bg. */
-void fb_cell_reset(struct fb_cell *c, const struct fb_rend *bg);
+static inline void fb_cell_reset(struct fb_cell *c, const struct fb_rend *bg)
+{
+	c->rend = *bg;
+	c->len = 0;
+	c->flags = 0;
+}
 /* Set the cell to the single code point cp (contents replaced, flags kept). */
 void fb_cell_set_cp(struct fb_cell *c, uint32_t cp);
-/* Append a code point (combining character); dropped if it would not fit. */
+/* Append a code point (combining character); dropped once the cell is full. */
 void fb_cell_append_cp(struct fb_cell *c, uint32_t cp);
 
 /* Rows: same object, or equal generation and equal cells (mosh's Row ==). */

@@ -18,6 +18,7 @@
 #define MOSHC_TERM_UTF8_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define UTF8_REPLACEMENT 0xFFFDu
@@ -31,6 +32,15 @@ struct utf8_dec {
 void utf8_init(struct utf8_dec *d);
 /* Feed one byte; stores 0, 1 or 2 code points in out and returns how many. */
 int utf8_feed(struct utf8_dec *d, uint8_t b, uint32_t out[2]);
+/*
+ * Decode one complete, well-formed multi-byte sequence at s (shortest form,
+ * not a surrogate, at most U+10FFFF): returns its length (2..4) and stores the
+ * code point, or returns 0 when the bytes are anything else (incomplete,
+ * invalid or ASCII). For well-formed input this agrees with utf8_feed; it is
+ * the emulator's fast path, which leaves every other case to utf8_feed.
+ */
+size_t utf8_decode_valid(const uint8_t *s, size_t len, uint32_t *cp);
+
 /* Nothing pending: the next byte starts a new sequence. */
 static inline bool utf8_idle(const struct utf8_dec *d)
 {

@@ -359,7 +359,9 @@ void vtparse_feed(struct vtparse *p, uint32_t cp)
 			p->cb->print(p->user, cp);
 		return;
 	}
-	r = find(anywhere, cp);
+	r = NULL;
+	if (cp == 0x18 || cp == 0x1A || cp == 0x1B || (cp >= 0x80 && cp <= 0x9F))
+		r = find(anywhere, cp);
 	if (r == NULL)
 		r = find(states[p->state].rules, cp >= 0xA0 ? 0x41 : cp);
 	if (r == NULL)

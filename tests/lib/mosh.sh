@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2034 # MOSH_SERVER_* are read by the test that sources this
 # tests/lib/mosh.sh: start a mosh server and build the client's command line
 # (POSIX sh, source-able; needs common.sh first).
 #

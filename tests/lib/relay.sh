@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2034 # RELAY_* are read by the test that sources this
 # tests/lib/relay.sh: put tools/mosh-relay between a client and a server
 # (POSIX sh, source-able; needs common.sh first).
 #

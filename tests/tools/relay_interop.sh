@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC1091,SC2016 # libraries sourced by path; typed text is for the remote shell
 # Debian's mosh 1.4 client and server through mosh-relay at 200 ms RTT (100 ms
 # each way) and 5 % loss each way: a command typed in the client runs on the
 # server; after a relay rebind (the server sees the client roam) a second one
@@ -77,7 +78,8 @@ down_loss=$(relay_stat down.dropped_loss)
 tap_diag "relay: up $up_rx received, $up_loss lost; down $down_rx received, $down_loss lost"
 # Loss draws one number per datagram, in arrival order, so the seed fixes each
 # datagram's fate by its index: seed 22 drops the 5th datagram up and the 3rd
-# down (tools/README.md), so both counters must show losses.
+# down (the model with seed 22 and 5 % loss, as test_impair.c drives it), so
+# both counters must show losses.
 tap_ok "the relay carried traffic both ways and dropped some each way" \
 	test "$up_rx" -ge 20 -a "$down_rx" -ge 20 -a "$up_loss" -gt 0 -a "$down_loss" -gt 0
 tap_ok "SIGTERM stops the relay with its stats written" relay_stop

@@ -253,6 +253,73 @@ def test_rebind_every(echo_port):
     s.close()
 
 
+def burst(relay_port, count, size=8, tag=b"x", wait=1.0, gap=0.002, expect=None):
+    """Send count datagrams back to back; returns the replies (arrival order) once
+    `expect` replies came (default count) or `wait` seconds passed."""
+    s = client()
+    addr = ("127.0.0.1", relay_port)
+    sent = {}
+    for i in range(count):
+        sent[i] = time.monotonic()
+        s.sendto((b"%s:%d:" % (tag, i)).ljust(size, b"."), addr)
+        time.sleep(gap)
+    got = recv_all(s, time.monotonic() + wait, limit=count if expect is None else expect)
+    s.close()
+    return [(int(b.split(b":")[1]), (t - sent[int(b.split(b":")[1])]) * 1000, t)
+            for b, _, t in got]
+
+
+def test_direction_options(echo_port):
+    # Asymmetric delays with jitter: the plain option sets both, the prefixed ones override.
+    relay, port, _ = start_relay(echo_port, "--jitter", "10", "--up-delay", "60",
+                                 "--down-delay", "20", "--seed", "3")
+    got = burst(port, 50)
+    stop(relay)
+    rtts = sorted(r for _, r, _ in got)
+    order = [i for i, _, _ in got]
+    med = statistics.median(rtts) if rtts else 0
+    # 60 +- 10 up plus 20 +- 10 down: 60..100 ms, median 80; the floor is hard
+    # (less 2 ms of clock steps), the top only scheduling noise, so not checked.
+    ok(len(got) == 50 and rtts[0] >= 58.0 and 70.0 <= med <= 95.0,
+       f"--up-delay 60 --down-delay 20 --jitter 10: RTT min {rtts[0]:.1f}, median {med:.1f}, "
+       f"max {rtts[-1]:.1f} ms (60..100, median 80)")
+    ok(order != sorted(order), "jitter of 10 ms reorders datagrams sent 2 ms apart")
+
+    relay, port, _ = start_relay(echo_port, "--delay", "40", "--jitter", "10", "--no-reorder",
+                                 "--seed", "3")
+    got = burst(port, 50)
+    stop(relay)
+    order = [i for i, _, _ in got]
+    ok(len(got) == 50 and order == sorted(order), "--no-reorder keeps FIFO order despite jitter")
+
+    relay, port, stats = start_relay(echo_port, "--up-dup", "100")
+    got = burst(port, 10, expect=21)  # one more than due, to catch extra copies
+    stop(relay)
+    st = read_stats(stats)
+    ok(len(got) == 20 and st["up.duplicated"] == 10 and st["down.duplicated"] == 0,
+       f"--up-dup 100 duplicates only upward ({len(got)} replies to 10)")
+
+    # 800 kbit/s down = 100 bytes/ms: ten 1006-byte replies need 100.6 ms of link time,
+    # so the last cannot arrive sooner after the requests left, less the 1 ms the relay's
+    # millisecond clock may lag real time when the first one arrives.
+    relay, port, stats = start_relay(echo_port, "--down-rate", "800")
+    got = burst(port, 10, size=1000, gap=0)
+    stop(relay)
+    last = max((r for i, r, _ in got if i == 9), default=0)
+    ok(len(got) == 10 and 99.0 <= last <= 160.0,
+       f"--down-rate 800: the 10th 1006-byte reply arrives {last:.1f} ms after it was sent "
+       "(>= 10 x 10.06 - 1 ms)")
+
+    relay, port, stats = start_relay(echo_port, "--blackout", "0:400")
+    early = burst(port, 5, wait=0.1)
+    time.sleep(0.4)
+    late = burst(port, 5, wait=0.3)
+    stop(relay)
+    st = read_stats(stats)
+    ok(len(early) == 0 and len(late) == 5 and st["up.dropped_blackout"] == 5,
+       "--blackout 0:400 drops the first 400 ms only")
+
+
 def test_ipv6(echo_port):
     try:
         probe = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -281,6 +348,13 @@ def test_bad_usage():
        r.stderr)
     ok(r2.returncode != 0 and "ADDR:PORT" in r2.stderr, "an address without port is refused",
        r2.stderr)
+    r3 = subprocess.run([RELAY, "--listen", "127.0.0.1:0", "--target", "127.0.0.1:9",
+                         "--up-delay", "soon"], capture_output=True, text=True, timeout=5)
+    ok(r3.returncode == 2 and "--up-delay wants milliseconds" in r3.stderr,
+       "a bad per-direction value is refused by its own name", r3.stderr)
+    r4 = subprocess.run([RELAY, "--help"], capture_output=True, text=True, timeout=5)
+    ok(r4.returncode == 0 and r4.stdout.startswith("Usage: mosh-relay") and
+       "--down-NAME" in r4.stdout and "SIGUSR2" in r4.stdout, "--help documents the options")
 
 
 def main():
@@ -291,6 +365,7 @@ def main():
         test_blackout(echo_port)
         test_rebind_and_roam(echo_port)
         test_rebind_every(echo_port)
+        test_direction_options(echo_port)
         test_ipv6(echo_port)
         test_bad_usage()
     except Exception as e:  # a harness failure is a test failure, with its reason

@@ -18,11 +18,12 @@ int relay_addr_parse(const char *text, struct relay_addr *out, char *err)
 	size_t hlen;
 	char *pend;
 	unsigned long p;
+	bool bracketed = text[0] == '[';
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&out->ss;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&out->ss;
 
 	memset(out, 0, sizeof *out);
-	if (text[0] == '[') {
+	if (bracketed) {
 		end = strchr(text, ']');
 		if (end == NULL || end[1] != ':')
 			return err_set(err, ERR_INVAL, "\"%s\": write IPv6 as [ADDR]:PORT", text);
@@ -30,10 +31,12 @@ int relay_addr_parse(const char *text, struct relay_addr *out, char *err)
 		text++;
 		port = end + 2;
 	} else {
-		end = strrchr(text, ':');
+		end = strchr(text, ':');
 		if (end == NULL)
 			return err_set(err, ERR_INVAL, "\"%s\": write the address as ADDR:PORT",
 			               text);
+		if (strchr(end + 1, ':') != NULL)
+			return err_set(err, ERR_INVAL, "\"%s\": write IPv6 as [ADDR]:PORT", text);
 		hlen = (size_t)(end - text);
 		port = end + 1;
 	}
@@ -46,16 +49,18 @@ int relay_addr_parse(const char *text, struct relay_addr *out, char *err)
 	if (*port < '0' || *port > '9' || *pend != '\0' || errno != 0 || p > 65535)
 		return err_set(err, ERR_INVAL, "\"%s\": the port must be 0 to 65535", port);
 
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+	/* Brackets mean IPv6 and nothing else; an IPv6 literal needs them (the colons). */
+	if (!bracketed && inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
 		v4->sin_port = htons((uint16_t)p);
 		out->len = sizeof *v4;
-	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+	} else if (bracketed && inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
 		v6->sin6_family = AF_INET6;
 		v6->sin6_port = htons((uint16_t)p);
 		out->len = sizeof *v6;
 	} else {
-		return err_set(err, ERR_INVAL, "\"%s\": not an IPv4 or IPv6 literal", host);
+		return err_set(err, ERR_INVAL, "\"%s\": not an %s literal", host,
+		               bracketed ? "IPv6" : "IPv4");
 	}
 	return 0;
 }

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,8 +212,9 @@ static bool parse_pct(const char *s, double *out)
 
 #define MAX_MS 86400000u /* a day: any longer is a typo */
 
-/* Set one per-direction option on the chosen configurations. */
-static int apply_dir_opt(struct impair_cfg *cfg, int opt, const char *arg, char *err)
+/* Set one per-direction option (typed as --name) on one direction's configuration. */
+static int apply_dir_opt(struct impair_cfg *cfg, int opt, const char *name, const char *arg,
+                         char *err)
 {
 	uint64_t a, b;
 	double p[3];
@@ -227,8 +227,8 @@ static int apply_dir_opt(struct impair_cfg *cfg, int opt, const char *arg, char 
 	case O_REORDER_DELAY:
 		if (!parse_u64(arg, MAX_MS, &a))
 			return err_set(err, ERR_INVAL,
-			               "--%s wants milliseconds (0 to %u), not \"%s\"",
-			               dir_opt_names[opt], MAX_MS, arg);
+			               "--%s wants milliseconds (0 to %u), not \"%s\"", name,
+			               MAX_MS, arg);
 		*(opt == O_DELAY    ? &cfg->delay_ms
 		  : opt == O_JITTER ? &cfg->jitter_ms
 		                    : &cfg->reorder_ms) = (uint32_t)a;
@@ -239,8 +239,8 @@ static int apply_dir_opt(struct impair_cfg *cfg, int opt, const char *arg, char 
 		else if (strcmp(arg, "normal") == 0)
 			cfg->jitter_dist = IMPAIR_JITTER_NORMAL;
 		else
-			return err_set(err, ERR_INVAL,
-			               "--jitter-dist is uniform or normal, not \"%s\"", arg);
+			return err_set(err, ERR_INVAL, "--%s is uniform or normal, not \"%s\"",
+			               name, arg);
 		return 0;
 	case O_NO_REORDER:
 		cfg->no_reorder = true;
@@ -250,8 +250,7 @@ static int apply_dir_opt(struct impair_cfg *cfg, int opt, const char *arg, char 
 	case O_REORDER:
 		if (!parse_pct(arg, &p[0]))
 			return err_set(err, ERR_INVAL,
-			               "--%s wants a percentage (0 to 100), not \"%s\"",
-			               dir_opt_names[opt], arg);
+			               "--%s wants a percentage (0 to 100), not \"%s\"", name, arg);
 		*(opt == O_LOSS ? &cfg->loss : opt == O_DUP ? &cfg->dup : &cfg->reorder) = p[0];
 		return 0;
 	case O_BURST_LOSS:
@@ -268,11 +267,10 @@ static int apply_dir_opt(struct impair_cfg *cfg, int opt, const char *arg, char 
 		     (f3 == NULL || parse_pct(f3, &p[2])) && p[1] > 0.0;
 		free(copy);
 		if (!ok)
-			return err_set(
-			    err, ERR_INVAL,
-			    "--burst-loss wants ENTER:EXIT[:BAD] percentages with EXIT above "
-			    "0, e.g. 1:25, not \"%s\"",
-			    arg);
+			return err_set(err, ERR_INVAL,
+			               "--%s wants ENTER:EXIT[:BAD] percentages with EXIT above "
+			               "0, e.g. 1:25, not \"%s\"",
+			               name, arg);
 		cfg->burst = true;
 		cfg->burst_enter = p[0];
 		cfg->burst_exit = p[1];
@@ -282,15 +280,14 @@ static int apply_dir_opt(struct impair_cfg *cfg, int opt, const char *arg, char 
 	case O_QUEUE:
 		if (!parse_u64(arg, UINT32_MAX, &a))
 			return err_set(err, ERR_INVAL, "--%s wants a whole number, not \"%s\"",
-			               dir_opt_names[opt], arg);
+			               name, arg);
 		*(opt == O_RATE ? &cfg->rate_kbps : &cfg->queue_bytes) = (uint32_t)a;
 		return 0;
 	case O_MAX_PACKETS:
 	case O_MAX_BYTES:
 		if (!parse_u64(arg, 1u << 30, &a) || a == 0)
 			return err_set(err, ERR_INVAL,
-			               "--%s wants a number from 1 to 2^30, not \"%s\"",
-			               dir_opt_names[opt], arg);
+			               "--%s wants a number from 1 to 2^30, not \"%s\"", name, arg);
 		*(opt == O_MAX_PACKETS ? &cfg->max_pkts : &cfg->max_bytes) = (size_t)a;
 		return 0;
 	case O_BLACKOUT:
@@ -301,9 +298,9 @@ static int apply_dir_opt(struct impair_cfg *cfg, int opt, const char *arg, char 
 		ok = f2 != NULL && parse_u64(copy, MAX_MS, &a) && parse_u64(f2, MAX_MS, &b);
 		free(copy);
 		if (!ok)
-			return err_set(
-			    err, ERR_INVAL,
-			    "--blackout wants START_MS:LEN_MS, e.g. 5000:2000, not \"%s\"", arg);
+			return err_set(err, ERR_INVAL,
+			               "--%s wants START_MS:LEN_MS, e.g. 5000:2000, not \"%s\"",
+			               name, arg);
 		if (cfg->nblackouts == IMPAIR_MAX_BLACKOUTS)
 			return err_set(err, ERR_RANGE, "at most %d --blackout windows",
 			               IMPAIR_MAX_BLACKOUTS);
@@ -382,9 +379,16 @@ static void dir_flush(struct dir *d)
 	while ((n = impair_pop(d->im, now, r->buf, sizeof r->buf, NULL)) >= 0) {
 		ssize_t w;
 
-		if (d == &r->up)
+		if (d == &r->up) {
 			w = send(r->up_fd, r->buf, (size_t)n, 0);
-		else if (r->have_client)
+			/*
+			 * The connected socket reports an earlier datagram's ICMP error
+			 * instead of sending this one; a link does not lose a datagram
+			 * because another bounced, so send it again.
+			 */
+			if (w < 0 && errno == ECONNREFUSED)
+				w = send(r->up_fd, r->buf, (size_t)n, 0);
+		} else if (r->have_client)
 			w = sendto(r->listen_fd, r->buf, (size_t)n, 0,
 			           (const struct sockaddr *)&r->client.ss, r->client.len);
 		else
@@ -669,7 +673,8 @@ static int parse_args(int argc, char **argv, struct options *o, char *err)
 			ASSERT(c >= G_DIR_BASE && opt < O_COUNT);
 			for (int d = 0; d < 2 && rc == 0; d++) {
 				if (scope == 0 || scope == d + 1)
-					rc = apply_dir_opt(&o->cfg[d], opt, optarg, err);
+					rc = apply_dir_opt(&o->cfg[d], opt, names[opt * 3 + scope],
+					                   optarg, err);
 			}
 			break;
 		}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "client/ctty.h"
+#include "util/winsize.h"
 
 static int master = -1, slave = -1;
 static struct termios original;
@@ -140,16 +141,16 @@ TEST(window_size_with_fallback)
 	int p[2];
 
 	CHECK_EQ_INT(ioctl(master, TIOCSWINSZ, &ws), 0);
-	ctty_winsize(slave, &rows, &cols);
+	CHECK(winsize_get(slave, &rows, &cols));
 	CHECK_EQ_INT(rows, 30);
 	CHECK_EQ_INT(cols, 100);
 	ws.ws_row = 0;
 	CHECK_EQ_INT(ioctl(master, TIOCSWINSZ, &ws), 0);
-	ctty_winsize(slave, &rows, &cols);
+	CHECK(!winsize_get(slave, &rows, &cols));
 	CHECK_EQ_INT(rows, 24);
 	CHECK_EQ_INT(cols, 80);
 	CHECK_EQ_INT(pipe(p), 0);
-	ctty_winsize(p[0], &rows, &cols);
+	CHECK(!winsize_get(p[0], &rows, &cols));
 	CHECK_EQ_INT(rows, 24);
 	CHECK_EQ_INT(cols, 80);
 	close(p[0]);

@@ -74,9 +74,11 @@ TEST(reply_late_threshold)
 TEST(messages_expire)
 {
 	struct notify n;
+	char msg[64];
 
 	notify_init(&n, HINT, T0);
-	notify_set(&n, "Nothing received from server on UDP port 60001.", false, true, T0);
+	snprintf(msg, sizeof msg, NOTIFY_TEXT_NOTHING_RECEIVED, 60001u);
+	notify_set(&n, msg, false, true, T0);
 	CHECK_EQ_STR(bar(&n, T0 + 999),
 	             "mosh: Nothing received from server on UDP port 60001." HINT);
 	CHECK_EQ_U64(notify_wait_ms(&n, T0 + 400), 600);
@@ -86,7 +88,7 @@ TEST(messages_expire)
 	notify_expire(&n, T0 + 1000);
 	CHECK_EQ_STR(n.message, "");
 
-	notify_set(&n, "Exiting on user request...", true, true, T0);
+	notify_set(&n, NOTIFY_TEXT_USER_QUIT, true, true, T0);
 	CHECK_EQ_STR(bar(&n, T0 + 5000), "mosh: Exiting on user request..." HINT);
 	CHECK_EQ_U64(notify_wait_ms(&n, T0 + 5000), NOTIFY_NEVER);
 	/* message and late: the short form of the duration */

@@ -17,6 +17,18 @@ static const char *helper;
 static struct buf out, err;
 static pid_t daemon_pid;
 
+/* Both the daemon's report and the foreground's complete "detached" line are in. */
+static bool saw_both(const char *needle)
+{
+	const char *text = (const char *)err.data;
+	const char *d;
+
+	if (err.len == 0 || strstr(text, needle) == NULL)
+		return false;
+	d = strstr(text, "[mosh-server detached, pid = ");
+	return d != NULL && strchr(d, '\n') != NULL;
+}
+
 static void drain_both(int ofd, int efd, bool until_eof_on_err, const char *err_needle)
 {
 	struct pollfd pfd[2] = {{.fd = ofd, .events = POLLIN}, {.fd = efd, .events = POLLIN}};
@@ -25,7 +37,7 @@ static void drain_both(int ofd, int efd, bool until_eof_on_err, const char *err_
 	for (int rounds = 0; rounds < 200 && open_fds > 0; rounds++) {
 		char chunk[1024];
 
-		if (!until_eof_on_err && err.len > 0 && strstr((const char *)err.data, err_needle))
+		if (!until_eof_on_err && saw_both(err_needle))
 			return;
 		if (poll(pfd, 2, 100) <= 0)
 			continue;

@@ -2,6 +2,8 @@
 #include "../test.h"
 
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "server/opts.h"
 
@@ -249,6 +251,78 @@ TEST(timeout_variables)
 	free(text);
 }
 
+/* Run Debian's mosh-server (error paths only: it never daemonises); stderr into *text. */
+static int run_debian(char *const *argv, char **text)
+{
+	int p[2], status;
+	pid_t pid;
+	size_t len = 0, cap = 8192;
+	ssize_t n;
+
+	*text = calloc(1, cap);
+	if (pipe(p) < 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 2);
+		close(p[0]);
+		close(p[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (len + 1 < cap && (n = read(p[0], *text + len, cap - len - 1)) > 0)
+		len += (size_t)n;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(same_complaints_as_debian)
+{
+	static const char *const cases[][4] = {
+	    {"new", "-p", "abc", NULL},     {"new", "-p", "0:5", NULL},
+	    {"new", "-p", "5:3", NULL},     {"new", "-p", "70000", NULL},
+	    {"new", "-p", "1:2:3", NULL},   {"new", "-p", "1:", NULL},
+	    {"new", "-p", "5:-1", NULL},    {"new", "-c", "12a", NULL},
+	    {"new", "-c", "0x10", NULL},    {"a", "b", "c", NULL},
+	    {"127.0.0.1", "x", NULL, NULL},
+	};
+	const char *prog = "/usr/bin/mosh-server";
+
+	if (access(prog, X_OK) != 0) {
+		printf("# %s not installed: comparison skipped\n", prog);
+		return;
+	}
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *argv[6] = {(char *)prog};
+		char *theirs;
+		int n = 1;
+
+		for (int k = 0; k < 4 && cases[i][k] != NULL; k++)
+			argv[n++] = (char *)cases[i][k];
+		argv[n] = NULL;
+		CHECK_EQ_INT(run_debian(argv, &theirs), 1);
+		free(out_text);
+		free(diag_text);
+		{
+			FILE *out = open_memstream(&out_text, &out_len);
+			FILE *diag = open_memstream(&diag_text, &diag_len);
+
+			srvopts_fini(&o);
+			CHECK_EQ_INT(srvopts_parse(&o, n, argv, NULL, prog, out, diag),
+			             SRVOPTS_FAIL);
+			fclose(out);
+			fclose(diag);
+		}
+		if (strcmp(theirs, diag_text) != 0)
+			printf("# case %zu\n", i);
+		CHECK_EQ_STR(diag_text, theirs);
+		free(theirs);
+	}
+}
+
 int main(void)
 {
 	RUN(help_and_version_win_anywhere_before_dashdash);
@@ -261,6 +335,7 @@ int main(void)
 	RUN(legacy_forms);
 	RUN(ssh_connection_bind);
 	RUN(timeout_variables);
+	RUN(same_complaints_as_debian);
 	srvopts_fini(&o);
 	free(out_text);
 	free(diag_text);

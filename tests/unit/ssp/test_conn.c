@@ -20,8 +20,8 @@ TEST(parse_port_ranges)
 {
 	char err[ERR_LEN];
 	uint16_t lo, hi;
-	static const char *bad[] = {"",   "abc", "1:",    ":5",    "5:4",  "0:5",
-	                            "65536", "1:2:3", "-1", "+5",   " 5",   "5 ", "60001:70000"};
+	static const char *bad[] = {"",      "abc", "1:", ":5", "5:4", "0:5",        "65536",
+	                            "1:2:3", "-1",  "+5", " 5", "5 ",  "60001:70000"};
 
 	CHECK_EQ_INT(conn_parse_port_range("60001:60999", &lo, &hi, err), 0);
 	CHECK_EQ_INT(lo, 60001);
@@ -59,7 +59,8 @@ static int udp4(uint16_t *port)
 
 static void send_to_port(int fd, uint16_t port, const char *msg)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	                        .sin_port = htons(port)};
 
 	if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&a, sizeof(a)) < 0)
@@ -127,6 +128,12 @@ TEST(server_binds_first_free_port_of_a_range)
 	} else {
 		CHECK(strstr(err, "bind") != NULL);
 	}
+	conn_free(c);
+	/* mosh's default range */
+	c = conn_server_new("127.0.0.1", WIRE_PORT_RANGE_LOW, WIRE_PORT_RANGE_HIGH, 0, err);
+	CHECK(c != NULL);
+	CHECK(conn_local_port(c) >= WIRE_PORT_RANGE_LOW &&
+	      conn_local_port(c) <= WIRE_PORT_RANGE_HIGH);
 	conn_free(c);
 	/* the OS picks */
 	c = conn_server_new(NULL, 0, 0, 0, err);
@@ -225,6 +232,50 @@ TEST(oversize_datagram_dropped)
 	CHECK_EQ_INT(conn_get_stats(c)->oversize, 1);
 	conn_free(c);
 	close(s);
+}
+
+TEST(ecn_ce_is_reported)
+{
+	char err[ERR_LEN];
+	uint8_t buf[64];
+	struct conn_dgram d;
+	uint16_t p;
+	int s = udp4(&p), tos;
+	struct conn *c = conn_server_new("127.0.0.1", 0, 0, 0, err);
+
+	tos = 0x02; /* ECT(0), what we send */
+	setsockopt(s, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	send_to_port(s, conn_local_port(c), "ect");
+	CHECK_EQ_INT(conn_wait(c, buf, sizeof(buf), &d), 1);
+	CHECK(!d.ce);
+	tos = 0x03; /* CE, as a congested router marks it */
+	if (setsockopt(s, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) == 0) {
+		send_to_port(s, conn_local_port(c), "ce");
+		CHECK_EQ_INT(conn_wait(c, buf, sizeof(buf), &d), 1);
+		CHECK(d.ce);
+	}
+	conn_free(c);
+	close(s);
+}
+
+TEST(emsgsize_drops_the_mtu_for_good)
+{
+	char err[ERR_LEN], portstr[8];
+	uint16_t sp;
+	int srv = udp4(&sp);
+	static uint8_t huge[70000];
+	struct conn *c;
+
+	snprintf(portstr, sizeof(portstr), "%u", sp);
+	c = conn_client_new("127.0.0.1", portstr, 0, err);
+	CHECK_EQ_INT(conn_mtu(c), WIRE_MTU_IPV4);
+	CHECK_EQ_INT(conn_send(c, huge, sizeof(huge), 0), ERR_IO);
+	CHECK_EQ_INT(conn_mtu(c), WIRE_MTU_DEFAULT);
+	CHECK_EQ_INT(conn_get_stats(c)->send_errors, 1);
+	CHECK_EQ_INT(conn_send(c, huge, 10, 1), 0);
+	CHECK_EQ_INT(conn_mtu(c), WIRE_MTU_DEFAULT);
+	conn_free(c);
+	close(srv);
 }
 
 TEST(client_hops_ports_and_prunes_sockets)
@@ -333,6 +384,8 @@ int main(void)
 	RUN(server_falls_back_to_wildcard);
 	RUN(server_roams_only_on_in_order_datagrams);
 	RUN(oversize_datagram_dropped);
+	RUN(ecn_ce_is_reported);
+	RUN(emsgsize_drops_the_mtu_for_good);
 	RUN(client_hops_ports_and_prunes_sockets);
 	RUN(ipv6_loopback);
 	return test_done();

@@ -313,6 +313,68 @@ TEST(resend_from_acked_state_when_cheap)
 	ssp_free(s);
 }
 
+TEST(assumed_receiver_state_walks_recent_sends_only)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 1, 0);
+	char big[2000];
+
+	memset(big, 'z', sizeof(big));
+	userstream_push_bytes(cur(s), big, sizeof(big)); /* long: no resend optimisation */
+	ssp_tick(s, 0);
+	userstream_push_bytes(cur(s), "a", 1);
+	ssp_tick(s, 250);
+	ssp_tick(s, 251);
+	CHECK_EQ_U64(c.v[1].in.old_num, 1);
+	/* both unacknowledged sends are younger than RTO + ACK_DELAY (1100) */
+	userstream_push_bytes(cur(s), "b", 1);
+	ssp_tick(s, 1000);
+	ssp_tick(s, 1001);
+	CHECK_EQ_INT(c.n, 3);
+	CHECK_EQ_U64(c.v[2].in.old_num, 2);
+	CHECK_EQ_U64(c.v[2].in.new_num, 3);
+	/* state 1 is now too old: the walk stops there, back at the acked head */
+	userstream_push_bytes(cur(s), "c", 1);
+	ssp_tick(s, 1251);
+	ssp_tick(s, 1252);
+	CHECK_EQ_INT(c.n, 4);
+	CHECK_EQ_U64(c.v[3].in.old_num, 0);
+	CHECK_EQ_U64(c.v[3].in.new_num, 4);
+	CHECK_EQ_U64(c.v[3].in.throwaway_num, 0);
+	cap_clear(&c);
+	ssp_free(s);
+}
+
+TEST(fast_retransmission_while_the_peer_is_active)
+{
+	static struct cap c;
+	struct ssp *s = mk(&c, 1, 0);
+
+	feed(s, 0, 0, 1, 0, 0, NULL); /* the peer is active */
+	ssp_tick(s, 0);               /* empty ack 1 */
+	userstream_push_bytes(cur(s), "x", 1);
+	ssp_tick(s, 300);
+	ssp_tick(s, 301);
+	CHECK_EQ_INT(c.n, 2);
+	CHECK_EQ_U64(c.v[1].in.new_num, 2);
+	for (uint64_t t = 302; t < 1500; t++)
+		ssp_tick(s, t);
+	/*
+	 * Once an unacknowledged send is older than RTO + ACK_DELAY (state 1 at
+	 * 1100) the assumed receiver state falls back to the head, and the
+	 * current state is resent from it every frame interval, same number.
+	 */
+	CHECK_EQ_INT(c.n, 4);
+	CHECK_EQ_U64(c.v[2].t, 1000 + SSP_ACK_DELAY);
+	CHECK_EQ_U64(c.v[3].t, 1000 + SSP_ACK_DELAY + 250);
+	for (int i = 2; i < 4; i++) {
+		CHECK_EQ_U64(c.v[i].in.new_num, 2);
+		CHECK_EQ_U64(c.v[i].in.old_num, 0);
+	}
+	cap_clear(&c);
+	ssp_free(s);
+}
+
 TEST(retransmission_stops_after_10s_of_silence)
 {
 	static struct cap c;
@@ -476,6 +538,8 @@ int main(void)
 	RUN(mindelay_and_frame_interval_gate_new_content);
 	RUN(sent_states_capped_at_32_dropping_from_the_middle);
 	RUN(resend_from_acked_state_when_cheap);
+	RUN(assumed_receiver_state_walks_recent_sends_only);
+	RUN(fast_retransmission_while_the_peer_is_active);
 	RUN(retransmission_stops_after_10s_of_silence);
 	RUN(receiver_rules);
 	RUN(receiver_quenches_above_1024_states);

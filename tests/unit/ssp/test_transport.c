@@ -165,7 +165,8 @@ static int raw_socket(void)
 
 static void raw_send(int fd, uint16_t port, const uint8_t *d, size_t len)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	                        .sin_port = htons(port)};
 
 	if (sendto(fd, d, len, 0, (struct sockaddr *)&a, sizeof(a)) < 0)

@@ -215,6 +215,36 @@ TEST(copies_share_and_survive_frees)
 	userstream_free(b);
 }
 
+TEST(consumer_keeps_events_the_receiver_forgot)
+{
+	struct userstream *recv = userstream_new(), *mine, *other = userstream_new();
+	char line[600];
+
+	memset(line, 'k', sizeof line);
+	userstream_push_bytes(recv, line, 10);
+	mine = userstream_copy(recv);
+	/* The receiver moves on and forgets everything it held so far. */
+	userstream_push_bytes(recv, line, sizeof line);
+	userstream_subtract(recv, recv);
+	userstream_push_bytes(recv, "xy", 2);
+	CHECK(userstream_event(recv, 5) == NULL);
+	CHECK_EQ_INT(userstream_extend_to(mine, recv), 0);
+	CHECK_EQ_U64(userstream_end(mine), 10 + sizeof line + 2);
+	/* Every event since the consumer's copy is still readable through it. */
+	for (uint64_t i = 0; i < userstream_end(mine); i++)
+		CHECK(userstream_event(mine, i) != NULL);
+	CHECK_EQ_INT(userstream_event(mine, userstream_end(mine) - 1)->byte, 'y');
+	/* A state of another history, or an older one, is refused. */
+	CHECK_EQ_INT(userstream_extend_to(mine, other), ERR_PROTO);
+	userstream_free(other);
+	other = userstream_copy(mine);
+	userstream_push_bytes(mine, "z", 1);
+	CHECK_EQ_INT(userstream_extend_to(mine, other), ERR_PROTO);
+	userstream_free(other);
+	userstream_free(mine);
+	userstream_free(recv);
+}
+
 int main(void)
 {
 	RUN(first_client_diff_matches_mosh);
@@ -225,5 +255,6 @@ int main(void)
 	RUN(divergent_states_are_detected);
 	RUN(subtract_forgets_and_trims);
 	RUN(copies_share_and_survive_frees);
+	RUN(consumer_keeps_events_the_receiver_forgot);
 	return test_done();
 }

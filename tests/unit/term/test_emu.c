@@ -94,6 +94,28 @@ TEST(emu_copy_independent)
 	emu_free(b);
 }
 
+/* A copy taken in the middle of an OSC string or a UTF-8 sequence finishes it. */
+TEST(emu_copy_mid_sequence)
+{
+	struct emu *a = emu_new(10, 2);
+	struct emu *b;
+
+	push(a, "\033]2;ab");
+	b = emu_copy(a);
+	push(b, "c\007");
+	CHECK_EQ_STR(fb_str_data(emu_fb(b)->title), "abc");
+	CHECK_EQ_INT(fb_str_len(emu_fb(a)->title), 0);
+	emu_free(b);
+	push(a, "\007\xe4\xb8");
+	b = emu_copy(a);
+	push(b, "\xad");
+	CHECK_EQ_STR(fb_str_data(emu_fb(a)->title), "ab");
+	CHECK_EQ_INT(fb_cell(emu_fb(b), 0, 0)->len, 3);
+	CHECK_EQ_INT(fb_cell(emu_fb(a), 0, 0)->len, 0);
+	emu_free(a);
+	emu_free(b);
+}
+
 TEST(emu_replies_bounded)
 {
 	struct emu *e = emu_new(80, 24);
@@ -140,14 +162,111 @@ TEST(emu_deckm_flag)
 	emu_free(e);
 }
 
-int main(void)
+/* Random text, controls and mode changes give the same screen with and
+ * without the printable-ASCII fast path. */
+static void same_screen(const struct emu *a, const struct emu *b)
 {
+	const struct fb *fa = emu_fb(a), *fb = emu_fb(b);
+	const struct fb_ds *da = &fa->ds, *db = &fb->ds;
+
+	CHECK_EQ_INT(da->cur_row, db->cur_row);
+	CHECK_EQ_INT(da->cur_col, db->cur_col);
+	CHECK_EQ_INT(da->next_wrap, db->next_wrap);
+	CHECK_EQ_INT(da->comb_row, db->comb_row);
+	CHECK_EQ_INT(da->comb_col, db->comb_col);
+	for (int y = 0; y < da->height; y++) {
+		if (!fb_row_cells_equal(fb_row(fa, y), fb_row(fb, y)))
+			TEST_FAIL("row %d differs", y);
+	}
+}
+
+TEST(emu_fast_path_equivalent)
+{
+	static const char *pieces[] = {
+	    "hello ",
+	    "world",
+	    "\r\n",
+	    "\n",
+	    "\r",
+	    "\033[4h",
+	    "\033[4l",
+	    "\033[?7l",
+	    "\033[?7h",
+	    "\033[?6h",
+	    "\033[?6l",
+	    "\033[3;6r",
+	    "\033[r",
+	    "\033[H",
+	    "\033[5;70H",
+	    "\033[1;31m",
+	    "\033[m",
+	    "\xe4\xb8\xad",
+	    "\xcc\x81",
+	    "\xc2\x85",
+	    "\xc3\xa9",
+	    "\xe4\xb8",
+	    "\xad",
+	    "\xed\xa0\x80",
+	    "\xf0\x9f\x98\x80",
+	    "\xc2\x9b\x32\x43",
+	    "\t",
+	    "\b",
+	    "\033M",
+	    "0123456789012345678901234567890123456789012345678901234567890123456789012345678",
+	};
+
+	srand(99);
+	for (int round = 0; round < 50; round++) {
+		struct emu *a = emu_new(20 + round, 8);
+		struct emu *b = emu_new(20 + round, 8);
+
+		emu_set_fast_path(b, false);
+		for (int i = 0; i < 400; i++) {
+			const char *p = pieces[(size_t)rand() % (sizeof pieces / sizeof pieces[0])];
+
+			push(a, p);
+			push(b, p);
+		}
+		same_screen(a, b);
+		emu_free(a);
+		emu_free(b);
+	}
+}
+
+/* doc/sequences.md names every function in the dispatch table. */
+static const char *doc_path;
+
+TEST(emu_functions_documented)
+{
+	FILE *f = fopen(doc_path, "r");
+	static char doc[1 << 16];
+	size_t n;
+	const char *name, *spec;
+
+	CHECK(f != NULL);
+	n = fread(doc, 1, sizeof doc - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	for (size_t i = 0; (name = emu_function(i, &spec)) != NULL; i++) {
+		CHECK(spec != NULL && spec[0] != '\0');
+		if (strstr(doc, name) == NULL)
+			TEST_FAIL("%s (%s) is missing from %s", name, spec, doc_path);
+	}
+	CHECK(emu_function(0, NULL) != NULL);
+}
+
+int main(int argc, char **argv)
+{
+	doc_path = argc > 1 ? argv[1] : "doc/sequences.md";
 	RUN(emu_huge_repeat_counts);
 	RUN(emu_resize_clamped);
 	RUN(emu_random_bytes);
 	RUN(emu_copy_independent);
+	RUN(emu_copy_mid_sequence);
 	RUN(emu_replies_bounded);
 	RUN(emu_long_osc_bounded);
 	RUN(emu_deckm_flag);
+	RUN(emu_functions_documented);
+	RUN(emu_fast_path_equivalent);
 	return test_done();
 }

@@ -143,7 +143,7 @@ TEST(fb_cell_helpers)
 	for (int i = 0; i < 40; i++)
 		fb_cell_append_cp(&c, 0x301);
 	CHECK(c.len <= FB_CELL_MAX);
-	CHECK_EQ_INT(c.len, 1 + 2 * 15);
+	CHECK_EQ_INT(c.len, 1 + 2 * 16);
 }
 
 static void check_sgr(uint32_t fg, uint32_t bg, uint8_t attr, const char *want)

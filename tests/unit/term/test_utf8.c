@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <wchar.h>
 
+#include "term/fb.h"
 #include "term/utf8.h"
 
 /* mosh 1.4's byte-at-a-time use of mbrtowc, as a reference (needs C.UTF-8). */
@@ -214,6 +215,51 @@ TEST(utf8_matches_mbrtowc_random)
 	}
 }
 
+/* The fast-path decoder accepts exactly the well-formed sequences, with the
+ * same value utf8_feed gives. */
+TEST(utf8_decode_valid_agrees)
+{
+	unsigned char s[4];
+
+	for (unsigned a = 0x80; a < 256; a++) {
+		for (unsigned b = 0; b < 256; b++) {
+			for (unsigned c = 0; c < 256; c += (a >= 0xE0) ? 1 : 255) {
+				for (unsigned d = 0x7F; d <= 0xC0; d += (a >= 0xF0) ? 1 : 0x41) {
+					uint32_t ref[8], cp = 0;
+					size_t nref, n;
+
+					s[0] = (unsigned char)a;
+					s[1] = (unsigned char)b;
+					s[2] = (unsigned char)c;
+					s[3] = (unsigned char)d;
+					n = utf8_decode_valid(s, 4, &cp);
+					if (n == 0)
+						continue;
+					nref = decode(s, n, ref);
+					if (nref != 1 || ref[0] != cp || cp < 0x80)
+						TEST_FAIL("%02x %02x %02x %02x: fast %x/%zu, "
+						          "decoder %x/%zu",
+						          a, b, c, d, cp, n, ref[0], nref);
+				}
+			}
+		}
+	}
+	/* And every valid scalar value round-trips. */
+	for (uint32_t v = 0x80; v <= 0x10FFFF; v++) {
+		char enc[4];
+		uint32_t cp = 0;
+		int n;
+
+		if (v >= 0xD800 && v <= 0xDFFF)
+			continue;
+		n = fb_utf8_encode(v, enc);
+		if (utf8_decode_valid((const uint8_t *)enc, (size_t)n, &cp) != (size_t)n || cp != v)
+			TEST_FAIL("U+%04X does not round-trip", v);
+		if (utf8_decode_valid((const uint8_t *)enc, (size_t)n - 1, &cp) != 0)
+			TEST_FAIL("U+%04X accepted when truncated", v);
+	}
+}
+
 int main(void)
 {
 	RUN(utf8_boundaries);
@@ -221,5 +267,6 @@ int main(void)
 	RUN(utf8_pending_is_not_idle);
 	RUN(utf8_matches_mbrtowc_exhaustive);
 	RUN(utf8_matches_mbrtowc_random);
+	RUN(utf8_decode_valid_agrees);
 	return test_done();
 }
