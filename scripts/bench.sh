@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 dir=${1:-build}
 found=0
 for b in "$dir"/bench/bench_*; do
-	[ -x "$b" ] || continue
+	[ -f "$b" ] && [ -x "$b" ] || continue
 	found=1
 	"$b"
 done

@@ -1,9 +1,15 @@
 #!/bin/sh
-# make run: open a live local session (mosh --local) once the programs can.
+# make run: a live local session: mosh --local with this build's client and
+# server (no ssh needed). Needs a terminal; the session is UTF-8, so a
+# non-UTF-8 locale is replaced by C.UTF-8 for it.
 set -eu
 cd "$(dirname "$0")/.."
-if ! build/mosh --local --help >/dev/null 2>&1 || ! build/mosh-server new --help >/dev/null 2>&1; then
-	echo "make run: the mosh-c programs are built but cannot open a session yet" >&2
+if [ ! -t 0 ] || [ ! -t 1 ]; then
+	echo "make run: needs a terminal (run it from an interactive shell)" >&2
 	exit 2
 fi
-exec build/mosh --local 127.0.0.1
+if [ "$(locale charmap 2>/dev/null)" != "UTF-8" ]; then
+	export LANG=C.UTF-8 LC_ALL=C.UTF-8
+fi
+exec build/mosh --local --client="$PWD/build/mosh-client" --server="$PWD/build/mosh-server" \
+	127.0.0.1

@@ -1,7 +1,7 @@
-/* mosh: program entry point only; the work lives in the layers below. */
-#include "stub.h"
+/* mosh: program entry point only; the work lives in src/launcher/. */
+#include "launcher/launcher.h"
 
 int main(int argc, char **argv)
 {
-	return stub_main(argc, argv, "mosh", "mosh [options] [--] [user@]host [command...]");
+	return launcher_main(argc, argv);
 }

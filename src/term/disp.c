@@ -15,21 +15,28 @@
  * so a cell still holds its olds[] value when the walk reaches it.
  *
  * Departures from mosh 1.4's routine, each because mosh's output can leave
- * its own emulator with a framebuffer different from `new`:
+ * a terminal (or mosh's own emulator) showing something other than `new`:
  *  - unchanged cells are skipped one column at a time, not by their width, so
  *    a changed cell right of an unchanged wide character is still drawn, and
  *    after drawing a wide character the cell to its right is compared with
  *    what the print left there (a blank in the background colour);
+ *  - when only the right half of a wide character changed (it gained the
+ *    wrap mark) the whole character is printed again, never a lone blank;
+ *  - a wide character in the last column (its right half fell off: ICH, a
+ *    narrowing resize) is drawn as a space: printing it would wrap, and at
+ *    the bottom scroll, the terminal;
  *  - backspace moves are not taken from the pending-wrap column (a terminal
  *    at "column width" backspaces from width-1);
- *  - exact mode (the server caps): blank runs are erased with ECH whatever
- *    their length (printing spaces would store " " where `new` has an empty
- *    cell); a fallback cell (contents begin with a combining character) is
- *    made by erasing the cell and printing the combiner there after an
- *    explicit move, instead of writing U+00A0 + contents; the wrap flag of the
- *    bottom row is set by re-printing its ends with the cursor outside a
- *    transient scroll region (ESC[1;2r), so the wrapping line feed cannot
- *    scroll.
+ *  - exact mode (the server caps), where spaces are not blanks (the emulator
+ *    stores " " for a printed space, "" for an erased cell): blank runs are
+ *    erased with ECH whatever their length, also the blank tail of a wrapping
+ *    row (all but the last cell, which the wrap needs printed) and a blank
+ *    printed only to wrap; a fallback cell (contents begin with a combining
+ *    character) is made by erasing the cell and printing the combiner there
+ *    after an explicit move, instead of writing U+00A0 + contents; the wrap
+ *    mark of the bottom row is set by printing its ends again with the cursor
+ *    below a transient scroll region (ESC[1;2r), where the wrapping line feed
+ *    cannot scroll.
  */
 #include "term/disp.h"
 
@@ -43,7 +50,7 @@
 
 /* Cursor moves up to this many rows down / columns left use LF / BS. */
 #define DISP_SHORT_MOVE 4
-/* Blank runs longer than this use ECH where allowed (mosh: "> 4"). */
+/* Blank runs at least this long use ECH where allowed (mosh: "> 4"). */
 #define DISP_ECH_MIN 5
 
 struct frame {
@@ -92,7 +99,7 @@ static void put_csi_n(struct frame *f, int n, char final)
 {
 	put(f, "\033[");
 	put_int(f, n);
-	buf_append_byte(f->out, (uint8_t)final);
+	buf_append_byte(f->out, (uint8_t) final);
 }
 
 static void update_rend(struct frame *f, const struct fb_rend *r, bool force)
@@ -187,13 +194,39 @@ static bool cell_empty(const struct fb_cell *c)
 	return c->len == 0;
 }
 
-/* The cell a print of a wide character leaves to its right: erased in its background. */
-static void right_half_of(const struct fb_cell *wide, struct fb_cell *out)
+/*
+ * The cell to draw at column x of a row w wide. A wide character in the last
+ * column (its right half fell off: ICH, or a resize that narrowed the row)
+ * cannot be printed — a terminal would wrap it to the next line and maybe
+ * scroll — so it is drawn as a space in its background.
+ */
+static const struct fb_cell *drawable(const struct fb_cell *c, int x, int w, struct fb_cell *sub)
+{
+	struct fb_rend bg;
+
+	if (x != w - 1 || !(c->flags & FB_CELL_WIDE))
+		return c;
+	bg = (struct fb_rend){0, c->rend.bg, 0};
+	memset(sub, 0, sizeof(*sub));
+	fb_cell_reset(sub, &bg);
+	fb_cell_set_cp(sub, ' ');
+	sub->flags = c->flags & FB_CELL_WRAP;
+	return sub;
+}
+
+/*
+ * The cell a print of a wide character leaves to its right: erased in its
+ * background; when it is the last cell of a wrapping row, the wrap that
+ * follows (continuation) marks it.
+ */
+static void right_half_of(const struct fb_cell *wide, bool wraps, struct fb_cell *out)
 {
 	struct fb_rend bg = {0, wide->rend.bg, 0};
 
 	memset(out, 0, sizeof(*out));
 	fb_cell_reset(out, &bg);
+	if (wraps)
+		out->flags |= FB_CELL_WRAP;
 }
 
 /*
@@ -203,7 +236,7 @@ static void right_half_of(const struct fb_cell *wide, struct fb_cell *out)
 static void draw_cell(struct frame *f, int y, int x, const struct fb_cell *c)
 {
 	if (f->exact && (c->flags & FB_CELL_FALLBACK)) {
-		/* A combiner printed on an empty cell after an explicit move makes a fallback cell. */
+		/* A combiner printed on an empty cell after an explicit move: fallback. */
 		f->cx = -1;
 		silent_move(f, y, x);
 		update_rend(f, &c->rend, false);
@@ -240,6 +273,33 @@ static void flush_run(struct frame *f, int y, int x, int n, const struct fb_rend
 }
 
 /*
+ * Print c as cell 0 of row y while the terminal sits in pending wrap at the
+ * end of the row above (or, for wrap_bottom_row, of row y itself): the print
+ * wraps, which marks that row wrapped. In exact mode, repair what a plain
+ * print cannot make: a fallback cell (placeholder, then the combiner in
+ * place) and an empty cell (erased again) — unless keep_pending, when the
+ * next print must wrap once more (a one-column row that wraps on).
+ */
+static void wrap_into(struct frame *f, int y, const struct fb_cell *c, bool keep_pending)
+{
+	update_rend(f, &c->rend, false);
+	if (f->exact && (c->flags & FB_CELL_FALLBACK)) {
+		put(f, "\xC2\xA0");
+		f->cx = 1;
+		f->cy = y;
+		draw_cell(f, y, 0, c);
+		return;
+	}
+	put_grapheme(f, c);
+	f->cx = cell_width(c);
+	f->cy = y;
+	if (f->exact && cell_empty(c) && !keep_pending && can_erase(f, &c->rend)) {
+		silent_move(f, y, 0);
+		put(f, "\033[1X");
+	}
+}
+
+/*
  * Exact mode: give the bottom row its wrap flag. The terminal has just
  * printed the last cell (pending wrap); a print now would wrap and scroll, so
  * the cursor is first put below a transient scroll region, where the line
@@ -247,21 +307,37 @@ static void flush_run(struct frame *f, int y, int x, int n, const struct fb_rend
  */
 static void wrap_bottom_row(struct frame *f, const struct fb_row *row)
 {
-	const struct fb_cell *last = &row->cells[row->width - 1];
+	const int w = row->width;
+	/* The last printed cell: a wide character's left half when it ends the row. */
+	const int lx = w >= 2 && (row->cells[w - 2].flags & FB_CELL_WIDE) ? w - 2 : w - 1;
+	const struct fb_cell *last = &row->cells[lx];
 	const struct fb_cell *first = &row->cells[0];
 	int y = f->height - 1;
-	int lx = row->width - cell_width(last);
 
-	if (f->height < 3 || row->width < 3 || (first->flags & FB_CELL_FALLBACK) ||
-	    (last->flags & FB_CELL_FALLBACK) || lx < cell_width(first))
+	if (f->height < 3 || lx < cell_width(first) || lx + cell_width(last) > w ||
+	    (cell_empty(first) && !can_erase(f, &first->rend)))
 		return;
 	put(f, "\033[1;2r");
 	f->cx = f->cy = -1;
-	silent_move(f, y, lx);
-	update_rend(f, &last->rend, false);
-	put_grapheme(f, last);
-	update_rend(f, &first->rend, false);
-	put_grapheme(f, first);
+	draw_cell(f, y, lx, last);
+	wrap_into(f, y, first, false);
+	if (cell_width(first) == 2) {
+		/* Printing the wide character again erased the cell to its right. */
+		struct fb_cell rh;
+		const struct fb_cell *c1 = &row->cells[1];
+
+		right_half_of(first, false, &rh);
+		if (!fb_cell_equal(c1, &rh)) {
+			if (cell_empty(c1)) {
+				silent_move(f, y, 1);
+				update_rend(f, &c1->rend, false);
+				put(f, can_erase(f, &c1->rend) ? "\033[1X" : " ");
+				f->cx = -1;
+			} else {
+				draw_cell(f, y, 1, c1);
+			}
+		}
+	}
 	put(f, "\033[r");
 	f->cx = f->cy = -1;
 }
@@ -272,7 +348,7 @@ static void wrap_bottom_row(struct frame *f, const struct fb_row *row)
  * asks for one.
  */
 static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
-		    const struct fb_row *old, int y, bool wrap)
+                    const struct fb_row *old, int y, bool wrap)
 {
 	const int w = f->width;
 	const bool wrap_this = fb_row_wrap(row);
@@ -282,35 +358,49 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 	bool wrote_last = false;
 	struct fb_cell right; /* what the terminal holds right of a just-drawn wide cell */
 	int right_x = -1;
+	bool redraw = false; /* draw the cell at x even if unchanged */
 
 	if (wrap) {
 		/* The terminal sits in pending wrap at the end of row y-1: printing wraps. */
-		const struct fb_cell *c = &row->cells[0];
+		struct fb_cell sub;
+		const struct fb_cell *c = drawable(&row->cells[0], 0, w, &sub);
 
-		update_rend(f, &c->rend, false);
-		put_grapheme(f, c);
+		wrap_into(f, y, c, w == 1 && wrap_this && y < f->height - 1);
+		x = 1;
+		wrote_last = cell_width(c) >= w;
 		if (cell_width(c) == 2 && w > 1) {
-			right_half_of(c, &right);
+			right_half_of(c, wrap_this && w == 2, &right);
 			right_x = 1;
 		}
-		x = 1;
-		f->cx += cell_width(c);
 	}
 	if (initialized && row == old)
 		return false;
 
 	while (x < w) {
-		const struct fb_cell *c = &row->cells[x];
+		struct fb_cell sub;
+		const struct fb_cell *c = drawable(&row->cells[x], x, w, &sub);
 		const struct fb_cell *oc = NULL;
 
 		if (x == right_x)
 			oc = &right;
 		else if (initialized && old != NULL)
 			oc = &old->cells[x];
-		if (run == 0 && oc != NULL && fb_cell_equal(c, oc)) {
+		if (run == 0 && !redraw && oc != NULL && fb_cell_equal(c, oc)) {
 			x++;
 			continue;
 		}
+		/*
+		 * The right half of an unchanged wide character changed (it gained
+		 * the wrap mark): a blank printed there would split the character on
+		 * a real terminal, so print the whole character again.
+		 */
+		if (run == 0 && !redraw && x > 0 && x != right_x && cell_empty(c) &&
+		    (row->cells[x - 1].flags & FB_CELL_WIDE)) {
+			x--;
+			redraw = true;
+			continue;
+		}
+		redraw = false;
 		if (cell_empty(c)) {
 			if (run == 0)
 				run_rend = c->rend;
@@ -338,7 +428,7 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 			f->cx = f->cy = -1;
 		draw_cell(f, y, x, c);
 		if (cell_width(c) == 2 && x + 1 < w) {
-			right_half_of(c, &right);
+			right_half_of(c, wrap_this && x + 2 == w, &right);
 			right_x = x + 1;
 		}
 		x += 1;
@@ -347,10 +437,32 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 	}
 
 	if (run > 0) {
+		struct fb_cell sub;
+		const struct fb_cell *last = drawable(&row->cells[w - 1], w - 1, w, &sub);
+		const struct fb_cell *old_last = right_x == w - 1     ? &right
+		                                 : initialized && old ? &old->cells[w - 1]
+		                                                      : NULL;
+
 		silent_move(f, y, x - run);
 		update_rend(f, &run_rend, false);
 		if (can_erase(f, &run_rend) && !wrap_this) {
 			put(f, "\033[K");
+		} else if (f->exact && f->caps->ech && can_erase(f, &run_rend) &&
+		           old_last != NULL && fb_cell_equal(last, old_last)) {
+			/*
+			 * A wrapping row ending in blanks whose last cell (and wrap
+			 * mark) the terminal already holds: erase up to it. Spaces
+			 * would leave " " where new has empty cells.
+			 */
+			if (run > 1)
+				put_csi_n(f, run - 1, 'X');
+		} else if (f->exact && f->caps->ech && can_erase(f, &run_rend) && run > 1) {
+			/* Erase all but the last cell, which a print must fill to wrap. */
+			put_csi_n(f, run - 1, 'X');
+			silent_move(f, y, w - 1);
+			buf_append_byte(f->out, ' ');
+			f->cx = w;
+			wrote_last = true;
 		} else {
 			put_n(f, run, ' ');
 			f->cx = x;
@@ -387,11 +499,11 @@ static struct fb_row *blank_row_new(int width)
 
 /*
  * Scroll shortcut (step 7): if new row 0 is an old row r > 0, scroll the
- * block [r, r + height) up by r instead of redrawing it. Updates olds[] and
+ * block of matching rows [r, r + sh) up by r instead of redrawing it. Updates olds[] and
  * returns the number of rows already in place.
  */
 static int scroll_shortcut(struct frame *f, const struct fb *new, const struct fb_row **olds,
-			   struct fb_row **blank)
+                           struct fb_row **blank)
 {
 	const int h = f->height;
 	const struct fb_row *top = new->rows[0];
@@ -439,7 +551,7 @@ static void put_mode(struct frame *f, int mode, bool on)
 }
 
 static void put_modes(struct frame *f, const struct fb_ds *o, const struct fb_ds *n,
-		      bool initialized)
+                      bool initialized)
 {
 	if (!initialized || o->bracketed_paste != n->bracketed_paste)
 		put_mode(f, 2004, n->bracketed_paste);
@@ -466,7 +578,7 @@ static void put_modes(struct frame *f, const struct fb_ds *o, const struct fb_ds
 }
 
 void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb *new,
-		bool initialized, struct buf *out)
+                bool initialized, struct buf *out)
 {
 	struct frame f;
 	const struct fb_ds *nd = &new->ds;
@@ -563,8 +675,8 @@ void disp_open(const struct tcaps *caps, bool term_init, struct buf *out)
 void disp_close(const struct tcaps *caps, bool term_init, struct buf *out)
 {
 	buf_append_str(out, "\033[?1l\033[0m\033[?25h"
-			    "\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
-			    "\033[?1015l\033[?1006l\033[?1005l");
+	                    "\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
+	                    "\033[?1015l\033[?1006l\033[?1005l");
 	if (term_init)
 		buf_append_str(out, caps->rmcup);
 }

@@ -35,7 +35,7 @@ struct buf;
  * same size, or the frame becomes a full repaint (as §6.2 step 5).
  */
 void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb *new,
-		bool initialized, struct buf *out);
+                bool initialized, struct buf *out);
 
 /* The server flavour: disp_frame with tcaps_server() capabilities (§5.6 hoststring). */
 void disp_server(const struct fb *old, const struct fb *new, bool initialized, struct buf *out);

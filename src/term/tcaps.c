@@ -20,6 +20,7 @@
 static void tcaps_none(struct tcaps *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->colors = -1;
 }
 
 void tcaps_server(struct tcaps *c)
@@ -33,8 +34,8 @@ void tcaps_server(struct tcaps *c)
 
 bool tcaps_term_has_titles(const char *term)
 {
-	static const char *const prefixes[] = {"xterm", "rxvt",  "kterm", "Eterm",
-					       "alacritty", "screen", "tmux"};
+	static const char *const prefixes[] = {"xterm",     "rxvt",   "kterm", "Eterm",
+	                                       "alacritty", "screen", "tmux"};
 
 	if (term == NULL)
 		return false;
@@ -77,15 +78,17 @@ int tcaps_load(struct tcaps *c, const char *term, char *err)
 
 	tcaps_none(c);
 	if (term == NULL || term[0] == '\0')
-		return err_set(err, ERR_INVAL,
-			       "TERM is not set: set it to your terminal's type, e.g. TERM=xterm-256color");
+		return err_set(
+		    err, ERR_INVAL,
+		    "TERM is not set: set it to your terminal's type, e.g. TERM=xterm-256color");
 	/* setupterm() installs the new entry as cur_term; put the old one back afterwards. */
 	if (setupterm((char *)term, STDOUT_FILENO, &errret) != OK) {
 		set_curterm(saved);
-		return err_set(err, ERR_NOTFOUND,
-			       "no terminfo entry for TERM=%s: install ncurses-term or set TERM to a "
-			       "known type such as xterm-256color",
-			       term);
+		return err_set(
+		    err, ERR_NOTFOUND,
+		    "no terminfo entry for TERM=%s: install ncurses-term or set TERM to a "
+		    "known type such as xterm-256color",
+		    term);
 	}
 	mine = cur_term;
 	c->bce = tigetflag("bce") > 0;
@@ -93,6 +96,9 @@ int tcaps_load(struct tcaps *c, const char *term, char *err)
 		const char *ech = tigetstr("ech");
 		c->ech = ech != NULL && ech != (const char *)-1;
 	}
+	c->colors = tigetnum("colors");
+	if (c->colors < 0)
+		c->colors = -1;
 	copy_cap(c->smcup, tigetstr("smcup"));
 	copy_cap(c->rmcup, tigetstr("rmcup"));
 	c->titles = tcaps_term_has_titles(term);

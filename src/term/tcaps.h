@@ -27,6 +27,8 @@ struct tcaps {
 	 * reproduce the framebuffer exactly (see disp.c) rather than only its look.
 	 */
 	bool exact;
+	/* terminfo "colors" (mosh-client -c prints it): 8, 256, ...; -1 when absent. */
+	int colors;
 	/* Alternate screen on open / off on close; "" when absent (padding stripped). */
 	char smcup[TCAPS_STR_MAX];
 	char rmcup[TCAPS_STR_MAX];
@@ -39,7 +41,8 @@ void tcaps_server(struct tcaps *c);
  * Capabilities of terminal type term (usually getenv("TERM")) from terminfo.
  * Returns 0, or ERR_INVAL (term NULL or empty) / ERR_NOTFOUND (no terminfo
  * entry) with a sentence in err (ERR_LEN bytes, may be NULL); c is then left
- * with the most conservative set (no ech, no bce, no titles, no smcup/rmcup).
+ * with the most conservative set (no ech, no bce, no titles, no smcup/rmcup,
+ * colors -1).
  */
 int tcaps_load(struct tcaps *c, const char *term, char *err);
 

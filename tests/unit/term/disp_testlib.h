@@ -45,4 +45,13 @@ bool dt_vocab_ok(const uint8_t *s, size_t len, char *why, size_t why_len);
  */
 bool dt_fb_same(const struct fb *want, const struct fb *got, char *why, size_t why_len);
 
+/*
+ * What a real terminal painted by the client flavour must show: as
+ * dt_fb_same, but a space and an empty cell are alike, a fallback cell is
+ * U+00A0 + its contents, the bottom row's wrap mark is not compared, and the
+ * title only when titles is true (the terminal takes titles).
+ */
+bool dt_fb_looks_same(const struct fb *want, const struct fb *got, bool titles, char *why,
+                      size_t why_len);
+
 #endif

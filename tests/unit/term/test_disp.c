@@ -28,7 +28,7 @@ static void more(struct emu *e, const char *bytes)
 
 /* The frame from a to b as a C string (static storage, valid until the next call). */
 static const char *frame(const struct tcaps *caps, const struct emu *a, const struct emu *b,
-			 bool initialized)
+                         bool initialized)
 {
 	static char out[8192];
 	struct buf d;
@@ -96,7 +96,7 @@ TEST(cursor_after_last_column_uses_absolute_move)
 
 	/* Printing in the last column leaves a pending wrap: no backspaces from there. */
 	CHECK_EQ_STR(step(&s, "", "\033[24;78Habc\033[24;78H"),
-		     "\033[?25l\033[24;78Habc\033[24;78H\033[?25h");
+	             "\033[?25l\033[24;78Habc\033[24;78H\033[?25h");
 }
 
 TEST(text_is_drawn_with_its_rendition)
@@ -105,10 +105,9 @@ TEST(text_is_drawn_with_its_rendition)
 
 	/* Drawing where the cursor already is needs no move, so the cursor is not hidden. */
 	CHECK_EQ_STR(step(&s, "", "\033[1;31mhi\033[0m"), "\033[0;1;31mhi\033[0m");
-	CHECK_EQ_STR(step(&s, "", "\033[38;5;200;48;2;1;2;3mX"),
-		     "\033[0;38;5;200;48;2;1;2;3mX");
+	CHECK_EQ_STR(step(&s, "", "\033[38;5;200;48;2;1;2;3mX"), "\033[0;38;5;200;48;2;1;2;3mX");
 	CHECK_EQ_STR(step(&s, "", "\033[3;5H\033[91mZ\033[0m\033[H"),
-		     "\033[?25l\033[3;5H\033[0;38;5;9mZ\033[1;1H\033[?25h\033[0m");
+	             "\033[?25l\033[3;5H\033[0;38;5;9mZ\033[1;1H\033[?25h\033[0m");
 }
 
 TEST(blank_runs_server)
@@ -123,7 +122,7 @@ TEST(blank_runs_server)
 	CHECK_EQ_STR(step(&s, row, "\033[K"), "\033[K");
 	/* A run in a background colour is erased in that colour (BCE). */
 	CHECK_EQ_STR(step(&s, row, "\033[44m\033[6X\033[0m"),
-		     "\033[0;44m\033[6X\033[?25l\033[1;9H\033[0mi\033[1;3H\033[?25h");
+	             "\033[0;44m\033[6X\033[?25l\033[1;9H\033[0mi\033[1;3H\033[?25h");
 }
 
 TEST(blank_runs_client_ech_bce)
@@ -139,11 +138,30 @@ TEST(blank_runs_client_ech_bce)
 	CHECK_EQ_STR(step(&noech, row, "\033[6X"), "      i\033[1;3H");
 	/* Without BCE a coloured run is written as spaces, and EL is not used at EOL. */
 	CHECK_EQ_STR(step(&nobce, row, "\033[44m\033[6X\033[0m"),
-		     "\033[0;44m      \033[0mi\033[1;3H");
+	             "\033[0;44m      \033[0mi\033[1;3H");
 	CHECK_EQ_STR(step(&nobce, row, "\033[44m\033[K\033[0m"),
-		     "\033[0;44m                                                                 "
-		     "             \r\n\033[1;3H\033[0m");
+	             "\033[0;44m                                                                 "
+	             "             \r\n\033[1;3H\033[0m");
 	CHECK_EQ_STR(step(&xterm, row, "\033[44m\033[K\033[0m"), "\033[0;44m\033[K\033[0m");
+}
+
+TEST(blank_runs_follow_terminfo)
+{
+	struct tcaps xterm, screen_caps, linux_caps;
+	const char *row = "abcdefghijklmnop\033[1;3H";
+
+	CHECK_EQ_INT(tcaps_load(&xterm, "xterm-256color", NULL), 0);
+	CHECK_EQ_INT(tcaps_load(&screen_caps, "screen", NULL), 0);
+	CHECK_EQ_INT(tcaps_load(&linux_caps, "linux", NULL), 0);
+	/* xterm and linux have ech and bce: a coloured run of 6 is one ECH. */
+	CHECK_EQ_STR(step(&xterm, row, "\033[41m\033[6X\033[0m"),
+	             "\033[0;41m\033[6X\033[?25l\033[1;9H\033[0mi\033[1;3H\033[?25h");
+	CHECK_EQ_STR(step(&linux_caps, row, "\033[41m\033[6X\033[0m"),
+	             "\033[0;41m\033[6X\033[?25l\033[1;9H\033[0mi\033[1;3H\033[?25h");
+	/* screen has neither: spaces, and EL only in the default rendition. */
+	CHECK_EQ_STR(step(&screen_caps, row, "\033[41m\033[6X\033[0m"),
+	             "\033[0;41m      \033[0mi\033[1;3H");
+	CHECK_EQ_STR(step(&screen_caps, row, "\033[K"), "\033[K");
 }
 
 TEST(initial_frame_matches_mosh)
@@ -158,7 +176,7 @@ TEST(initial_frame_matches_mosh)
 	for (int y = 0; y < 24; y++)
 		buf_append_str(&want, y ? "\n\033[K" : "\033[K");
 	buf_append_str(&want, "\033[1;1H\033[?25h\033[0m\033[?2004l\033[?1003l\033[?1002l"
-			      "\033[?1001l\033[?1000l\033[?1004l\033[?1015l\033[?1006l\033[?1005l");
+	                      "\033[?1001l\033[?1000l\033[?1004l\033[?1015l\033[?1006l\033[?1005l");
 	CHECK_EQ_STR(frame(&c, blank, blank, false), (const char *)want.data);
 	buf_fini(&want);
 	emu_free(blank);
@@ -186,7 +204,7 @@ TEST(mouse_and_input_modes)
 	CHECK_EQ_STR(step(&s, "", "\033[?1002h"), "\033[?1002h");
 	CHECK_EQ_STR(step(&s, "\033[?1002h", "\033[?1000h"), "\033[?1002l\033[?1000h");
 	CHECK_EQ_STR(step(&s, "\033[?1002h", "\033[?1002l"),
-		     "\033[?1003l\033[?1002l\033[?1001l\033[?1000l");
+	             "\033[?1003l\033[?1002l\033[?1001l\033[?1000l");
 	CHECK_EQ_STR(step(&s, "", "\033[?1006h"), "\033[?1006h");
 	CHECK_EQ_STR(step(&s, "\033[?1006h", "\033[?1015h"), "\033[?1006l\033[?1015h");
 	CHECK_EQ_STR(step(&s, "\033[?1006h", "\033[?1006l"), "\033[?1015l\033[?1006l\033[?1005l");
@@ -242,13 +260,16 @@ TEST(client_caps_from_terminfo)
 
 	CHECK_EQ_INT(tcaps_load(&c, "xterm-256color", err), 0);
 	CHECK(c.ech && c.bce && c.titles && !c.exact);
+	CHECK_EQ_INT(c.colors, 256);
 	CHECK(strncmp(c.smcup, "\033[?1049h", 8) == 0);
 	CHECK(strncmp(c.rmcup, "\033[?1049l", 8) == 0);
 	CHECK_EQ_INT(tcaps_load(&c, "screen", err), 0);
 	CHECK(!c.ech && !c.bce && c.titles);
 	CHECK_EQ_STR(c.smcup, "\033[?1049h");
+	CHECK_EQ_INT(c.colors, 8);
 	CHECK_EQ_INT(tcaps_load(&c, "vt100", err), 0);
 	CHECK(!c.ech && !c.titles);
+	CHECK_EQ_INT(c.colors, -1);
 	CHECK_EQ_INT(tcaps_load(&c, "linux", err), 0);
 	CHECK(c.ech && c.bce && !c.titles && c.smcup[0] == '\0');
 	CHECK_EQ_INT(tcaps_load(&c, "no-such-terminal-xyz", err), ERR_NOTFOUND);
@@ -276,8 +297,8 @@ TEST(open_and_close_strings)
 	buf_clear(&b);
 	disp_close(&c, true, &b);
 	CHECK_EQ_STR((const char *)b.data,
-		     "\033[?1l\033[0m\033[?25h\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
-		     "\033[?1015l\033[?1006l\033[?1005l\033[?1049l");
+	             "\033[?1l\033[0m\033[?25h\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
+	             "\033[?1015l\033[?1006l\033[?1005l\033[?1049l");
 	buf_fini(&b);
 }
 
@@ -299,6 +320,93 @@ TEST(wrapped_rows_continue_without_positioning)
 	emu_free(b);
 }
 
+/* Apply a server diff from a to b on a client holding a (built by a full repaint). */
+static struct emu *client_after(const struct emu *a, const struct emu *b, const char **diff)
+{
+	struct emu *c = emu_new(emu_fb(a)->ds.width, emu_fb(a)->ds.height);
+	struct buf d;
+	static char saved[4096];
+
+	buf_init(&d);
+	disp_server(emu_fb(c), emu_fb(a), false, &d);
+	emu_write(c, d.data, d.len);
+	buf_clear(&d);
+	disp_server(emu_fb(a), emu_fb(b), true, &d);
+	emu_write(c, d.data, d.len);
+	snprintf(saved, sizeof(saved), "%s", d.len ? (const char *)d.data : "");
+	*diff = saved;
+	buf_fini(&d);
+	return c;
+}
+
+TEST(fallback_cell_exact_and_looks)
+{
+	struct tcaps s = server_caps();
+	struct tcaps xterm = custom_caps(true, true, true);
+	const char *comb = "\033[2;3H\xcc\x81";
+
+	/* Server: erase the cell, then the combiner on it after an explicit move. */
+	CHECK_EQ_STR(step(&s, "", comb), "\033[?25l\033[2;3H\033[1X\xcc\x81\033[?25h");
+	/* Client: mosh's look, U+00A0 carrying the combiner. */
+	CHECK_EQ_STR(step(&xterm, "", comb), "\033[?25l\033[2;3H\xc2\xa0\xcc\x81\033[?25h");
+}
+
+TEST(bottom_row_wrap_mark)
+{
+	struct emu *a = emu_new(4, 3);
+	struct emu *b = emu_copy(a);
+	struct emu *c;
+	const char *d;
+
+	/* A wrapped row moved to the bottom by IL keeps its wrap mark. */
+	more(b, "\033[2;1Habcdef\033[1;1H\033[L");
+	CHECK(fb_row_wrap(fb_row(emu_fb(b), 2)));
+	c = client_after(a, b, &d);
+	CHECK(strstr(d, "\033[1;2r") != NULL);
+	CHECK(fb_row_wrap(fb_row(emu_fb(c), 2)));
+	CHECK(fb_cell(emu_fb(c), 2, 0)->text[0] == 'a');
+	CHECK(fb_cell(emu_fb(c), 1, 0)->len == 0);
+	emu_free(a);
+	emu_free(b);
+	emu_free(c);
+}
+
+TEST(wide_character_cut_at_the_edge)
+{
+	struct emu *a = emu_new(5, 2);
+	struct emu *b = emu_copy(a);
+	struct emu *c;
+	const char *d;
+
+	/* ICH pushes the wide character's right half off the row. */
+	more(b, "abc\xe6\x97\xa5\033[1;1H\033[@");
+	CHECK(fb_cell(emu_fb(b), 0, 4)->flags & FB_CELL_WIDE);
+	c = client_after(a, b, &d);
+	/* Drawn as a space: printing it would wrap (and here scroll) the terminal. */
+	CHECK(strstr(d, "\xe6\x97\xa5") == NULL);
+	CHECK_EQ_INT(fb_cell(emu_fb(c), 0, 4)->len, 1);
+	CHECK_EQ_INT(fb_cell(emu_fb(c), 0, 4)->text[0], ' ');
+	CHECK_EQ_INT(fb_cell(emu_fb(c), 0, 1)->text[0], 'a');
+	CHECK_EQ_INT(fb_cell(emu_fb(c), 1, 0)->len, 0);
+	emu_free(a);
+	emu_free(b);
+	emu_free(c);
+}
+
+TEST(wide_character_gaining_the_wrap_mark_is_redrawn_whole)
+{
+	struct tcaps s = server_caps();
+	struct emu *a = emu_new(4, 3);
+	struct emu *b;
+
+	more(a, "\xe6\x97\xa5\xe6\x9c\xac");
+	b = emu_copy(a);
+	more(b, "x");
+	CHECK_EQ_STR(frame(&s, a, b, true), "\033[?25l\033[1;3H\xe6\x9c\xacx\033[?25h");
+	emu_free(a);
+	emu_free(b);
+}
+
 int main(void)
 {
 	setenv("LANG", "C.UTF-8", 1);
@@ -307,6 +415,7 @@ int main(void)
 	RUN(text_is_drawn_with_its_rendition);
 	RUN(blank_runs_server);
 	RUN(blank_runs_client_ech_bce);
+	RUN(blank_runs_follow_terminfo);
 	RUN(initial_frame_matches_mosh);
 	RUN(titles);
 	RUN(mouse_and_input_modes);
@@ -315,5 +424,9 @@ int main(void)
 	RUN(client_caps_from_terminfo);
 	RUN(open_and_close_strings);
 	RUN(wrapped_rows_continue_without_positioning);
+	RUN(fallback_cell_exact_and_looks);
+	RUN(bottom_row_wrap_mark);
+	RUN(wide_character_cut_at_the_edge);
+	RUN(wide_character_gaining_the_wrap_mark_is_redrawn_whole);
 	return test_done();
 }

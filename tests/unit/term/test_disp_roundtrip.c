@@ -6,8 +6,10 @@
  * no query. The client side is modelled as mosh's is: its emulator only ever
  * sees diffs (and resizes), never the server's raw output. Full repaints
  * (initialized = false) are checked from a blank and from a used screen.
- * Argument or $DISP_RT_PAIRS: number of pairs (default 10000; fewer under
- * ASan, where each pair costs ~20x more).
+ * The client flavour is checked alongside: terminals with the capabilities
+ * of xterm-256color, screen and vt100 painted frame by frame must look like
+ * each frame (dt_fb_looks_same).
+ * Argument or $DISP_RT_PAIRS: number of pairs (default 10000).
  */
 #include <stdlib.h>
 
@@ -18,24 +20,35 @@
 #include "term/emu.h"
 #include "util/buf.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DEFAULT_PAIRS 2000
-#endif
-#endif
-#ifndef DEFAULT_PAIRS
 #define DEFAULT_PAIRS 10000
-#endif
 
 static long pairs_wanted = DEFAULT_PAIRS;
+/* The server output of the current step, shown when a check fails. */
+static const struct buf *last_output;
+/* $DISP_RT_SEED: run only this session and print every diff (debugging). */
+static unsigned long trace_seed;
 
 struct stats {
 	long pairs, repaints, bytes, scrolls;
 };
 
-static void print_escaped(const struct buf *b)
+static void dump(const char *what, const struct fb *f)
 {
-	printf("# diff (%zu bytes): ", b->len);
+	printf("# %s: cursor %d,%d\n", what, f->ds.cur_row, f->ds.cur_col);
+	for (int y = 0; y < f->ds.height; y++) {
+		printf("# |");
+		for (int x = 0; x < f->ds.width; x++) {
+			const struct fb_cell *c = fb_cell(f, y, x);
+			printf("%.*s%s", c->len ? c->len : 1, c->len ? c->text : ".",
+			       (c->flags & FB_CELL_WRAP) ? "~" : "");
+		}
+		printf("|\n");
+	}
+}
+
+static void print_escaped(const char *what, const struct buf *b)
+{
+	printf("# %s (%zu bytes): ", what, b->len);
 	for (size_t i = 0; i < b->len && i < 4000; i++) {
 		uint8_t c = b->data[i];
 		if (c == 0x1b)
@@ -53,15 +66,16 @@ static void print_escaped(const struct buf *b)
  * the result; the bell count moves by at most one (§12.3 quirk 9) and is
  * then set to the server's so later comparisons stay exact.
  */
-static void apply_and_check(struct emu *client, const struct fb *from, const struct fb *want,
-			    const struct buf *diff, const char *what, unsigned long seed, int step)
+static void apply_and_check(struct emu *client, unsigned from_bell, const struct fb *want,
+                            const struct buf *diff, const char *what, unsigned long seed, int step)
 {
 	char why[512];
 	unsigned bell_before = emu_fb(client)->bell;
 	struct buf replies;
 
 	if (!dt_vocab_ok(diff->data, diff->len, why, sizeof(why))) {
-		print_escaped(diff);
+		print_escaped("output", last_output);
+		print_escaped("diff", diff);
 		TEST_FAIL("%s seed %lu step %d: vocabulary: %s", what, seed, step, why);
 	}
 	if (want->ds.width != emu_fb(client)->ds.width ||
@@ -72,18 +86,37 @@ static void apply_and_check(struct emu *client, const struct fb *from, const str
 		buf_init(&replies);
 		emu_take_replies(client, &replies);
 		buf_fini(&replies);
-		print_escaped(diff);
-		TEST_FAIL("%s seed %lu step %d: the diff made the emulator reply", what, seed, step);
+		print_escaped("output", last_output);
+		print_escaped("diff", diff);
+		TEST_FAIL("%s seed %lu step %d: the diff made the emulator reply", what, seed,
+		          step);
 	}
-	if ((emu_fb(client)->bell != bell_before) != (from->bell != want->bell))
+	if ((emu_fb(client)->bell != bell_before) != (from_bell != want->bell))
 		TEST_FAIL("%s seed %lu step %d: bell rang %d, wanted %d", what, seed, step,
-			  emu_fb(client)->bell != bell_before, from->bell != want->bell);
+		          emu_fb(client)->bell != bell_before, from_bell != want->bell);
 	emu_fb_mut(client)->bell = want->bell;
 	if (!dt_fb_same(want, emu_fb(client), why, sizeof(why))) {
-		print_escaped(diff);
+		print_escaped("output", last_output);
+		print_escaped("diff", diff);
 		TEST_FAIL("%s seed %lu step %d (%dx%d): %s", what, seed, step, want->ds.width,
-			  want->ds.height, why);
+		          want->ds.height, why);
 	}
+}
+
+/* Whether a diff used the scroll shortcut with a region (ESC [ 1 ; N r). */
+static bool has_region(const struct buf *d)
+{
+	for (size_t i = 0; i + 4 < d->len; i++) {
+		size_t j = i + 4;
+
+		if (memcmp(d->data + i, "\033[1;", 4) != 0)
+			continue;
+		while (j < d->len && d->data[j] >= '0' && d->data[j] <= '9')
+			j++;
+		if (j < d->len && d->data[j] == 'r')
+			return true;
+	}
+	return false;
 }
 
 static void pick_size(struct dt_rng *r, int *w, int *h)
@@ -104,7 +137,7 @@ static void pick_size(struct dt_rng *r, int *w, int *h)
 
 /* Check a full repaint of want onto a copy of client (its current screen) and onto a blank one. */
 static void check_repaints(const struct emu *client, const struct fb *want, unsigned long seed,
-			   int step, struct stats *st)
+                           int step, struct stats *st)
 {
 	struct emu *used = emu_copy(client);
 	struct emu *blank = emu_new(want->ds.width, want->ds.height);
@@ -114,23 +147,59 @@ static void check_repaints(const struct emu *client, const struct fb *want, unsi
 	if (emu_fb(used)->ds.width != want->ds.width || emu_fb(used)->ds.height != want->ds.height)
 		emu_resize(used, want->ds.width, want->ds.height);
 	disp_server(emu_fb(used), want, false, &d);
-	apply_and_check(used, emu_fb(used), want, &d, "repaint(used)", seed, step);
+	apply_and_check(used, emu_fb(used)->bell, want, &d, "repaint(used)", seed, step);
 	buf_clear(&d);
 	disp_server(emu_fb(blank), want, false, &d);
-	apply_and_check(blank, emu_fb(blank), want, &d, "repaint(blank)", seed, step);
+	apply_and_check(blank, emu_fb(blank)->bell, want, &d, "repaint(blank)", seed, step);
 	st->repaints += 2;
 	buf_fini(&d);
 	emu_free(used);
 	emu_free(blank);
 }
 
+/*
+ * The client flavour paints a terminal (modelled by our emulator) with the
+ * capabilities of a real one: what it then shows must look like the frame.
+ */
+#define NPAINT 3
+static struct tcaps paint_caps[NPAINT];
+static const char *const paint_terms[NPAINT] = {"xterm-256color", "screen", "vt100"};
+
+static void paint_and_check(struct emu *term, const struct tcaps *caps, const struct fb *from,
+                            const struct fb *want, bool initialized, unsigned long seed, int step,
+                            const char *name)
+{
+	char why[512];
+	unsigned bell_before = emu_fb(term)->bell;
+	struct buf d;
+
+	buf_init(&d);
+	disp_frame(caps, from, want, initialized, &d);
+	if (want->ds.width != emu_fb(term)->ds.width || want->ds.height != emu_fb(term)->ds.height)
+		emu_resize(term, want->ds.width, want->ds.height);
+	emu_write(term, d.data, d.len);
+	if (emu_has_replies(term))
+		TEST_FAIL("paint %s seed %lu step %d: the frame made the terminal reply", name,
+		          seed, step);
+	if (from != NULL && (emu_fb(term)->bell != bell_before) != (from->bell != want->bell))
+		TEST_FAIL("paint %s seed %lu step %d: bell", name, seed, step);
+	emu_fb_mut(term)->bell = want->bell;
+	if (!dt_fb_looks_same(want, emu_fb(term), caps->titles, why, sizeof(why))) {
+		print_escaped("output", last_output);
+		print_escaped("frame", &d);
+		TEST_FAIL("paint %s seed %lu step %d (%dx%d): %s", name, seed, step, want->ds.width,
+		          want->ds.height, why);
+	}
+	buf_fini(&d);
+}
+
 static void run_session(unsigned long seed, struct stats *st)
 {
 	struct dt_rng r;
 	int w, h;
-	struct emu *server, *client;
+	struct emu *server, *client, *terms[NPAINT];
 	struct fb *a;
-	struct buf out, diff;
+	struct buf out, diff, replies;
 	int steps;
 
 	dt_rng_seed(&r, seed);
@@ -138,8 +207,13 @@ static void run_session(unsigned long seed, struct stats *st)
 	server = emu_new(w, h);
 	client = emu_new(w, h);
 	a = fb_copy(emu_fb(server));
+	for (int i = 0; i < NPAINT; i++) {
+		terms[i] = emu_new(w, h);
+		paint_and_check(terms[i], &paint_caps[i], NULL, a, false, seed, -1, paint_terms[i]);
+	}
 	buf_init(&out);
 	buf_init(&diff);
+	buf_init(&replies);
 	steps = 1 + (int)dt_rng_below(&r, 6);
 	for (int step = 0; step < steps && st->pairs < pairs_wanted; step++) {
 		struct fb *b;
@@ -151,16 +225,26 @@ static void run_session(unsigned long seed, struct stats *st)
 		buf_clear(&out);
 		dt_random_output(&r, w, h, 1 + (int)dt_rng_below(&r, 40), &out);
 		emu_write(server, out.data, out.len);
-		buf_clear(&out);
-		emu_take_replies(server, &out);
+		last_output = &out;
+		emu_take_replies(server, &replies);
+		buf_clear(&replies);
 		b = fb_copy(emu_fb(server));
 
 		buf_clear(&diff);
 		disp_server(a, b, true, &diff);
+		if (trace_seed != 0) {
+			dump("client before", emu_fb(client));
+			print_escaped("output", &out);
+			print_escaped("diff", &diff);
+			dump("server after", b);
+		}
 		st->bytes += (long)diff.len;
-		if (memmem(diff.data, diff.len, "\033[1;", 4) != NULL && memchr(diff.data, '\n', diff.len))
+		if (has_region(&diff))
 			st->scrolls++;
-		apply_and_check(client, a, b, &diff, "diff", seed, step);
+		apply_and_check(client, a->bell, b, &diff, "diff", seed, step);
+		for (int i = 0; i < NPAINT; i++)
+			paint_and_check(terms[i], &paint_caps[i], a, b, true, seed, step,
+			                paint_terms[i]);
 		st->pairs++;
 		if (dt_rng_below(&r, 8) == 0)
 			check_repaints(client, b, seed, step, st);
@@ -170,14 +254,21 @@ static void run_session(unsigned long seed, struct stats *st)
 	fb_free(a);
 	buf_fini(&out);
 	buf_fini(&diff);
+	buf_fini(&replies);
 	emu_free(server);
 	emu_free(client);
+	for (int i = 0; i < NPAINT; i++)
+		emu_free(terms[i]);
 }
 
 TEST(roundtrip_random_pairs)
 {
 	struct stats st = {0, 0, 0, 0};
 
+	if (trace_seed != 0) {
+		run_session(trace_seed, &st);
+		return;
+	}
 	for (unsigned long seed = 1; st.pairs < pairs_wanted; seed++)
 		run_session(seed, &st);
 	printf("# %ld pairs, %ld full repaints, %ld diff bytes, %ld scroll-region shortcuts\n",
@@ -188,21 +279,29 @@ TEST(roundtrip_random_pairs)
 /* The validator itself must reject what the server may never send. */
 TEST(validator_rejects_queries_and_strangers)
 {
-	static const char *const bad[] = {"\033[c", "\033[>c", "\033[5n", "\033[6n", "\033[2;5r",
-					  "\0337", "\033[?1049h", "\033[1m", "\t", "\033]4;x\a",
-					  "\033[3X\033[", "\x9b"};
+	static const char *const bad[] = {"\033[c",    "\033[>c",    "\033[5n",      "\033[6n",
+	                                  "\033[2;5r", "\0337",      "\033[?1049h",  "\033[1m",
+	                                  "\t",        "\033]4;x\a", "\033[3X\033[", "\x9b"};
 	char why[128];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(!dt_vocab_ok((const uint8_t *)bad[i], strlen(bad[i]), why, sizeof(why)));
 	CHECK(dt_vocab_ok((const uint8_t *)"\033[0;1;38;5;200;48;2;1;2;3mx\033[5X\033[?1006h", 39,
-			  why, sizeof(why)));
+	                  why, sizeof(why)));
 }
 
 int main(int argc, char **argv)
 {
 	const char *env = getenv("DISP_RT_PAIRS");
 
+	for (int i = 0; i < NPAINT; i++) {
+		if (tcaps_load(&paint_caps[i], paint_terms[i], NULL) != 0) {
+			printf("Bail out! no terminfo entry for %s\n", paint_terms[i]);
+			return 1;
+		}
+	}
+	if (getenv("DISP_RT_SEED") != NULL)
+		trace_seed = strtoul(getenv("DISP_RT_SEED"), NULL, 10);
 	if (argc > 1)
 		pairs_wanted = atol(argv[1]);
 	else if (env != NULL)
