@@ -136,15 +136,18 @@ static void on_stdin(struct ev_loop *loop, int fd, int events, void *arg)
 		start_shutdown(s, now, "Exiting...");
 		return;
 	}
+	/* A paste (one read of more than PRED_PASTE_MAX bytes) resets the
+	 * engine and is not predicted; typed bytes are predicted as sent. */
+	if ((size_t)n > PRED_PASTE_MAX)
+		pred_new_user_bytes(s->pred, termstate_fb(ssp_remote(s->ssp)), data, (size_t)n, now,
+		                    frame);
 	buf_init(&send);
 	while (off < (size_t)n) {
 		struct esc_result r = esc_feed(&s->esc, data + off, (size_t)n - off, &send);
 
 		off += r.consumed;
 		if (send.len > 0 && !ssp_shutdown_in_progress(s->ssp)) {
-			if ((size_t)n > PRED_PASTE_MAX)
-				pred_reset(s->pred);
-			else
+			if ((size_t)n <= PRED_PASTE_MAX)
 				pred_new_user_bytes(s->pred, termstate_fb(ssp_remote(s->ssp)),
 				                    send.data, send.len, now, frame);
 			userstream_push_bytes(ssp_current(s->ssp), send.data, send.len);

@@ -24,7 +24,8 @@ Modes (all print one JSON object on stdout):
           that differs from the screen before the first key counts as a leak.
           With --line L, the screen may change (a prompt may arrive), but every
           line that starts with L must read exactly L (trailing blanks ignored).
-          --enter-first sends Enter before the text (typing ahead of a prompt).
+          Any line holding a --forbid text is a leak too. --enter-first sends
+          Enter before the text (typing ahead of a prompt).
           Output: {"captures": n, "leaks": n, "first_leak": screen or null}
 """
 import argparse
@@ -156,6 +157,8 @@ def run_secret(ctl, a):
     st = {"captures": 0, "leaks": 0, "first_leak": None}
 
     def leaked(s):
+        if any(f in l for f in a.forbid for l in s):
+            return True
         if a.line is None:
             return s != base
         return any(l.startswith(a.line) and l.rstrip() != a.line.rstrip() for l in s)
@@ -192,6 +195,8 @@ def main():
     p.add_argument("--prime", type=int, default=0, help="unmeasured leading keys")
     p.add_argument("--settle", type=float, default=600.0, help="ms after a primed key")
     p.add_argument("--line", default=None, help="secret: the line that must not change")
+    p.add_argument("--forbid", action="append", default=[],
+                   help="secret: text that must never be on screen (repeatable)")
     p.add_argument("--enter-first", action="store_true", help="secret: Enter before the text")
     p.add_argument("--timeout", type=float, default=3000.0, help="ms to wait for a key")
     a = p.parse_args()
