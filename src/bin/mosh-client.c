@@ -15,6 +15,21 @@
 #include "util/locale_check.h"
 #include "util/log.h"
 
+static enum pred_mode pred_mode_of(enum cli_predict p)
+{
+	switch (p) {
+	case CLI_PREDICT_ALWAYS:
+		return PRED_ALWAYS;
+	case CLI_PREDICT_NEVER:
+		return PRED_NEVER;
+	case CLI_PREDICT_EXPERIMENTAL:
+		return PRED_EXPERIMENTAL;
+	case CLI_PREDICT_ADAPTIVE:
+		break;
+	}
+	return PRED_ADAPTIVE;
+}
+
 int main(int argc, char **argv)
 {
 	struct client_session_config sc;
@@ -54,6 +69,8 @@ int main(int argc, char **argv)
 	memset(&sc, 0, sizeof sc);
 	sc.term_init = !env.no_term_init;
 	sc.title_prefix = title_prefix(env.title_noprefix);
+	sc.predict = pred_mode_of(env.predict);
+	sc.predict_overwrite = env.predict_overwrite;
 	clienv_fini(&env);
 	if (locale_require_utf8_client(stderr) < 0)
 		return 1;

@@ -12,6 +12,7 @@
 #include "client/exitmsg.h"
 #include "client/notify.h"
 #include "client/overlay.h"
+#include "client/predict.h"
 #include "net/conn.h"
 #include "ssp/ssp.h"
 #include "ssp/transport.h"
@@ -38,6 +39,7 @@ struct csession {
 	struct ssp *ssp;
 	struct esc_state esc;
 	struct notify notify;
+	struct pred *pred;
 	char help[160];
 	char silent_msg[80];
 
@@ -86,11 +88,14 @@ static void draw(struct csession *s, uint64_t now)
 	struct buf bar;
 
 	if (!s->final_frame) {
-		overlay_title(fb, s->cfg->title_prefix);
+		pred_cull(s->pred, termstate_fb(remote), termstate_echo_ack(remote),
+		          ssp_send_interval(s->ssp), now);
+		pred_apply(s->pred, fb);
 		buf_init(&bar);
 		if (notify_text(&s->notify, now, &bar))
 			overlay_bar(fb, (const char *)bar.data, bar.len);
 		buf_fini(&bar);
+		overlay_title(fb, s->cfg->title_prefix);
 	}
 	buf_clear(&s->out);
 	disp_frame(s->cfg->caps, s->drawn, fb, s->drawn != NULL && !s->repaint, &s->out);
@@ -120,6 +125,8 @@ static void on_stdin(struct ev_loop *loop, int fd, int events, void *arg)
 	struct buf send;
 	ssize_t n = read(fd, data, sizeof data);
 	size_t off = 0;
+	/* The first client state that can carry these keystrokes. */
+	uint64_t frame = ssp_sent_num(s->ssp) + 1;
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
@@ -129,13 +136,22 @@ static void on_stdin(struct ev_loop *loop, int fd, int events, void *arg)
 		start_shutdown(s, now, "Exiting...");
 		return;
 	}
+	/* A paste (one read of more than PRED_PASTE_MAX bytes) resets the
+	 * engine and is not predicted; typed bytes are predicted as sent. */
+	if ((size_t)n > PRED_PASTE_MAX)
+		pred_new_user_bytes(s->pred, termstate_fb(ssp_remote(s->ssp)), data, (size_t)n, now,
+		                    frame);
 	buf_init(&send);
 	while (off < (size_t)n) {
 		struct esc_result r = esc_feed(&s->esc, data + off, (size_t)n - off, &send);
 
 		off += r.consumed;
-		if (send.len > 0 && !ssp_shutdown_in_progress(s->ssp))
+		if (send.len > 0 && !ssp_shutdown_in_progress(s->ssp)) {
+			if ((size_t)n <= PRED_PASTE_MAX)
+				pred_new_user_bytes(s->pred, termstate_fb(ssp_remote(s->ssp)),
+				                    send.data, send.len, now, frame);
 			userstream_push_bytes(ssp_current(s->ssp), send.data, send.len);
+		}
 		buf_clear(&send);
 		if (r.help_on)
 			notify_set(&s->notify, s->help, true, false, now);
@@ -168,6 +184,7 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 			return;
 		winsize_get(STDIN_FILENO, &rows, &cols);
 		userstream_push_resize(ssp_current(s->ssp), cols, rows);
+		pred_reset(s->pred);
 		return;
 	case SIGCONT:
 		ctty_resume();
@@ -238,7 +255,7 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 		return 0;
 	}
 	draw(s, now);
-	wait = (int64_t)notify_wait_ms(&s->notify, now);
+	wait = ev_wait_min((int64_t)notify_wait_ms(&s->notify, now), pred_wait_ms(s->pred, now));
 	if (!s->connected)
 		wait = ev_wait_min(wait, CONNECTING_WAKEUP);
 	return wait;
@@ -270,6 +287,7 @@ int client_session_run(const struct client_session_config *cfg)
 	esc_help_text(cfg->esc, s.help, sizeof s.help);
 	esc_quit_hint(cfg->esc, hint, sizeof hint);
 	notify_init(&s.notify, hint, now);
+	s.pred = pred_new(cfg->predict, cfg->predict_overwrite);
 	snprintf(s.silent_msg, sizeof s.silent_msg, "Nothing received from server on UDP port %u.",
 	         (unsigned)cfg->port);
 
@@ -323,6 +341,7 @@ int client_session_run(const struct client_session_config *cfg)
 
 	ssp_transport_free(s.transport);
 	ev_loop_free(s.loop);
+	pred_free(s.pred);
 	fb_free(s.drawn);
 	buf_fini(&s.out);
 	return exitmsg_status(s.clean);

@@ -5,7 +5,7 @@
  * server's terminal state in), the user's terminal (stdin in; frames out),
  * signals, and this module's ticker, which draws whenever anything visible
  * changed: each frame is the newest remote framebuffer plus the overlays
- * (title prefix, notification bar), painted by the client display differ
+ * (predicted local echo, notification bar, title prefix), painted by the client display differ
  * against what was drawn last.
  */
 #ifndef MOSHC_CLIENT_SESSION_H
@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "client/escape.h"
+#include "client/predict.h"
 #include "term/tcaps.h"
 
 struct client_session_config {
@@ -25,6 +26,8 @@ struct client_session_config {
 	bool term_init;            /* use smcup/rmcup (not MOSH_NO_TERM_INIT) */
 	const struct esc_cfg *esc; /* the escape key */
 	const char *title_prefix;  /* "" for none */
+	enum pred_mode predict;    /* MOSH_PREDICTION_DISPLAY */
+	bool predict_overwrite;    /* MOSH_PREDICTION_OVERWRITE=yes */
 };
 
 /* Run until the session ends; prints the exit messages and returns the exit status. */
