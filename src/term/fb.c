@@ -11,6 +11,7 @@
  */
 #include "term/fb.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,12 +64,26 @@ static void row_unref(struct fb_row *r)
 		free(r);
 }
 
+/* The bytes of a cell that a reset writes, rounded up to one 16-byte store:
+ * the head before text[] plus two bytes of text, which a cell of len 0
+ * leaves unspecified. */
+#define CELL_RESET_BYTES 16
+_Static_assert(offsetof(struct fb_cell, text) <= CELL_RESET_BYTES &&
+                   CELL_RESET_BYTES <= sizeof(struct fb_cell),
+               "a cell reset is one 16-byte copy");
+
 void fb_row_clear(struct fb_row *row, const struct fb_rend *bg)
 {
+	struct fb_cell blank;
+
 	ASSERT(row->refs == 1);
 	row->gen = fb_next_gen();
+	/* This runs for every line that scrolls: one wide store per cell, not
+	 * one per field. */
+	memset(&blank, 0, sizeof blank);
+	fb_cell_reset(&blank, bg);
 	for (int x = 0; x < row->width; x++)
-		fb_cell_reset(&row->cells[x], bg);
+		memcpy(&row->cells[x], &blank, CELL_RESET_BYTES);
 }
 
 struct fb_row *fb_mut_row(struct fb *fb, int y)

@@ -350,6 +350,38 @@ static const struct rule *find(const struct rule *r, uint32_t c)
 	return NULL;
 }
 
+size_t vtparse_csi_run(struct vtparse *p, const uint8_t *s, size_t len)
+{
+	size_t i = 2, params_from, end;
+	uint8_t final;
+
+	if (p->state != VTP_GROUND || len < 3 || s[0] != 0x1B || s[1] != '[')
+		return 0;
+	if (s[i] >= 0x3C && s[i] <= 0x3F)
+		i++;
+	params_from = i;
+	while (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == ';'))
+		i++;
+	if (i >= len || s[i] < 0x40 || s[i] > 0x7E)
+		return 0;
+	end = i;
+	final = s[end];
+	/* What the byte-at-a-time walk does: ESC and '[' each enter a state
+	 * whose entry action clears; a private marker is collected; every
+	 * parameter character goes through param(); the final dispatches from
+	 * CSI Entry or CSI Param, and the parser is back in Ground after. */
+	clear(p);
+	if (params_from > 2)
+		p->collect[p->ncollect++] = (char)s[2];
+	for (i = params_from; i < end; i++)
+		param(p, s[i]);
+	p->state = end > 2 ? VTP_CSI_PARAM : VTP_CSI_ENTRY;
+	if (p->cb->csi_dispatch)
+		p->cb->csi_dispatch(p->user, p, final);
+	p->state = VTP_GROUND;
+	return end + 1;
+}
+
 void vtparse_feed(struct vtparse *p, uint32_t cp)
 {
 	const struct rule *r;
