@@ -350,6 +350,31 @@ static const struct rule *find(const struct rule *r, uint32_t c)
 	return NULL;
 }
 
+/* param() on each of s[0..n) (digits and ';'), with the value being built
+ * kept in a register: the same values, saturation and raw-length limit. */
+static void params_run(struct vtparse *p, const uint8_t *s, size_t n)
+{
+	int np = p->nparams;
+	int32_t v = p->params[np - 1];
+
+	if (n > (size_t)(VTPARSE_MAX_RAW - p->nraw))
+		n = (size_t)(VTPARSE_MAX_RAW - p->nraw);
+	p->nraw = (uint8_t)(p->nraw + n);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == ';') {
+			p->params[np - 1] = v;
+			v = -1;
+			np++;
+			continue;
+		}
+		v = (v < 0 ? 0 : v) * 10 + (int32_t)(s[i] - '0');
+		if (v > VTPARSE_PARAM_MAX)
+			v = VTPARSE_PARAM_MAX + 1;
+	}
+	p->params[np - 1] = v;
+	p->nparams = np;
+}
+
 size_t vtparse_csi_run(struct vtparse *p, const uint8_t *s, size_t len)
 {
 	size_t i = 2, params_from, end;
@@ -373,8 +398,7 @@ size_t vtparse_csi_run(struct vtparse *p, const uint8_t *s, size_t len)
 	clear(p);
 	if (params_from > 2)
 		p->collect[p->ncollect++] = (char)s[2];
-	for (i = params_from; i < end; i++)
-		param(p, s[i]);
+	params_run(p, s + params_from, end - params_from);
 	p->state = end > 2 ? VTP_CSI_PARAM : VTP_CSI_ENTRY;
 	if (p->cb->csi_dispatch)
 		p->cb->csi_dispatch(p->user, p, final);
