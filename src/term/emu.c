@@ -273,7 +273,7 @@ static void print_ascii(struct emu *emu, const uint8_t *s, size_t n)
 
 	while (n > 0) {
 		struct fb_row *row;
-		struct fb_cell *cell;
+		struct fb_cell *cell, tmpl;
 		size_t k;
 
 		if (ds->insert || (ds->autowrap && ds->next_wrap) || ds->cur_row < limit_top(ds) ||
@@ -286,11 +286,14 @@ static void print_ascii(struct emu *emu, const uint8_t *s, size_t n)
 		k = (size_t)(ds->width - ds->cur_col);
 		if (k > n)
 			k = n;
+		/* Each cell: one copy of a template head (rendition, len 1, no
+		 * flags, and text bytes that the character then replaces). */
+		memset(&tmpl, 0, sizeof tmpl);
+		tmpl.rend = ds->rend;
+		tmpl.len = 1;
 		cell = &row->cells[ds->cur_col];
 		for (size_t i = 0; i < k; i++, cell++) {
-			cell->rend = ds->rend;
-			cell->len = 1;
-			cell->flags = 0;
+			memcpy(cell, &tmpl, FB_CELL_HEAD_COPY);
 			cell->text[0] = (char)s[i];
 		}
 		s += k;

@@ -77,6 +77,15 @@ struct fb_cell {
 	char text[FB_CELL_MAX];
 };
 
+/* Bulk writers (row clears, runs of text) copy a template cell's first
+ * FB_CELL_HEAD_COPY bytes: the rendition, len and flags, and the first text
+ * bytes, which the writer then sets or which len leaves unspecified. One
+ * 16-byte store instead of one per field. */
+#define FB_CELL_HEAD_COPY 16
+_Static_assert(offsetof(struct fb_cell, text) < FB_CELL_HEAD_COPY &&
+                   FB_CELL_HEAD_COPY <= sizeof(struct fb_cell),
+               "a cell's head is one 16-byte copy");
+
 struct fb_row {
 	unsigned refs; /* framebuffers holding this row; > 1 means shared */
 	int width;
