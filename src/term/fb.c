@@ -78,20 +78,18 @@ void fb_row_clear(struct fb_row *row, const struct fb_rend *bg)
 		memcpy(&row->cells[x], &blank, FB_CELL_HEAD_COPY);
 }
 
-struct fb_row *fb_mut_row(struct fb *fb, int y)
+struct fb_row *fb_row_unshare(struct fb *fb, int y)
 {
 	struct fb_row *r = fb->rows[y];
+	struct fb_row *c;
 
-	if (r->refs > 1) {
-		struct fb_row *c = row_alloc(r->width);
-
-		c->gen = r->gen;
-		memcpy(c->cells, r->cells, (size_t)r->width * sizeof(struct fb_cell));
-		r->refs--;
-		fb->rows[y] = c;
-		r = c;
-	}
-	return r;
+	ASSERT(r->refs > 1);
+	c = row_alloc(r->width);
+	c->gen = r->gen;
+	memcpy(c->cells, r->cells, (size_t)r->width * sizeof(struct fb_cell));
+	r->refs--;
+	fb->rows[y] = c;
+	return c;
 }
 
 void fb_new_row_at(struct fb *fb, int y)

@@ -175,8 +175,16 @@ static inline bool fb_row_wrap(const struct fb_row *row)
 	return (row->cells[row->width - 1].flags & FB_CELL_WRAP) != 0;
 }
 
-/* Writable row y: unshared first if needed (generation kept). */
-struct fb_row *fb_mut_row(struct fb *fb, int y);
+/* Row y replaced by a private copy of it (generation kept); for fb_mut_row. */
+struct fb_row *fb_row_unshare(struct fb *fb, int y);
+/* Writable row y: unshared first if needed (generation kept). Inline: every
+ * printed character asks. */
+static inline struct fb_row *fb_mut_row(struct fb *fb, int y)
+{
+	struct fb_row *r = fb->rows[y];
+
+	return r->refs > 1 ? fb_row_unshare(fb, y) : r;
+}
 static inline struct fb_cell *fb_mut_cell(struct fb *fb, int y, int x)
 {
 	return &fb_mut_row(fb, y)->cells[x];
