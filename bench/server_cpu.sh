@@ -46,16 +46,16 @@ printf 'cat %s\nexec sleep 600\n' "$LOG" >"$TEST_TMP/run.sh"
 export HOME="$TEST_TMP"
 tck=$(getconf CLK_TCK)
 
-# utime+stime of PID in ms.
+# utime and stime of PID in ms.
 cpu_ms() {
-	awk -v t="$tck" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / t }' "/proc/$1/stat"
+	awk -v t="$tck" '{ sub(/^.*\) /, ""); printf "%d %d", $12 * 1000 / t, $13 * 1000 / t }' "/proc/$1/stat"
 }
 
 _shows_marker() {
 	tmux_cmd capture-pane -p -t "$TMUX_SESSION" | grep -qF "$marker"
 }
 
-# run NAME SERVER_BIN: one session; appends "NAME cpu_ms wall_ms" to $results.
+# run NAME SERVER_BIN: one session; appends "NAME user_ms sys_ms wall_ms" to $results.
 # (Not in a subshell: the PIDs it starts must reach the cleanup trap.)
 run() {
 	mosh_server_start "$2" -i 127.0.0.1 -p 0 -- /bin/sh "$TEST_TMP/run.sh" || return 1
@@ -93,5 +93,9 @@ fi
 
 echo "server_cpu: $(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1048576 }') MB colour log, cat in an 80x24 session, client $(basename "$MOSH_CLIENT_BIN") ($MOSH_CLIENT_BIN)"
 awk -v s="$size" '
-	BEGIN { printf "%-10s %12s %12s %10s\n", "server", "CPU s", "CPU MB/s", "wall s" }
-	{ printf "%-10s %12.2f %12.1f %10.2f\n", $1, $2 / 1000, ($2 > 0 ? s / 1048576 / ($2 / 1000) : 0), $3 / 1000 }' "$results"
+	BEGIN { printf "%-10s %8s %8s %8s %10s %8s\n", "server", "CPU s", "user s", "sys s", "CPU MB/s", "wall s" }
+	{
+		cpu = ($2 + $3) / 1000
+		printf "%-10s %8.2f %8.2f %8.2f %10.1f %8.2f\n", $1, cpu, $2 / 1000, $3 / 1000,
+			(cpu > 0 ? s / 1048576 / cpu : 0), $4 / 1000
+	}' "$results"
