@@ -15,8 +15,15 @@
  *    characters + final character (ESC, CSI) or the control code point.
  *  - Repeat counts are clamped to what the screen can show, so no hostile
  *    parameter costs more than O(screen).
- *  - A run of printable ASCII in Ground state is written straight into the
- *    current row (the fast path); anything unusual takes the general path.
+ *  - Fast paths, in Ground state with no UTF-8 sequence pending, each with
+ *    the exact result of the byte-at-a-time path (tests/unit/term/test_emu.c
+ *    and fuzz/fuzz_emu.c compare them): a run of printable ASCII is written
+ *    straight into the current row; a well-formed UTF-8 character of width 1
+ *    or 2 is stored from its bytes; C0 controls are executed without the
+ *    parser; a complete CSI sequence of the common form is parsed in one
+ *    loop (vtparse_csi_run). Anything unusual (wrap, insert mode, margins,
+ *    intermediates, a sequence split across writes) takes the general path,
+ *    as does everything when emu_set_fast_path turned them off.
  */
 #include "term/emu.h"
 

@@ -19,6 +19,10 @@
  *    missing; at most 8 collected characters, each <= 0xFF;
  *  - the OSC string keeps its first VTPARSE_OSC_MAX code points;
  *  - SOS/PM/APC strings are not ended by BEL.
+ *
+ * vtparse_csi_run is a shortcut for the commonest input of all, a whole CSI
+ * sequence in Ground: it performs the same actions as the walk through Escape,
+ * CSI Entry and CSI Param would, and declines anything else.
  */
 #include "term/vtparse.h"
 
