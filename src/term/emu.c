@@ -329,8 +329,14 @@ static bool print_utf8_fast(struct emu *emu, const uint8_t *u, size_t n, uint32_
 	    ds->cur_row > limit_bottom(ds))
 		return false;
 	cell = &fb_mut_row(fb, ds->cur_row)->cells[ds->cur_col];
-	/* Valid UTF-8 is the shortest form: the bytes are what encoding cp gives. */
-	memcpy(cell->text, u, n);
+	/* Valid UTF-8 is the shortest form: the bytes are what encoding cp gives.
+	 * n is 2..4 (utf8_decode_valid): byte stores, not a call to memcpy. */
+	cell->text[0] = (char)u[0];
+	cell->text[1] = (char)u[1];
+	if (n > 2)
+		cell->text[2] = (char)u[2];
+	if (n > 3)
+		cell->text[3] = (char)u[3];
 	cell->len = (uint8_t)n;
 	cell->flags = w == 2 ? FB_CELL_WIDE : 0;
 	cell->rend = ds->rend;
