@@ -4,10 +4,13 @@
  * resize (0xFE is never valid UTF-8, so real output rarely hits it), 0xFF 0xFF
  * takes a copy and continues on it. After every chunk the framebuffer
  * invariants are checked, and a fresh copy must compare equal to its source.
+ * A twin emulator with the fast paths off takes the same input: after every
+ * chunk both must show the same screen, draw state and replies.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "term/emu.h"
 #include "term/fb.h"
@@ -36,33 +39,73 @@ static void check(const struct emu *e)
 	}
 }
 
+/* The fast-path emulator e and its slow twin s are in the same state. */
+static void same(struct emu *e, struct emu *s)
+{
+	const struct fb *a = emu_fb(e), *b = emu_fb(s);
+	const struct fb_ds *da = &a->ds, *db = &b->ds;
+	struct buf ra, rb;
+
+	if (da->width != db->width || da->height != db->height || da->cur_row != db->cur_row ||
+	    da->cur_col != db->cur_col || da->next_wrap != db->next_wrap ||
+	    da->comb_row != db->comb_row || da->comb_col != db->comb_col ||
+	    !fb_rend_equal(&da->rend, &db->rend) || da->insert != db->insert ||
+	    da->origin != db->origin || da->autowrap != db->autowrap || da->top != db->top ||
+	    da->bottom != db->bottom || a->bell != b->bell || !fb_str_equal(a->title, b->title) ||
+	    !fb_str_equal(a->clipboard, b->clipboard))
+		abort();
+	for (int y = 0; y < da->height; y++) {
+		if (!fb_row_cells_equal(fb_row(a, y), fb_row(b, y)))
+			abort();
+	}
+	buf_init(&ra);
+	buf_init(&rb);
+	emu_take_replies(e, &ra);
+	emu_take_replies(s, &rb);
+	if (ra.len != rb.len || (ra.len > 0 && memcmp(ra.data, rb.data, ra.len) != 0))
+		abort();
+	buf_fini(&ra);
+	buf_fini(&rb);
+}
+
+static void write_both(struct emu *e, struct emu *s, const uint8_t *p, size_t n)
+{
+	emu_write(e, p, n);
+	emu_write(s, p, n);
+	same(e, s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct emu *e;
-	struct buf replies;
+	struct emu *e, *s;
 	size_t i = 2, start;
 
 	if (size < 2)
 		return 0;
 	e = emu_new(1 + data[0] % 120, 1 + data[1] % 60);
-	buf_init(&replies);
+	s = emu_new(1 + data[0] % 120, 1 + data[1] % 60);
+	emu_set_fast_path(s, false);
 	start = i;
 	while (i < size) {
 		if (data[i] == 0xFE && i + 2 < size) {
-			emu_write(e, data + start, i - start);
+			write_both(e, s, data + start, i - start);
 			emu_resize(e, 1 + data[i + 1] % 120, 1 + data[i + 2] % 60);
+			emu_resize(s, 1 + data[i + 1] % 120, 1 + data[i + 2] % 60);
 			check(e);
 			i += 3;
 			start = i;
 		} else if (data[i] == 0xFF && i + 1 < size && data[i + 1] == 0xFF) {
 			struct emu *c;
 
-			emu_write(e, data + start, i - start);
+			write_both(e, s, data + start, i - start);
 			c = emu_copy(e);
 			if (!fb_equal(emu_fb(e), emu_fb(c)))
 				abort();
 			emu_free(e);
 			e = c;
+			c = emu_copy(s);
+			emu_free(s);
+			s = c;
 			check(e);
 			i += 2;
 			start = i;
@@ -70,10 +113,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			i++;
 		}
 	}
-	emu_write(e, data + start, size - start);
+	write_both(e, s, data + start, size - start);
 	check(e);
-	emu_take_replies(e, &replies);
-	buf_fini(&replies);
 	emu_free(e);
+	emu_free(s);
 	return 0;
 }

@@ -1,5 +1,7 @@
 #!/bin/sh
-# make bench: run every benchmark in bench/ and print its figures.
+# make bench: run every benchmark program built from bench/, then every
+# bench/*.sh end-to-end benchmark (given the build directory), and print
+# their figures.
 set -eu
 cd "$(dirname "$0")/.."
 dir=${1:-build}
@@ -10,3 +12,9 @@ for b in "$dir"/bench/bench_*; do
 	"$b"
 done
 [ $found -eq 1 ] || { echo "make bench: no benchmarks built yet" >&2; exit 2; }
+for s in bench/*.sh; do
+	[ -f "$s" ] || continue
+	echo
+	# 77: a peer it needs (tmux, Debian's mosh) is missing; it said which.
+	sh "$s" "$dir" || [ $? -eq 77 ]
+done

@@ -15,8 +15,15 @@
  *    characters + final character (ESC, CSI) or the control code point.
  *  - Repeat counts are clamped to what the screen can show, so no hostile
  *    parameter costs more than O(screen).
- *  - A run of printable ASCII in Ground state is written straight into the
- *    current row (the fast path); anything unusual takes the general path.
+ *  - Fast paths, in Ground state with no UTF-8 sequence pending, each with
+ *    the exact result of the byte-at-a-time path (tests/unit/term/test_emu.c
+ *    and fuzz/fuzz_emu.c compare them): a run of printable ASCII is written
+ *    straight into the current row; a well-formed UTF-8 character of width 1
+ *    or 2 is stored from its bytes; C0 controls are executed without the
+ *    parser; a complete CSI sequence of the common form is parsed in one
+ *    loop (vtparse_csi_run). Anything unusual (wrap, insert mode, margins,
+ *    intermediates, a sequence split across writes) takes the general path,
+ *    as does everything when emu_set_fast_path turned them off.
  */
 #include "term/emu.h"
 
@@ -273,7 +280,7 @@ static void print_ascii(struct emu *emu, const uint8_t *s, size_t n)
 
 	while (n > 0) {
 		struct fb_row *row;
-		struct fb_cell *cell;
+		struct fb_cell *cell, tmpl;
 		size_t k;
 
 		if (ds->insert || (ds->autowrap && ds->next_wrap) || ds->cur_row < limit_top(ds) ||
@@ -286,11 +293,14 @@ static void print_ascii(struct emu *emu, const uint8_t *s, size_t n)
 		k = (size_t)(ds->width - ds->cur_col);
 		if (k > n)
 			k = n;
+		/* Each cell: one copy of a template head (rendition, len 1, no
+		 * flags, and text bytes that the character then replaces). */
+		memset(&tmpl, 0, sizeof tmpl);
+		tmpl.rend = ds->rend;
+		tmpl.len = 1;
 		cell = &row->cells[ds->cur_col];
 		for (size_t i = 0; i < k; i++, cell++) {
-			cell->rend = ds->rend;
-			cell->len = 1;
-			cell->flags = 0;
+			memcpy(cell, &tmpl, FB_CELL_HEAD_COPY);
 			cell->text[0] = (char)s[i];
 		}
 		s += k;
@@ -302,6 +312,46 @@ static void print_ascii(struct emu *emu, const uint8_t *s, size_t n)
 		if (ds->next_wrap)
 			ds->cur_col = ds->width - 1;
 	}
+}
+
+/* One well-formed character of width 1 or 2, whose UTF-8 bytes are u[0..n):
+ * the same result as print_cp(cp) when no wrap, insert mode or clamp is
+ * involved; returns false (nothing done) otherwise. */
+static bool print_utf8_fast(struct emu *emu, const uint8_t *u, size_t n, uint32_t cp)
+{
+	struct fb *fb = emu->fb;
+	struct fb_ds *ds = &fb->ds;
+	int w = cw_width(cp);
+	struct fb_cell *cell;
+
+	if ((w != 1 && w != 2) || ds->insert || (ds->autowrap && ds->next_wrap) ||
+	    ds->cur_col + w > ds->width || ds->cur_row < limit_top(ds) ||
+	    ds->cur_row > limit_bottom(ds))
+		return false;
+	cell = &fb_mut_row(fb, ds->cur_row)->cells[ds->cur_col];
+	/* Valid UTF-8 is the shortest form: the bytes are what encoding cp gives.
+	 * n is 2..4 (utf8_decode_valid): byte stores, not a call to memcpy. */
+	cell->text[0] = (char)u[0];
+	cell->text[1] = (char)u[1];
+	if (n > 2)
+		cell->text[2] = (char)u[2];
+	if (n > 3)
+		cell->text[3] = (char)u[3];
+	cell->len = (uint8_t)n;
+	cell->flags = w == 2 ? FB_CELL_WIDE : 0;
+	cell->rend = ds->rend;
+	if (w == 2) {
+		struct fb_rend bg = fb_bg_rend(fb);
+
+		fb_cell_reset(cell + 1, &bg);
+	}
+	ds->comb_row = ds->cur_row;
+	ds->comb_col = ds->cur_col;
+	ds->cur_col += w;
+	ds->next_wrap = ds->cur_col >= ds->width;
+	if (ds->next_wrap)
+		ds->cur_col = ds->width - 1;
+	return true;
 }
 
 /* Replies */
@@ -901,22 +951,7 @@ static int key_cmp(char kind_a, const char *a, size_t alen, char kind_b, const c
 	return (alen > blen) - (alen < blen);
 }
 
-static void check_table_sorted(void)
-{
-	static bool checked;
-
-	if (checked)
-		return;
-	for (size_t i = 1; i < NHANDLERS; i++) {
-		const struct handler *a = &handlers[i - 1], *b = &handlers[i];
-
-		ASSERT(key_cmp(a->kind, a->key, strlen(a->key), b->kind, b->key, strlen(b->key)) <
-		       0);
-	}
-	checked = true;
-}
-
-static const struct handler *lookup(char kind, const char *key, size_t len)
+static const struct handler *bsearch_handler(char kind, const char *key, size_t len)
 {
 	size_t lo = 0, hi = NHANDLERS;
 
@@ -933,6 +968,48 @@ static const struct handler *lookup(char kind, const char *key, size_t len)
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+/* Handlers of the one-character keys (controls; ESC and CSI finals with
+ * nothing collected), by kind and character: every key a busy stream uses
+ * (text controls, SGR, cursor moves, erases) without a binary search. Filled
+ * from bsearch_handler itself, so both lookups agree by construction. */
+static const struct handler *single_key[3][256];
+
+static int kind_index(char kind)
+{
+	return kind == K_CONTROL ? 0 : kind == K_CSI ? 1 : 2;
+}
+
+/* Check the table's order and fill single_key; once per process. */
+static void table_init(void)
+{
+	static bool done;
+	static const char kinds[] = {K_CONTROL, K_CSI, K_ESC};
+
+	if (done)
+		return;
+	for (size_t i = 1; i < NHANDLERS; i++) {
+		const struct handler *a = &handlers[i - 1], *b = &handlers[i];
+
+		ASSERT(key_cmp(a->kind, a->key, strlen(a->key), b->kind, b->key, strlen(b->key)) <
+		       0);
+	}
+	for (size_t k = 0; k < sizeof kinds; k++) {
+		for (int c = 0; c < 256; c++) {
+			char key = (char)c;
+
+			single_key[kind_index(kinds[k])][c] = bsearch_handler(kinds[k], &key, 1);
+		}
+	}
+	done = true;
+}
+
+static const struct handler *lookup(char kind, const char *key, size_t len)
+{
+	if (len == 1)
+		return single_key[kind_index(kind)][(uint8_t)key[0]];
+	return bsearch_handler(kind, key, len);
 }
 
 static void dispatch(struct emu *emu, char kind, const char *key, size_t len,
@@ -1069,7 +1146,7 @@ struct emu *emu_new(int width, int height)
 {
 	struct emu *emu = xcalloc(1, sizeof *emu);
 
-	check_table_sorted();
+	table_init();
 	emu->fb = fb_new(width, height);
 	utf8_init(&emu->dec);
 	buf_init(&emu->replies);
@@ -1118,14 +1195,16 @@ void emu_write(struct emu *emu, const uint8_t *s, size_t len)
 			if (n > 0) {
 				if (cp < 0xA0)
 					vtparse_feed(&emu->vp, cp);
-				else
+				else if (!print_utf8_fast(emu, s + i, n, cp))
 					print_cp(emu, cp);
 				i += n;
 				continue;
 			}
 		}
 		if (b < 0x80 && utf8_idle(&emu->dec)) {
-			if (b >= 0x20 && b < 0x7F && emu->vp.state == VTP_GROUND && !emu->slow) {
+			bool fast = emu->vp.state == VTP_GROUND && !emu->slow;
+
+			if (fast && b >= 0x20 && b < 0x7F) {
 				size_t j = i + 1;
 
 				while (j < len && s[j] >= 0x20 && s[j] < 0x7F)
@@ -1133,6 +1212,21 @@ void emu_write(struct emu *emu, const uint8_t *s, size_t len)
 				print_ascii(emu, s + i, j - i);
 				i = j;
 				continue;
+			}
+			/* Ground executes C0 controls in place, except CAN, SUB and
+			 * ESC, which change state (vtparse's rules). */
+			if (fast && b < 0x20 && b != 0x18 && b != 0x1A && b != 0x1B) {
+				cb_execute(emu, b);
+				i++;
+				continue;
+			}
+			if (fast && b == 0x1B) {
+				size_t n = vtparse_csi_run(&emu->vp, s + i, len - i);
+
+				if (n > 0) {
+					i += n;
+					continue;
+				}
 			}
 			vtparse_feed(&emu->vp, b);
 		} else {

@@ -11,6 +11,7 @@
  */
 #include "term/fb.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,26 +66,30 @@ static void row_unref(struct fb_row *r)
 
 void fb_row_clear(struct fb_row *row, const struct fb_rend *bg)
 {
+	struct fb_cell blank;
+
 	ASSERT(row->refs == 1);
 	row->gen = fb_next_gen();
+	/* This runs for every line that scrolls: one wide store per cell, not
+	 * one per field. */
+	memset(&blank, 0, sizeof blank);
+	fb_cell_reset(&blank, bg);
 	for (int x = 0; x < row->width; x++)
-		fb_cell_reset(&row->cells[x], bg);
+		memcpy(&row->cells[x], &blank, FB_CELL_HEAD_COPY);
 }
 
-struct fb_row *fb_mut_row(struct fb *fb, int y)
+struct fb_row *fb_row_unshare(struct fb *fb, int y)
 {
 	struct fb_row *r = fb->rows[y];
+	struct fb_row *c;
 
-	if (r->refs > 1) {
-		struct fb_row *c = row_alloc(r->width);
-
-		c->gen = r->gen;
-		memcpy(c->cells, r->cells, (size_t)r->width * sizeof(struct fb_cell));
-		r->refs--;
-		fb->rows[y] = c;
-		r = c;
-	}
-	return r;
+	ASSERT(r->refs > 1);
+	c = row_alloc(r->width);
+	c->gen = r->gen;
+	memcpy(c->cells, r->cells, (size_t)r->width * sizeof(struct fb_cell));
+	r->refs--;
+	fb->rows[y] = c;
+	return c;
 }
 
 void fb_new_row_at(struct fb *fb, int y)
@@ -441,16 +446,39 @@ void fb_cell_append_cp(struct fb_cell *c, uint32_t cp)
 	c->len = (uint8_t)(c->len + n);
 }
 
-static void sgr_colour(struct buf *out, uint32_t c, unsigned base)
+/* ";" and v in decimal at p; returns the end. (No printf: every frame with
+ * colour calls this once per rendition change.) */
+static char *put_uint(char *p, char sep, uint32_t v)
+{
+	char tmp[10];
+	int n = 0;
+
+	*p++ = sep;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *sgr_colour(char *p, uint32_t c, unsigned base)
 {
 	if (c & FB_COLOR_RGB) {
-		buf_appendf(out, ";%u8;2;%u;%u;%u", base / 10, (c >> 16) & 0xFF, (c >> 8) & 0xFF,
-		            c & 0xFF);
+		p = put_uint(p, ';', base / 10 * 10 + 8);
+		p = put_uint(p, ';', 2);
+		p = put_uint(p, ';', (c >> 16) & 0xFF);
+		p = put_uint(p, ';', (c >> 8) & 0xFF);
+		p = put_uint(p, ';', c & 0xFF);
 	} else if (c >= base && c < base + 8) {
-		buf_appendf(out, ";%u", c);
+		p = put_uint(p, ';', c);
 	} else if (c >= base + 8) {
-		buf_appendf(out, ";%u8;5;%u", base / 10, c - base);
+		p = put_uint(p, ';', base / 10 * 10 + 8);
+		p = put_uint(p, ';', 5);
+		p = put_uint(p, ';', c - base);
 	}
+	return p;
 }
 
 void fb_rend_sgr(const struct fb_rend *r, struct buf *out)
@@ -462,15 +490,20 @@ void fb_rend_sgr(const struct fb_rend *r, struct buf *out)
 	    {FB_ATTR_BOLD, '1'},  {FB_ATTR_ITALIC, '3'},  {FB_ATTR_UNDERLINE, '4'},
 	    {FB_ATTR_BLINK, '5'}, {FB_ATTR_INVERSE, '7'}, {FB_ATTR_INVISIBLE, '8'},
 	};
+	/* ESC[0, six attributes, two colours of at most 1+2+1+1+3*4 or 1+2+1+1+1+10 bytes, m */
+	char s[3 + 6 * 2 + 2 * 20 + 1];
+	char *p = s;
 
-	buf_append_str(out, "\033[0");
+	memcpy(p, "\033[0", 3);
+	p += 3;
 	for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
 		if (r->attr & attrs[i].bit) {
-			buf_append_byte(out, ';');
-			buf_append_byte(out, (uint8_t)attrs[i].code);
+			*p++ = ';';
+			*p++ = attrs[i].code;
 		}
 	}
-	sgr_colour(out, r->fg, 30);
-	sgr_colour(out, r->bg, 40);
-	buf_append_byte(out, 'm');
+	p = sgr_colour(p, r->fg, 30);
+	p = sgr_colour(p, r->bg, 40);
+	*p++ = 'm';
+	buf_append(out, s, (size_t)(p - s));
 }

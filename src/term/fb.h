@@ -77,6 +77,15 @@ struct fb_cell {
 	char text[FB_CELL_MAX];
 };
 
+/* Bulk writers (row clears, runs of text) copy a template cell's first
+ * FB_CELL_HEAD_COPY bytes: the rendition, len and flags, and the first text
+ * bytes, which the writer then sets or which len leaves unspecified. One
+ * 16-byte store instead of one per field. */
+#define FB_CELL_HEAD_COPY 16
+_Static_assert(offsetof(struct fb_cell, text) < FB_CELL_HEAD_COPY &&
+                   FB_CELL_HEAD_COPY <= sizeof(struct fb_cell),
+               "a cell's head is one 16-byte copy");
+
 struct fb_row {
 	unsigned refs; /* framebuffers holding this row; > 1 means shared */
 	int width;
@@ -166,8 +175,16 @@ static inline bool fb_row_wrap(const struct fb_row *row)
 	return (row->cells[row->width - 1].flags & FB_CELL_WRAP) != 0;
 }
 
-/* Writable row y: unshared first if needed (generation kept). */
-struct fb_row *fb_mut_row(struct fb *fb, int y);
+/* Row y replaced by a private copy of it (generation kept); for fb_mut_row. */
+struct fb_row *fb_row_unshare(struct fb *fb, int y);
+/* Writable row y: unshared first if needed (generation kept). Inline: every
+ * printed character asks. */
+static inline struct fb_row *fb_mut_row(struct fb *fb, int y)
+{
+	struct fb_row *r = fb->rows[y];
+
+	return r->refs > 1 ? fb_row_unshare(fb, y) : r;
+}
 static inline struct fb_cell *fb_mut_cell(struct fb *fb, int y, int x)
 {
 	return &fb_mut_row(fb, y)->cells[x];

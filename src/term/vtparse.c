@@ -19,6 +19,10 @@
  *    missing; at most 8 collected characters, each <= 0xFF;
  *  - the OSC string keeps its first VTPARSE_OSC_MAX code points;
  *  - SOS/PM/APC strings are not ended by BEL.
+ *
+ * vtparse_csi_run is a shortcut for the commonest input of all, a whole CSI
+ * sequence in Ground: it performs the same actions as the walk through Escape,
+ * CSI Entry and CSI Param would, and declines anything else.
  */
 #include "term/vtparse.h"
 
@@ -348,6 +352,62 @@ static const struct rule *find(const struct rule *r, uint32_t c)
 			return r;
 	}
 	return NULL;
+}
+
+/* param() on each of s[0..n) (digits and ';'), with the value being built
+ * kept in a register: the same values, saturation and raw-length limit. */
+static void params_run(struct vtparse *p, const uint8_t *s, size_t n)
+{
+	int np = p->nparams;
+	int32_t v = p->params[np - 1];
+
+	if (n > (size_t)(VTPARSE_MAX_RAW - p->nraw))
+		n = (size_t)(VTPARSE_MAX_RAW - p->nraw);
+	p->nraw = (uint8_t)(p->nraw + n);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == ';') {
+			p->params[np - 1] = v;
+			v = -1;
+			np++;
+			continue;
+		}
+		v = (v < 0 ? 0 : v) * 10 + (int32_t)(s[i] - '0');
+		if (v > VTPARSE_PARAM_MAX)
+			v = VTPARSE_PARAM_MAX + 1;
+	}
+	p->params[np - 1] = v;
+	p->nparams = np;
+}
+
+size_t vtparse_csi_run(struct vtparse *p, const uint8_t *s, size_t len)
+{
+	size_t i = 2, params_from, end;
+	uint8_t final;
+
+	if (p->state != VTP_GROUND || len < 3 || s[0] != 0x1B || s[1] != '[')
+		return 0;
+	if (s[i] >= 0x3C && s[i] <= 0x3F)
+		i++;
+	params_from = i;
+	while (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == ';'))
+		i++;
+	if (i >= len || s[i] < 0x40 || s[i] > 0x7E)
+		return 0;
+	end = i;
+	final = s[end];
+	/* What the byte-at-a-time walk does: ESC and '[' each enter a state
+	 * whose entry action clears; a private marker is collected; every
+	 * parameter character goes through param(); the final dispatches from
+	 * CSI Entry or CSI Param, and the parser is back in Ground after. */
+	clear(p);
+	if (params_from > 2)
+		p->collect[p->ncollect++] = (char)s[2];
+	params_run(p, s + params_from, end - params_from);
+	p->state = end > 2 ? VTP_CSI_PARAM : VTP_CSI_ENTRY;
+	if (p->cb->csi_dispatch)
+		p->cb->csi_dispatch(p->user, p, final);
+	p->state = VTP_GROUND;
+	return end + 1;
 }
 
 void vtparse_feed(struct vtparse *p, uint32_t cp)

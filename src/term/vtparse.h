@@ -80,6 +80,16 @@ void vtparse_copy_state(struct vtparse *dst, const struct vtparse *src);
 /* Feed one code point. */
 void vtparse_feed(struct vtparse *p, uint32_t cp);
 
+/*
+ * Feed a whole CSI sequence from the start of s, when the parser is in Ground
+ * and s holds a complete one of the common form ESC '[' [private marker
+ * '<'..'?'] {digit | ';'} final (0x40..0x7E): the result is exactly that of
+ * feeding its bytes one by one (same dispatch, same parser state after).
+ * Returns the bytes consumed, or 0, having changed nothing, for anything else
+ * (another state, another form, or a sequence not complete in s).
+ */
+size_t vtparse_csi_run(struct vtparse *p, const uint8_t *s, size_t len);
+
 /* Number of parameters: always >= 1 (an empty string is one missing parameter). */
 static inline int vtparse_nparams(const struct vtparse *p)
 {

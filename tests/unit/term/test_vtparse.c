@@ -4,6 +4,7 @@
 #include "../test.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "term/vtparse.h"
 #include "util/buf.h"
@@ -251,6 +252,61 @@ TEST(vtparse_copy_keeps_partial_sequence)
 	CHECK_EQ_STR(logged(), "csi[|12;34|H] ");
 }
 
+/* vtparse_csi_run against feeding the same bytes one at a time, on random
+ * CSI-like strings: same log, same parser fields after; and when it declines
+ * (returns 0) it has changed nothing. */
+TEST(vtparse_csi_run_equivalent)
+{
+	static const char alphabet[] = "0123456789;;;:?><=!$ mHJKhl@~\x7f\x18\x1b\x07[a";
+	static struct vtparse ref, fast, before;
+	static struct buf ref_log;
+
+	buf_init(&ref_log);
+	srand(31);
+	for (int round = 0; round < 20000; round++) {
+		uint8_t s[160];
+		size_t len = 2 + (size_t)rand() % 150, n;
+
+		s[0] = 0x1B;
+		s[1] = '[';
+		for (size_t i = 2; i < len; i++) {
+			int r = rand() % 8;
+
+			s[i] = r < 5 ? (uint8_t)('0' + rand() % 10)
+			             : (uint8_t)alphabet[(size_t)rand() % (sizeof alphabet - 1)];
+		}
+		vtparse_init(&ref, &cbs, NULL);
+		buf_clear(&log_);
+		for (size_t i = 0; i < len; i++)
+			vtparse_feed(&ref, s[i]);
+		buf_clear(&ref_log);
+		buf_append(&ref_log, log_.data, log_.len);
+
+		vtparse_init(&fast, &cbs, NULL);
+		memcpy(&before, &fast, sizeof fast);
+		buf_clear(&log_);
+		n = vtparse_csi_run(&fast, s, len);
+		if (n == 0) {
+			CHECK(memcmp(&fast, &before, sizeof fast) == 0);
+			CHECK_EQ_INT(log_.len, 0);
+			continue;
+		}
+		/* The rest of the bytes one at a time, as the emulator does. */
+		for (size_t i = n; i < len; i++)
+			vtparse_feed(&fast, s[i]);
+		CHECK_EQ_INT(log_.len, ref_log.len);
+		CHECK(memcmp(log_.data, ref_log.data, log_.len) == 0);
+		CHECK_EQ_INT(fast.state, ref.state);
+		CHECK_EQ_INT(fast.nraw, ref.nraw);
+		CHECK_EQ_INT(fast.ncollect, ref.ncollect);
+		CHECK(memcmp(fast.collect, ref.collect, ref.ncollect) == 0);
+		CHECK_EQ_INT(fast.nparams, ref.nparams);
+		CHECK(memcmp(fast.params, ref.params, (size_t)ref.nparams * sizeof ref.params[0]) ==
+		      0);
+	}
+	buf_fini(&ref_log);
+}
+
 int main(void)
 {
 	buf_init(&log_);
@@ -266,6 +322,7 @@ int main(void)
 	RUN(vtparse_c1_code_points);
 	RUN(vtparse_high_code_points_classified_as_A);
 	RUN(vtparse_copy_keeps_partial_sequence);
+	RUN(vtparse_csi_run_equivalent);
 	buf_fini(&log_);
 	return test_done();
 }
