@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "userinput.pb-c.h"
+#include "net/msg.h"
 #include "util/err.h"
 #include "util/xmalloc.h"
 
@@ -235,12 +235,10 @@ bool userstream_equal(const struct userstream *a, const struct userstream *b)
 
 void userstream_diff(const struct userstream *from, const struct userstream *to, struct buf *out)
 {
-	ClientBuffers__UserMessage msg = CLIENT_BUFFERS__USER_MESSAGE__INIT;
-	ClientBuffers__Instruction *inst;
-	ClientBuffers__Keystroke *keys;
-	ClientBuffers__ResizeMessage *rs;
+	struct msg_user_event *ev;
+	struct buf msg;
 	uint8_t *bytes;
-	size_t n, nbytes = 0, ninst = 0;
+	size_t n, nev = 0, nbytes = 0;
 	uint64_t i;
 
 	ASSERT(to->start <= from->end && from->end <= to->end);
@@ -249,84 +247,51 @@ void userstream_diff(const struct userstream *from, const struct userstream *to,
 		return;
 
 	/* One instruction per resize and per run of bytes. */
-	for (i = from->end; i < to->end; i++) {
-		const struct userstream_event *ev = userstream_event(to, i);
-
-		if (ev->kind == USERSTREAM_RESIZE || i == from->end ||
-		    userstream_event(to, i - 1)->kind == USERSTREAM_RESIZE)
-			ninst++;
-	}
-	inst = xcalloc(ninst, sizeof(*inst));
-	keys = xcalloc(ninst, sizeof(*keys));
-	rs = xcalloc(ninst, sizeof(*rs));
-	msg.instruction = xcalloc(ninst, sizeof(*msg.instruction));
+	ev = xcalloc(n, sizeof(*ev));
 	bytes = xmalloc(n);
-	ninst = 0;
 	for (i = from->end; i < to->end;) {
-		const struct userstream_event *ev = userstream_event(to, i);
-		ClientBuffers__Instruction *in = &inst[ninst];
+		const struct userstream_event *e = userstream_event(to, i);
+		size_t first = nbytes;
 
-		client_buffers__instruction__init(in);
-		if (ev->kind == USERSTREAM_RESIZE) {
-			client_buffers__resize_message__init(&rs[ninst]);
-			rs[ninst].has_width = rs[ninst].has_height = 1;
-			rs[ninst].width = ev->width;
-			rs[ninst].height = ev->height;
-			in->resize = &rs[ninst];
+		if (e->kind == USERSTREAM_RESIZE) {
+			ev[nev++] = (struct msg_user_event){
+			    .kind = MSG_USER_RESIZE, .width = e->width, .height = e->height};
 			i++;
-		} else {
-			size_t first = nbytes;
-
-			while (i < to->end &&
-			       (ev = userstream_event(to, i))->kind == USERSTREAM_BYTE) {
-				bytes[nbytes++] = ev->byte;
-				i++;
-			}
-			client_buffers__keystroke__init(&keys[ninst]);
-			keys[ninst].has_keys = 1;
-			keys[ninst].keys.data = bytes + first;
-			keys[ninst].keys.len = nbytes - first;
-			in->keystroke = &keys[ninst];
+			continue;
 		}
-		msg.instruction[ninst++] = in;
+		while (i < to->end && (e = userstream_event(to, i))->kind == USERSTREAM_BYTE) {
+			bytes[nbytes++] = e->byte;
+			i++;
+		}
+		ev[nev++] = (struct msg_user_event){
+		    .kind = MSG_USER_KEYS, .keys = bytes + first, .keys_len = nbytes - first};
 	}
-	msg.n_instruction = ninst;
-
-	n = client_buffers__user_message__get_packed_size(&msg);
-	buf_reserve(out, n);
-	client_buffers__user_message__pack(&msg, out->data + out->len);
-	out->len += n;
-	out->data[out->len] = '\0';
-
-	free(msg.instruction);
+	buf_init(&msg);
+	msg_user_encode(ev, nev, &msg);
+	buf_append(out, msg.data, msg.len);
+	buf_fini(&msg);
 	free(bytes);
-	free(rs);
-	free(keys);
-	free(inst);
+	free(ev);
 }
 
 int userstream_apply(struct userstream *s, const uint8_t *diff, size_t len)
 {
-	ClientBuffers__UserMessage *msg;
 	struct userstream_event *ev;
+	struct msg_user m;
 	size_t n = 0, k = 0;
 	int rc = 0;
 
 	REQUIRE(len <= USERSTREAM_MAX_DIFF, ERR_RANGE);
-	msg = client_buffers__user_message__unpack(NULL, len, diff);
-	REQUIRE(msg, ERR_INVAL);
+	REQUIRE(msg_user_decode(diff, len, &m) == 0, ERR_INVAL);
 
-	/* Validate everything first so a bad diff leaves the state untouched.
-	 * As mosh does, a keystroke wins over a resize in one instruction. */
-	for (size_t i = 0; i < msg->n_instruction; i++) {
-		const ClientBuffers__Instruction *in = msg->instruction[i];
+	/* Validate everything first so a bad diff leaves the state untouched. */
+	for (size_t i = 0; i < m.n_events; i++) {
+		const struct msg_user_event *e = &m.events[i];
 
-		if (in->keystroke) {
-			if (in->keystroke->has_keys)
-				n += in->keystroke->keys.len;
-		} else if (in->resize) {
-			if (!in->resize->has_width || !in->resize->has_height ||
-			    !size_ok(in->resize->width) || !size_ok(in->resize->height)) {
+		if (e->kind == MSG_USER_KEYS) {
+			n += e->keys_len;
+		} else if (e->kind == MSG_USER_RESIZE) {
+			if (!size_ok(e->width) || !size_ok(e->height)) {
 				rc = ERR_RANGE;
 				goto out;
 			}
@@ -342,26 +307,23 @@ int userstream_apply(struct userstream *s, const uint8_t *diff, size_t len)
 		goto out;
 
 	ev = xreallocarray(NULL, n, sizeof(*ev));
-	for (size_t i = 0; i < msg->n_instruction; i++) {
-		const ClientBuffers__Instruction *in = msg->instruction[i];
+	for (size_t i = 0; i < m.n_events; i++) {
+		const struct msg_user_event *e = &m.events[i];
 
-		if (in->keystroke) {
-			if (!in->keystroke->has_keys)
-				continue;
-			for (size_t j = 0; j < in->keystroke->keys.len; j++)
-				ev[k++] = (struct userstream_event){
-				    USERSTREAM_BYTE, in->keystroke->keys.data[j], 0, 0};
-		} else if (in->resize) {
-			ev[k++] = (struct userstream_event){USERSTREAM_RESIZE, 0,
-			                                    (uint16_t)in->resize->width,
-			                                    (uint16_t)in->resize->height};
+		if (e->kind == MSG_USER_KEYS) {
+			for (size_t j = 0; j < e->keys_len; j++)
+				ev[k++] =
+				    (struct userstream_event){USERSTREAM_BYTE, e->keys[j], 0, 0};
+		} else if (e->kind == MSG_USER_RESIZE) {
+			ev[k++] = (struct userstream_event){
+			    USERSTREAM_RESIZE, 0, (uint16_t)e->width, (uint16_t)e->height};
 		}
 	}
 	ASSERT(k == n);
 	append(s, ev, n);
 	free(ev);
 out:
-	client_buffers__user_message__free_unpacked(msg, NULL);
+	msg_user_release(&m);
 	return rc;
 }
 
