@@ -1,6 +1,7 @@
 /* client/cliopts: mosh-client's command line and environment, checked against Debian's where
  * present. */
 #include "../test.h"
+#include "../runprog.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -100,36 +101,6 @@ TEST(usage_errors_exit_1)
 	CHECK_EQ_INT(PARSE("1.2.3", "22"), CLIOPTS_FAIL);
 }
 
-/* Run Debian's mosh-client with args; stderr into *text; returns the exit status or -1. */
-static int run_debian(char *const *argv, char **text)
-{
-	int p[2], status;
-	pid_t pid;
-	size_t len = 0, cap = 8192;
-	ssize_t n;
-
-	*text = calloc(1, cap);
-	if (access(argv[0], X_OK) != 0 || pipe(p) < 0)
-		return -1;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 2);
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
-		unsetenv("MOSH_KEY");
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	while (len + 1 < cap && (n = read(p[0], *text + len, cap - len - 1)) > 0)
-		len += (size_t)n;
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST(same_complaints_as_debian)
 {
 	static const char *const cases[][3] = {
@@ -148,7 +119,7 @@ TEST(same_complaints_as_debian)
 
 		for (int k = 0; k < 3 && cases[i][k] != NULL; k++)
 			argv[n++] = (char *)cases[i][k];
-		CHECK_EQ_INT(run_debian(argv, &theirs), 1);
+		CHECK_EQ_INT(run_capture(argv, true, &theirs), 1);
 		CHECK_EQ_INT(parse_words(prog, (const char **)(argv + 1)), CLIOPTS_FAIL);
 		/* Same complaint line (before the banner) and the same usage lines. */
 		first_nl = strstr(theirs, "mosh-client (mosh ");

@@ -1,5 +1,6 @@
 /* server/opts: every option and error path of mosh-server's command line. */
 #include "../test.h"
+#include "../runprog.h"
 
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -251,34 +252,6 @@ TEST(timeout_variables)
 	free(text);
 }
 
-/* Run Debian's mosh-server (error paths only: it never daemonises); stderr into *text. */
-static int run_debian(char *const *argv, char **text)
-{
-	int p[2], status;
-	pid_t pid;
-	size_t len = 0, cap = 8192;
-	ssize_t n;
-
-	*text = calloc(1, cap);
-	if (pipe(p) < 0)
-		return -1;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 2);
-		close(p[0]);
-		close(p[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	while (len + 1 < cap && (n = read(p[0], *text + len, cap - len - 1)) > 0)
-		len += (size_t)n;
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST(same_complaints_as_debian)
 {
 	static const char *const cases[][4] = {
@@ -303,7 +276,7 @@ TEST(same_complaints_as_debian)
 		for (int k = 0; k < 4 && cases[i][k] != NULL; k++)
 			argv[n++] = (char *)cases[i][k];
 		argv[n] = NULL;
-		CHECK_EQ_INT(run_debian(argv, &theirs), 1);
+		CHECK_EQ_INT(run_capture(argv, false, &theirs), 1);
 		free(out_text);
 		free(diag_text);
 		{
