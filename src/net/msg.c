@@ -102,6 +102,7 @@ void msg_user_encode(const struct msg_user_event *events, size_t n, struct buf *
 	ClientBuffers__Instruction **ptrs = xcalloc(n ? n : 1, sizeof *ptrs);
 	ClientBuffers__Keystroke *keys = xcalloc(n ? n : 1, sizeof *keys);
 	ClientBuffers__ResizeMessage *rs = xcalloc(n ? n : 1, sizeof *rs);
+	ClientBuffers__Hello *hello = xcalloc(n ? n : 1, sizeof *hello);
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -119,6 +120,12 @@ void msg_user_encode(const struct msg_user_event *events, size_t n, struct buf *
 			rs[k].width = e->width;
 			rs[k].height = e->height;
 			ins[k].resize = &rs[k];
+		} else if (e->kind == MSG_USER_HELLO) {
+			client_buffers__hello__init(&hello[k]);
+			hello[k].has_version = hello[k].has_features = true;
+			hello[k].version = e->version;
+			hello[k].features = e->features;
+			ins[k].hello = &hello[k];
 		} else {
 			continue;
 		}
@@ -132,6 +139,7 @@ void msg_user_encode(const struct msg_user_event *events, size_t n, struct buf *
 	free(ptrs);
 	free(keys);
 	free(rs);
+	free(hello);
 }
 
 int msg_user_decode(const uint8_t *data, size_t len, struct msg_user *out)
@@ -159,6 +167,10 @@ int msg_user_decode(const uint8_t *data, size_t len, struct msg_user *out)
 			e->kind = MSG_USER_RESIZE;
 			e->width = in->resize->width;
 			e->height = in->resize->height;
+		} else if (in->hello != NULL) {
+			e->kind = MSG_USER_HELLO;
+			e->version = in->hello->version;
+			e->features = in->hello->features;
 		}
 	}
 	out->priv_ = m;
@@ -181,6 +193,8 @@ void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *
 	HostBuffers__HostBytes *hb = xcalloc(n ? n : 1, sizeof *hb);
 	HostBuffers__ResizeMessage *rs = xcalloc(n ? n : 1, sizeof *rs);
 	HostBuffers__EchoAck *ea = xcalloc(n ? n : 1, sizeof *ea);
+	HostBuffers__Hello *hello = xcalloc(n ? n : 1, sizeof *hello);
+	HostBuffers__Notice *notice = xcalloc(n ? n : 1, sizeof *notice);
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -203,6 +217,18 @@ void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *
 			ea[k].has_echo_ack_num = true;
 			ea[k].echo_ack_num = e->echo_ack;
 			ins[k].echoack = &ea[k];
+		} else if (e->kind == MSG_HOST_HELLO) {
+			host_buffers__hello__init(&hello[k]);
+			hello[k].has_version = hello[k].has_features = true;
+			hello[k].version = e->version;
+			hello[k].features = e->features;
+			ins[k].hello = &hello[k];
+		} else if (e->kind == MSG_HOST_NOTICE) {
+			host_buffers__notice__init(&notice[k]);
+			notice[k].has_kind = notice[k].has_text = true;
+			notice[k].kind = e->notice;
+			notice[k].text = bin(e->bytes, e->bytes_len);
+			ins[k].notice = &notice[k];
 		} else {
 			continue;
 		}
@@ -217,6 +243,8 @@ void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *
 	free(hb);
 	free(rs);
 	free(ea);
+	free(hello);
+	free(notice);
 }
 
 int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out)
@@ -247,6 +275,17 @@ int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out)
 		} else if (in->echoack != NULL) {
 			e->kind = MSG_HOST_ECHOACK;
 			e->echo_ack = in->echoack->echo_ack_num;
+		} else if (in->hello != NULL) {
+			e->kind = MSG_HOST_HELLO;
+			e->version = in->hello->version;
+			e->features = in->hello->features;
+		} else if (in->notice != NULL) {
+			e->kind = MSG_HOST_NOTICE;
+			e->notice = in->notice->kind;
+			if (in->notice->has_text) {
+				e->bytes = in->notice->text.data;
+				e->bytes_len = in->notice->text.len;
+			}
 		}
 	}
 	out->priv_ = m;

@@ -9,8 +9,8 @@
  * field order). Decoders accept any bytes: garbage gives ERR_INVAL, never a
  * crash. An inner instruction carrying several extensions is reported as the
  * first present in mosh's priority order (client: hostbytes, resize, echoack;
- * server: keystroke, resize); one with none is reported as kind NONE, which
- * receivers skip.
+ * server: keystroke, resize), then ours (hello, notice: doc/PROTOCOL.md,
+ * "Extensions"); one with none is reported as kind NONE, which receivers skip.
  *
  * Ownership: encoders read borrowed pointers for the duration of the call.
  * Decoders fill a struct whose pointers are owned by the struct itself and
@@ -48,9 +48,10 @@ int msg_instruction_decode(const uint8_t *data, size_t len, struct msg_instructi
 void msg_instruction_release(struct msg_instruction *in);
 
 enum msg_user_kind {
-	MSG_USER_NONE = 0,  /* no known extension: skip */
-	MSG_USER_KEYS = 2,  /* Keystroke.keys (field 2) */
-	MSG_USER_RESIZE = 3 /* ResizeMessage (field 3) */
+	MSG_USER_NONE = 0,   /* no known extension: skip */
+	MSG_USER_KEYS = 2,   /* Keystroke.keys (field 2) */
+	MSG_USER_RESIZE = 3, /* ResizeMessage (field 3) */
+	MSG_USER_HELLO = 40, /* mosh-c: Hello (field 40) */
 };
 
 struct msg_user_event {
@@ -59,6 +60,8 @@ struct msg_user_event {
 	size_t keys_len;
 	int32_t width,
 	    height; /* RESIZE: as received (0 if absent); the receiver must reject <= 0 */
+	uint32_t version; /* HELLO */
+	uint64_t features;
 };
 
 struct msg_user {
@@ -74,18 +77,23 @@ int msg_user_decode(const uint8_t *data, size_t len, struct msg_user *out);
 void msg_user_release(struct msg_user *u);
 
 enum msg_host_kind {
-	MSG_HOST_NONE = 0,   /* no known extension: skip */
-	MSG_HOST_BYTES = 2,  /* HostBytes.hoststring (field 2) */
-	MSG_HOST_RESIZE = 3, /* ResizeMessage (field 3) */
-	MSG_HOST_ECHOACK = 7 /* EchoAck.echo_ack_num (field 7) */
+	MSG_HOST_NONE = 0,    /* no known extension: skip */
+	MSG_HOST_BYTES = 2,   /* HostBytes.hoststring (field 2) */
+	MSG_HOST_RESIZE = 3,  /* ResizeMessage (field 3) */
+	MSG_HOST_ECHOACK = 7, /* EchoAck.echo_ack_num (field 7) */
+	MSG_HOST_HELLO = 40,  /* mosh-c: Hello (field 40) */
+	MSG_HOST_NOTICE = 41, /* mosh-c: Notice (field 41) */
 };
 
 struct msg_host_event {
 	enum msg_host_kind kind;
-	const uint8_t *bytes; /* BYTES: terminal output for the client's emulator */
+	const uint8_t *bytes; /* BYTES: terminal output; NOTICE: its text */
 	size_t bytes_len;
 	int32_t width, height; /* RESIZE: as received (0 if absent) */
 	uint64_t echo_ack;     /* ECHOACK */
+	uint32_t version;      /* HELLO */
+	uint64_t features;     /* HELLO */
+	uint32_t notice;       /* NOTICE: its kind */
 };
 
 struct msg_host {

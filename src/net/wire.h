@@ -82,4 +82,19 @@
 #define WIRE_STATE_SHUTDOWN UINT64_MAX
 #define WIRE_CHAFF_MAX 16u
 
+/*
+ * mosh-c's extensions (doc/PROTOCOL.md, "Extensions"): fields 40-63 of both
+ * inner Instruction messages. A mosh 1.4 peer skips them; we send the host
+ * side's only to a client whose hello we have received.
+ */
+#define WIRE_EXT_HELLO 40u  /* both directions: version and feature bits */
+#define WIRE_EXT_NOTICE 41u /* server to client: why the link is ending */
+#define WIRE_MOSHC_VERSION 1u
+/* Feature bits of a hello. */
+#define WIRE_FEATURE_NOTICE (UINT64_C(1) << 0) /* understands field 41 */
+/* Notice kinds, and the longest notice text accepted. */
+#define WIRE_NOTICE_ATTACHED 1u /* the session was attached from another client */
+#define WIRE_NOTICE_KILLED 2u   /* mosh-server kill ended the session */
+#define WIRE_NOTICE_TEXT_MAX 128u
+
 #endif

@@ -33,6 +33,7 @@ struct ssp {
 
 	/* sender */
 	void *current;
+	bool current_borrowed; /* cfg.local_live: not ours to free */
 	struct ssp_entry sent[SSP_SENT_STATES_MAX + 1];
 	size_t nsent;
 	size_t assumed; /* index into sent */
@@ -78,8 +79,14 @@ struct ssp *ssp_new(const struct ssp_config *cfg, uint64_t now)
 	s->random_arg = cfg->random_arg;
 	s->send_mindelay = cfg->send_mindelay;
 
-	s->current = cfg->local_initial;
-	s->sent[0] = (struct ssp_entry){0, now, s->lops->copy(s->current)};
+	if (cfg->local_live != NULL) {
+		s->current = cfg->local_live;
+		s->current_borrowed = true;
+		s->sent[0] = (struct ssp_entry){0, now, cfg->local_initial};
+	} else {
+		s->current = cfg->local_initial;
+		s->sent[0] = (struct ssp_entry){0, now, s->lops->copy(s->current)};
+	}
 	s->nsent = 1;
 	s->next_ack_time = now;
 	s->next_send_time = now;
@@ -100,7 +107,8 @@ void ssp_free(struct ssp *s)
 {
 	if (!s)
 		return;
-	s->lops->free(s->current);
+	if (!s->current_borrowed)
+		s->lops->free(s->current);
 	for (size_t i = 0; i < s->nsent; i++)
 		s->lops->free(s->sent[i].state);
 	for (size_t i = 0; i < s->nrecv; i++)

@@ -93,8 +93,14 @@ typedef void ssp_send_fn(void *arg, uint64_t now, const struct ssp_instruction *
 typedef void ssp_random_fn(void *arg, void *out, size_t len);
 
 struct ssp_config {
-	const struct ssp_state_ops *local_ops;  /* the state we send */
-	void *local_initial;                    /* our state 0; taken over */
+	const struct ssp_state_ops *local_ops; /* the state we send */
+	void *local_initial;                   /* our state 0; taken over */
+	/* Optional: the live state to send, borrowed for SSP's lifetime. A
+	 * session that outlives its links keeps one live state and gives each new
+	 * link a blank local_initial, so the new peer's first frame is a full
+	 * repaint while the state itself stays untouched. NULL: SSP sends a
+	 * state of its own, starting as a copy of local_initial. */
+	void *local_live;
 	const struct ssp_state_ops *remote_ops; /* the state we receive */
 	void *remote_initial;                   /* the peer's state 0; taken over */
 	uint64_t send_mindelay;                 /* SSP_SEND_MINDELAY_SERVER or _CLIENT */
@@ -131,8 +137,9 @@ struct ssp;
 struct ssp *ssp_new(const struct ssp_config *cfg, uint64_t now);
 void ssp_free(struct ssp *ssp);
 
-/* The current local state: the application changes it in place (borrowed,
- * valid until ssp_free). SSP notices changes on its next tick. */
+/* The current local state (cfg.local_live when given): the application
+ * changes it in place (borrowed, valid until ssp_free). SSP notices changes on
+ * its next tick. */
 void *ssp_current(struct ssp *ssp);
 /* The newest state received (borrowed, valid until the next ssp_receive). */
 const void *ssp_remote(const struct ssp *ssp);

@@ -2,8 +2,11 @@
 #include "state/terminal.h"
 
 #include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "net/msg.h"
+#include "net/wire.h"
 #include "term/disp.h"
 #include "term/fb.h"
 #include "util/err.h"
@@ -11,8 +14,14 @@
 
 struct termstate {
 	struct emu *emu;
+	bool borrowed; /* a view: emu belongs to the session */
 	uint64_t echo_ack;
 	uint64_t replies_dropped;
+	bool has_hello;
+	uint32_t hello_version;
+	uint64_t hello_features;
+	uint32_t notice; /* 0: none */
+	char notice_text[WIRE_NOTICE_TEXT_MAX + 1];
 };
 
 struct termstate *termstate_new(int width, int height)
@@ -23,22 +32,68 @@ struct termstate *termstate_new(int width, int height)
 	return s;
 }
 
+struct termstate *termstate_new_view(struct emu *emu)
+{
+	struct termstate *s = xcalloc(1, sizeof *s);
+
+	s->emu = emu;
+	s->borrowed = true;
+	return s;
+}
+
 struct termstate *termstate_copy(const struct termstate *s)
 {
-	struct termstate *c = xcalloc(1, sizeof *c);
+	struct termstate *c = xmalloc(sizeof *c);
 
+	*c = *s;
 	c->emu = emu_copy(s->emu);
-	c->echo_ack = s->echo_ack;
-	c->replies_dropped = s->replies_dropped;
+	c->borrowed = false;
 	return c;
+}
+
+void termstate_freeze(struct termstate *s)
+{
+	if (!s->borrowed)
+		return;
+	s->emu = emu_copy(s->emu);
+	s->borrowed = false;
 }
 
 void termstate_free(struct termstate *s)
 {
 	if (s == NULL)
 		return;
-	emu_free(s->emu);
+	if (!s->borrowed)
+		emu_free(s->emu);
 	free(s);
+}
+
+void termstate_set_hello(struct termstate *s, uint32_t version, uint64_t features)
+{
+	s->has_hello = true;
+	s->hello_version = version;
+	s->hello_features = features;
+}
+
+bool termstate_hello(const struct termstate *s, uint32_t *version, uint64_t *features)
+{
+	if (s->has_hello) {
+		*version = s->hello_version;
+		*features = s->hello_features;
+	}
+	return s->has_hello;
+}
+
+void termstate_set_notice(struct termstate *s, uint32_t kind, const char *text)
+{
+	s->notice = kind;
+	snprintf(s->notice_text, sizeof s->notice_text, "%s", text);
+}
+
+uint32_t termstate_notice(const struct termstate *s, const char **text)
+{
+	*text = s->notice_text;
+	return s->notice;
 }
 
 struct emu *termstate_emu(struct termstate *s)
@@ -71,17 +126,30 @@ uint64_t termstate_replies_dropped(const struct termstate *s)
 
 bool termstate_equal(const struct termstate *a, const struct termstate *b)
 {
-	return a->echo_ack == b->echo_ack && fb_equal(emu_fb(a->emu), emu_fb(b->emu));
+	return a->echo_ack == b->echo_ack && a->has_hello == b->has_hello &&
+	       a->notice == b->notice && strcmp(a->notice_text, b->notice_text) == 0 &&
+	       fb_equal(emu_fb(a->emu), emu_fb(b->emu));
 }
 
 void termstate_diff(const struct termstate *from, const struct termstate *to, struct buf *out)
 {
 	const struct fb *ofb = emu_fb(from->emu), *nfb = emu_fb(to->emu);
-	struct msg_host_event ev[3];
+	struct msg_host_event ev[5];
 	struct buf hoststring, msg;
 	size_t n = 0;
 
 	buf_init(&hoststring);
+	/* Our extensions first: a 1.4 client never gets them (the link sets
+	 * them only after the client's hello), ours learns before it draws. */
+	if (to->has_hello && !from->has_hello)
+		ev[n++] = (struct msg_host_event){.kind = MSG_HOST_HELLO,
+		                                  .version = to->hello_version,
+		                                  .features = to->hello_features};
+	if (to->notice != from->notice || strcmp(to->notice_text, from->notice_text) != 0)
+		ev[n++] = (struct msg_host_event){.kind = MSG_HOST_NOTICE,
+		                                  .notice = to->notice,
+		                                  .bytes = (const uint8_t *)to->notice_text,
+		                                  .bytes_len = strlen(to->notice_text)};
 	if (from->echo_ack != to->echo_ack)
 		ev[n++] =
 		    (struct msg_host_event){.kind = MSG_HOST_ECHOACK, .echo_ack = to->echo_ack};
@@ -103,6 +171,17 @@ void termstate_diff(const struct termstate *from, const struct termstate *to, st
 		buf_fini(&msg);
 	}
 	buf_fini(&hoststring);
+}
+
+/* A notice's text reaches the user's terminal: printable ASCII only, capped. */
+static bool notice_ok(const struct msg_host_event *e)
+{
+	if (e->bytes_len > WIRE_NOTICE_TEXT_MAX)
+		return false;
+	for (size_t i = 0; i < e->bytes_len; i++)
+		if (e->bytes[i] < 0x20 || e->bytes[i] > 0x7e)
+			return false;
+	return true;
 }
 
 int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
@@ -132,6 +211,9 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 				return ERR_PROTO;
 			}
 			ack = e->echo_ack;
+		} else if (e->kind == MSG_HOST_NOTICE && !notice_ok(e)) {
+			msg_host_release(&m);
+			return ERR_RANGE;
 		}
 	}
 	buf_init(&replies);
@@ -151,6 +233,14 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 			break;
 		case MSG_HOST_ECHOACK:
 			s->echo_ack = e->echo_ack;
+			break;
+		case MSG_HOST_HELLO:
+			termstate_set_hello(s, e->version, e->features);
+			break;
+		case MSG_HOST_NOTICE:
+			s->notice = e->notice;
+			memcpy(s->notice_text, e->bytes, e->bytes_len);
+			s->notice_text[e->bytes_len] = '\0';
 			break;
 		case MSG_HOST_NONE:
 			break;

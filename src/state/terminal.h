@@ -32,8 +32,29 @@ struct termstate;
 
 /* A blank width×height terminal with echo ack 0 (SSP state 0). */
 struct termstate *termstate_new(int width, int height);
+/*
+ * The live state one server link sends: the session's emulator, borrowed (it
+ * must outlive the view), with this link's own echo ack, hello and notice.
+ * Copies of a view are ordinary snapshots that own their framebuffer.
+ */
+struct termstate *termstate_new_view(struct emu *emu);
+/* Turn a view into a snapshot of the screen as it is now (a link that is
+ * ending must not follow the session any more); no-op on a snapshot. */
+void termstate_freeze(struct termstate *s);
 struct termstate *termstate_copy(const struct termstate *s);
 void termstate_free(struct termstate *s);
+
+/*
+ * mosh-c's extensions (doc/PROTOCOL.md, "Extensions"). A server link sets its
+ * hello and any notice only after it has received the client's hello, so a
+ * mosh 1.4 client gets exactly mosh 1.4's diffs. The notice text is printable
+ * ASCII of at most WIRE_NOTICE_TEXT_MAX bytes (apply() rejects anything else).
+ */
+void termstate_set_hello(struct termstate *s, uint32_t version, uint64_t features);
+bool termstate_hello(const struct termstate *s, uint32_t *version, uint64_t *features);
+void termstate_set_notice(struct termstate *s, uint32_t kind, const char *text);
+/* The notice kind (0: none) and its text (borrowed, valid until the state changes). */
+uint32_t termstate_notice(const struct termstate *s, const char **text);
 
 /* The emulator, to feed pty output or resize (borrowed, valid until free). */
 struct emu *termstate_emu(struct termstate *s);

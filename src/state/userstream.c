@@ -30,6 +30,9 @@ struct userstream {
 	struct us_log *log;
 	uint64_t start, end;
 	struct userstream *prev, *next; /* the log's holders */
+	bool has_hello;                 /* the client's hello is part of the state */
+	uint32_t hello_version;
+	uint64_t hello_features;
 };
 
 /* Trim a log only when this many events (and half of it) are unneeded. */
@@ -120,6 +123,9 @@ struct userstream *userstream_copy(const struct userstream *src)
 
 	s->start = src->start;
 	s->end = src->end;
+	s->has_hello = src->has_hello;
+	s->hello_version = src->hello_version;
+	s->hello_features = src->hello_features;
 	hold(s, src->log);
 	return s;
 }
@@ -221,7 +227,7 @@ bool userstream_equal(const struct userstream *a, const struct userstream *b)
 {
 	uint64_t from;
 
-	if (a->end != b->end)
+	if (a->end != b->end || a->has_hello != b->has_hello)
 		return false;
 	if (a->log == b->log)
 		return true;
@@ -243,12 +249,16 @@ void userstream_diff(const struct userstream *from, const struct userstream *to,
 
 	ASSERT(to->start <= from->end && from->end <= to->end);
 	n = (size_t)(to->end - from->end);
-	if (n == 0)
+	if (n == 0 && (from->has_hello || !to->has_hello))
 		return;
 
-	/* One instruction per resize and per run of bytes. */
-	ev = xcalloc(n, sizeof(*ev));
-	bytes = xmalloc(n);
+	/* The hello first, then one instruction per resize and per run of bytes. */
+	ev = xcalloc(n + 1, sizeof(*ev));
+	bytes = xmalloc(n ? n : 1);
+	if (to->has_hello && !from->has_hello)
+		ev[nev++] = (struct msg_user_event){.kind = MSG_USER_HELLO,
+		                                    .version = to->hello_version,
+		                                    .features = to->hello_features};
 	for (i = from->end; i < to->end;) {
 		const struct userstream_event *e = userstream_event(to, i);
 		size_t first = nbytes;
@@ -280,6 +290,7 @@ int userstream_apply(struct userstream *s, const uint8_t *diff, size_t len)
 	struct msg_user m;
 	size_t n = 0, k = 0;
 	int rc = 0;
+	const struct msg_user_event *hello = NULL;
 
 	REQUIRE(len <= USERSTREAM_MAX_DIFF, ERR_RANGE);
 	REQUIRE(msg_user_decode(diff, len, &m) == 0, ERR_INVAL);
@@ -296,6 +307,8 @@ int userstream_apply(struct userstream *s, const uint8_t *diff, size_t len)
 				goto out;
 			}
 			n++;
+		} else if (e->kind == MSG_USER_HELLO && hello == NULL) {
+			hello = e;
 		}
 	}
 	if (s->end - s->start > USERSTREAM_MAX_HELD ||
@@ -303,6 +316,8 @@ int userstream_apply(struct userstream *s, const uint8_t *diff, size_t len)
 		rc = ERR_RANGE;
 		goto out;
 	}
+	if (hello != NULL && !s->has_hello)
+		userstream_set_hello(s, hello->version, hello->features);
 	if (n == 0)
 		goto out;
 
@@ -333,6 +348,22 @@ void userstream_subtract(struct userstream *s, const struct userstream *prefix)
 		return;
 	s->start = prefix->end;
 	log_trim(s->log);
+}
+
+void userstream_set_hello(struct userstream *s, uint32_t version, uint64_t features)
+{
+	s->has_hello = true;
+	s->hello_version = version;
+	s->hello_features = features;
+}
+
+bool userstream_hello(const struct userstream *s, uint32_t *version, uint64_t *features)
+{
+	if (s->has_hello) {
+		*version = s->hello_version;
+		*features = s->hello_features;
+	}
+	return s->has_hello;
 }
 
 int userstream_extend_to(struct userstream *s, const struct userstream *newer)

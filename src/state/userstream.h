@@ -11,7 +11,9 @@
  *
  * diff(from, to) is a ClientBuffers.UserMessage with the events of `to`
  * beyond from's end: runs of bytes packed into one Keystroke, each Resize its
- * own instruction. apply() appends; it rejects malformed messages, resizes
+ * own instruction. A mosh-c client's stream also carries its hello
+ * (doc/PROTOCOL.md, "Extensions"), sent first until the server has a state
+ * holding it; mosh 1.4 servers skip it. apply() appends; it rejects malformed messages, resizes
  * outside 1..USERSTREAM_MAX_SIZE and oversized diffs, leaving the state
  * unchanged.
  */
@@ -62,6 +64,11 @@ int userstream_apply(struct userstream *s, const uint8_t *diff, size_t len);
 /* Forget the events prefix already contains (no-op unless it is an earlier
  * state of s). */
 void userstream_subtract(struct userstream *s, const struct userstream *prefix);
+
+/* Announce our version and features in this state and every later one. */
+void userstream_set_hello(struct userstream *s, uint32_t version, uint64_t features);
+/* Whether the state holds a hello; if so, fills version and features. */
+bool userstream_hello(const struct userstream *s, uint32_t *version, uint64_t *features);
 
 /*
  * Grow s to end where newer ends, keeping what s still holds: a consumer that

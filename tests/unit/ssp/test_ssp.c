@@ -551,6 +551,47 @@ TEST(shutdown_handshake_both_roles)
 	ssp_free(b);
 }
 
+/* A borrowed live state: the first frame is the whole of it (from the blank
+ * state 0 given), and SSP neither copies it as current nor frees it. */
+TEST(borrowed_live_state_starts_from_blank)
+{
+	struct userstream *live = userstream_new();
+	struct ssp_config cfg = {
+	    .local_ops = &userstream_ops,
+	    .local_initial = userstream_new(),
+	    .local_live = live,
+	    .remote_ops = &userstream_ops,
+	    .remote_initial = userstream_new(),
+	    .send_mindelay = 0,
+	    .send = cap_send,
+	    .random = fake_random,
+	};
+	struct cap *c = calloc(1, sizeof *c);
+	struct ssp *s;
+	struct buf keys;
+
+	userstream_push_bytes(live, "typed before the link", 21);
+	cfg.send_arg = c;
+	s = ssp_new(&cfg, 1000);
+	CHECK(ssp_current(s) == live);
+	ssp_tick(s, 1000);
+	CHECK_EQ_U64(c->n, 1);
+	CHECK_EQ_U64(c->v[0].in.old_num, 0);
+	buf_init(&keys);
+	diff_keys(&c->v[0], &keys);
+	CHECK_EQ_STR((const char *)keys.data, "typed before the link");
+	buf_fini(&keys);
+	userstream_push_bytes(live, "!", 1);
+	ssp_tick(s, 1300);
+	CHECK_EQ_U64(c->n, 2);
+	ssp_free(s);
+	/* Still ours: usable after SSP is gone. */
+	CHECK_EQ_U64(userstream_end(live), 22);
+	userstream_free(live);
+	cap_clear(c);
+	free(c);
+}
+
 int main(void)
 {
 	RUN(first_tick_sends_at_once);
@@ -569,5 +610,6 @@ int main(void)
 	RUN(shutdown_gives_up_after_16_sends);
 	RUN(shutdown_gives_up_after_10s_without_peer);
 	RUN(shutdown_handshake_both_roles);
+	RUN(borrowed_live_state_starts_from_blank);
 	return test_done();
 }

@@ -231,6 +231,69 @@ TEST(ssp_ops_wrap_the_functions)
 	termstate_ops.free(b);
 }
 
+/* A view follows the emulator it borrows until frozen; copies own their screen. */
+TEST(view_follows_the_session_until_frozen)
+{
+	struct emu *live = emu_new(20, 4);
+	struct termstate *view = termstate_new_view(live), *snap, *blank = termstate_new(20, 4);
+
+	emu_write(live, (const uint8_t *)"one", 3);
+	snap = termstate_copy(view);
+	CHECK(termstate_equal(snap, view));
+	emu_write(live, (const uint8_t *)" two", 4);
+	CHECK(!termstate_equal(snap, view));
+	termstate_freeze(view);
+	emu_write(live, (const uint8_t *)" three", 6);
+	/* Frozen: the session's later output is not the ending link's business. */
+	emu_write(termstate_emu(snap), (const uint8_t *)" two", 4);
+	CHECK(termstate_equal(snap, view));
+	CHECK(!termstate_equal(view, blank));
+	termstate_free(view);
+	termstate_free(snap);
+	termstate_free(blank);
+	/* Still the session's after every view is gone. */
+	emu_write(live, (const uint8_t *)"!", 1);
+	emu_free(live);
+}
+
+/* Hello and notice ride the diff as fields 40 and 41 and are rejected when hostile. */
+TEST(hello_and_notice_round_trip)
+{
+	struct termstate *a = termstate_new(10, 2), *b = termstate_new(10, 2);
+	struct termstate *c = termstate_new(10, 2);
+	struct msg_host_event bad = {.kind = MSG_HOST_NOTICE, .notice = 1};
+	const char *text;
+	uint32_t version;
+	uint64_t features;
+	struct buf d;
+
+	buf_init(&d);
+	termstate_diff(a, b, &d);
+	CHECK_EQ_U64(d.len, 0);
+	termstate_set_hello(b, 7, 5);
+	termstate_set_notice(b, 1, "192.0.2.1");
+	termstate_diff(a, b, &d);
+	CHECK(d.len > 0);
+	CHECK_EQ_INT(termstate_apply(c, d.data, d.len), 0);
+	CHECK(termstate_hello(c, &version, &features));
+	CHECK_EQ_U64(version, 7);
+	CHECK_EQ_U64(features, 5);
+	CHECK_EQ_U64(termstate_notice(c, &text), 1);
+	CHECK_EQ_STR(text, "192.0.2.1");
+
+	/* An escape in the text would reach the user's terminal: refused whole. */
+	bad.bytes = (const uint8_t *)"\x1b]52;c;?\a";
+	bad.bytes_len = strlen((const char *)bad.bytes);
+	buf_clear(&d);
+	msg_host_encode(&bad, 1, &d);
+	CHECK_EQ_INT(termstate_apply(a, d.data, d.len), ERR_RANGE);
+	CHECK_EQ_U64(termstate_notice(a, &text), 0);
+	buf_fini(&d);
+	termstate_free(a);
+	termstate_free(b);
+	termstate_free(c);
+}
+
 int main(void)
 {
 	RUN(diff_rebuilds_random_screens);
@@ -239,5 +302,7 @@ int main(void)
 	RUN(hostile_diffs_change_nothing);
 	RUN(queries_in_a_diff_get_no_answer);
 	RUN(ssp_ops_wrap_the_functions);
+	RUN(view_follows_the_session_until_frozen);
+	RUN(hello_and_notice_round_trip);
 	return test_done();
 }

@@ -36,6 +36,42 @@ TEST(first_client_diff_matches_mosh)
 	userstream_free(b);
 }
 
+/* The hello is field 40 ahead of the resize, sent until the base holds it. */
+TEST(hello_rides_the_first_diff_only)
+{
+	static const uint8_t want[] = {0x0a, 0x07, 0xc2, 0x02, 0x04, 0x08, 0x01, 0x10, 0x03,
+	                               0x0a, 0x06, 0x1a, 0x04, 0x28, 0x50, 0x30, 0x18};
+	struct userstream *a = userstream_new(), *b = userstream_new(), *r = userstream_new();
+	uint32_t version = 0;
+	uint64_t features = 0;
+	struct buf d;
+
+	buf_init(&d);
+	userstream_set_hello(b, 1, 3);
+	CHECK(!userstream_equal(a, b));
+	userstream_diff(a, b, &d);
+	CHECK(d.len > 0);
+	CHECK_EQ_INT(userstream_apply(r, d.data, d.len), 0);
+	CHECK(userstream_hello(r, &version, &features));
+	CHECK_EQ_U64(version, 1);
+	CHECK_EQ_U64(features, 3);
+	CHECK_EQ_U64(userstream_end(r), 0);
+	buf_clear(&d);
+	CHECK_EQ_INT(userstream_push_resize(b, 80, 24), 0);
+	userstream_diff(a, b, &d);
+	CHECK_EQ_INT(d.len, sizeof(want));
+	CHECK_EQ_MEM(d.data, want, sizeof(want));
+	buf_clear(&d);
+	/* From a state that holds it: mosh 1.4's bytes exactly. */
+	userstream_diff(r, b, &d);
+	CHECK_EQ_INT(d.len, 8);
+	CHECK_EQ_MEM(d.data, want + 9, 8);
+	buf_fini(&d);
+	userstream_free(a);
+	userstream_free(b);
+	userstream_free(r);
+}
+
 TEST(diff_packs_bytes_and_apply_rebuilds)
 {
 	struct userstream *a = userstream_new(), *b, *r = userstream_new();
@@ -248,6 +284,7 @@ TEST(consumer_keeps_events_the_receiver_forgot)
 int main(void)
 {
 	RUN(first_client_diff_matches_mosh);
+	RUN(hello_rides_the_first_diff_only);
 	RUN(diff_packs_bytes_and_apply_rebuilds);
 	RUN(apply_rejects_bad_input_unchanged);
 	RUN(apply_bounds_diff_size);
