@@ -59,7 +59,7 @@ struct msg_user_event {
 	const uint8_t *keys; /* KEYS: the bytes, no charset meaning */
 	size_t keys_len;
 	int32_t width,
-	    height; /* RESIZE: as received (0 if absent); the receiver must reject <= 0 */
+	    height;       /* RESIZE: as received (0 if absent); the receiver must reject <= 0 */
 	uint32_t version; /* HELLO */
 	uint64_t features;
 };

@@ -1,20 +1,17 @@
-/* The mosh-server main loop; see session.h. */
+/* The long-lived part of mosh-server; see session.h. */
 #include "server/session.h"
 
-#include <errno.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "net/wire.h"
+#include "server/link.h"
 #include "server/utmprec.h"
 #include "ssp/ssp.h"
-#include "ssp/transport.h"
-#include "state/terminal.h"
-#include "state/userstream.h"
+#include "term/emu.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/ev.h"
@@ -22,200 +19,89 @@
 #include "util/xmalloc.h"
 
 enum {
-	ECHO_TIMEOUT = 50,           /* ms an application gets to echo a keystroke (5.6) */
-	ECHO_HISTORY_MAX = 1024,     /* pending echo-ack entries kept */
-	CONNECT_TIMEOUT = 60000,     /* ms to wait for the first client state */
-	UTMP_DETACH_AFTER = 30000,   /* ms without client input before utmp says detached */
-	PTY_BACKLOG_MAX = 64 * 1024, /* stop taking user input while this much is queued */
-	PTY_READS_PER_WAKEUP = 16,   /* 16 × 16 KiB per wake-up, then let the network run */
-	PTY_QUIET = 1,               /* ms of pty silence that ends the collection delay */
-};
-
-struct echo_entry {
-	uint64_t num;  /* client state number */
-	uint64_t when; /* when its events reached the pty */
+	UTMP_DETACH_AFTER = 30000, /* ms without client input before utmp says detached */
+	PTY_READS_PER_WAKEUP = 16, /* 16 × 16 KiB per wake-up, then let the network run */
+	PTY_QUIET = 1,             /* ms of pty silence that ends the collection delay */
+	SESSION_LINKS_MAX = 8,     /* the driving link, ending ones and pending attaches */
 };
 
 struct session {
 	struct ev_loop *loop;
-	struct ssp_transport *transport;
-	struct ssp *ssp;
 	struct pty_child *child;
+	struct emu *emu; /* the live screen */
 	struct utmprec utmp;
-	const struct server_session_config *cfg;
+	const struct session_config *cfg;
 
-	struct userstream *input;   /* copy of the newest client state being applied */
-	uint64_t input_num;         /* its state number */
-	uint64_t input_done;        /* absolute index of the next event to apply */
-	int esc_state;              /* ESC O x translation: 0, 1 after ESC, 2 after ESC O */
-	bool have_client;           /* a client state has arrived */
-	uint64_t last_client_input; /* when the newest client state arrived */
-
-	struct echo_entry *echo;
-	size_t n_echo;
+	struct link *links[SESSION_LINKS_MAX];
+	size_t n_links;
+	struct link *driver; /* the link whose client was heard last (NULL: none yet) */
 
 	uint64_t start;
 	uint64_t last_pty_data; /* when the child's output last arrived */
+	bool had_client;        /* some link's client was ever heard */
 	bool child_gone;
+	bool ending; /* every link told to end; leave once they are finished */
+	bool leave;
 	bool utmp_attached;
 	char utmp_ip[128]; /* the client address utmp shows while attached */
-	bool leave;
-	int status;
 	int signals_seen;
 	bool usr1;
 };
 
-static struct termstate *current(struct session *s)
+/* The newest client input over every link: what the timeouts measure. */
+static uint64_t last_client_input(const struct session *s)
 {
-	return ssp_current(s->ssp);
+	return s->driver != NULL ? link_last_heard(s->driver) : 0;
 }
 
-static void start_shutdown_or_leave(struct session *s, uint64_t now, const char *why)
+static void end_session(struct session *s, uint64_t now, const char *why)
 {
-	struct conn *c = ssp_transport_conn(s->transport);
-
-	if (ssp_shutdown_in_progress(s->ssp))
+	if (s->ending)
 		return;
 	log_info("%s", why);
-	if (!conn_has_remote(c)) {
-		s->leave = true;
-		return;
-	}
-	ssp_start_shutdown(s->ssp, now);
+	s->ending = true;
+	for (size_t i = 0; i < s->n_links; i++)
+		link_end(s->links[i], now, 0, "");
 }
 
-/* Bytes the user typed, with the cursor-key fix-up of 5.5: the client always
- * sends arrows as ESC O x; an application in normal cursor mode wants ESC [ x. */
-static void user_bytes(struct session *s, const uint8_t *p, size_t n)
-{
-	bool app = emu_app_cursor_keys(termstate_emu(current(s)));
-	struct buf out;
-
-	buf_init(&out);
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
-
-		if (s->esc_state == 2) {
-			s->esc_state = 0;
-			buf_append_byte(&out, (!app && c >= 'A' && c <= 'D') ? '[' : 'O');
-			buf_append_byte(&out, c);
-			continue;
-		}
-		if (s->esc_state == 1 && c == 'O') {
-			/* Held back until the next byte decides between SS3 and CSI. */
-			s->esc_state = 2;
-			continue;
-		}
-		s->esc_state = c == 0x1b ? 1 : 0;
-		buf_append_byte(&out, c);
-	}
-	if (out.len > 0 && pty_write(s->child, out.data, out.len) == ERR_CLOSED)
-		s->child_gone = true;
-	buf_fini(&out);
-}
-
-static void apply_resize(struct session *s, int w, int h)
-{
-	emu_resize(termstate_emu(current(s)), w, h);
-	pty_resize(s->child, (uint16_t)h, (uint16_t)w);
-}
-
-/* Apply the newest client state's events while the pty has room. */
-static void apply_input(struct session *s, uint64_t now)
-{
-	uint64_t end = userstream_end(s->input);
-	bool any = false;
-
-	while (s->input_done < end && pty_queued(s->child) < PTY_BACKLOG_MAX && !s->child_gone) {
-		const struct userstream_event *e = userstream_event(s->input, s->input_done);
-		uint8_t bytes[512];
-		size_t n = 0;
-
-		if (e == NULL) {
-			/* Cannot happen while we hold our own copy; never spin on it. */
-			log_error("client event %llu is not held",
-			          (unsigned long long)s->input_done);
-			s->input_done = end;
-			break;
-		}
-		if (e->kind == USERSTREAM_RESIZE) {
-			const struct userstream_event *next = e;
-
-			/* Only the last of a run of resizes matters. */
-			while (next != NULL && next->kind == USERSTREAM_RESIZE) {
-				e = next;
-				s->input_done++;
-				next = s->input_done < end
-				           ? userstream_event(s->input, s->input_done)
-				           : NULL;
-			}
-			apply_resize(s, e->width, e->height);
-			any = true;
-			continue;
-		}
-		while (s->input_done < end && n < sizeof bytes) {
-			e = userstream_event(s->input, s->input_done);
-			if (e == NULL || e->kind != USERSTREAM_BYTE)
-				break;
-			bytes[n++] = e->byte;
-			s->input_done++;
-		}
-		user_bytes(s, bytes, n);
-		any = true;
-	}
-	/* Our copy would otherwise pin every event of the session in the shared log. */
-	if (s->input_done == end)
-		userstream_subtract(s->input, s->input);
-	if (any && s->n_echo < ECHO_HISTORY_MAX) {
-		s->echo[s->n_echo].num = s->input_num;
-		s->echo[s->n_echo].when = now;
-		s->n_echo++;
-	}
-}
-
-/* The client's address without its port, for utmp ("[::1]:5" -> "::1"). */
-static void client_ip(struct session *s, char *out, size_t len)
-{
-	char *end;
-
-	conn_remote_str(ssp_transport_conn(s->transport), out, len);
-	if (out[0] == '[') {
-		end = strchr(out, ']');
-		if (end != NULL)
-			*end = '\0';
-		memmove(out, out + 1, strlen(out));
-	} else if ((end = strrchr(out, ':')) != NULL) {
-		*end = '\0';
-	}
-}
-
-static void on_receive(void *arg, uint64_t now)
+/* A link's client spoke for the first time: it drives the session now. */
+static void on_link_heard(void *arg, struct link *l, uint64_t now)
 {
 	struct session *s = arg;
-	uint64_t num = ssp_remote_num(s->ssp);
-	char host[128];
+	char ip[128];
 
-	if (num == s->input_num || ssp_remote_shutdown(s->ssp))
-		return;
-	/* Keep the events not yet applied: the receiver may already have dropped them. */
-	if (userstream_extend_to(s->input, ssp_remote(s->ssp)) < 0) {
-		userstream_free(s->input);
-		s->input = userstream_copy(ssp_remote(s->ssp));
-	}
-	s->input_num = num;
-	s->last_client_input = now;
-	if (!s->have_client) {
-		s->have_client = true;
+	if (!s->had_client) {
+		s->had_client = true;
 		pty_release(s->child);
 	}
-	client_ip(s, host, sizeof host);
-	if (!s->utmp_attached || strcmp(host, s->utmp_ip) != 0) {
-		utmprec_set(&s->utmp, host);
-		snprintf(s->utmp_ip, sizeof s->utmp_ip, "%s", host);
-		s->utmp_attached = true;
-	}
-	if (!ssp_shutdown_in_progress(s->ssp))
-		apply_input(s, now);
+	link_client_ip(l, ip, sizeof ip);
+	for (size_t i = 0; i < s->n_links; i++)
+		if (s->links[i] != l)
+			link_displace(s->links[i], now, ip);
+	if (s->driver != NULL && s->driver != l)
+		log_info("session attached from %s", ip);
+	s->driver = l;
+}
+
+static struct link *add_link(struct session *s, struct conn *conn, const uint8_t *key, int width,
+                             int height, uint64_t now)
+{
+	struct link_config lc;
+	struct link *l;
+
+	memset(&lc, 0, sizeof lc);
+	lc.loop = s->loop;
+	lc.conn = conn;
+	lc.key = key;
+	lc.emu = s->emu;
+	lc.child = s->child;
+	lc.width = width;
+	lc.height = height;
+	lc.on_heard = on_link_heard;
+	lc.on_heard_arg = s;
+	l = link_new(&lc, now);
+	s->links[s->n_links++] = l;
+	return l;
 }
 
 static void on_pty(struct ev_loop *loop, int fd, int events, void *arg)
@@ -241,8 +127,8 @@ static void on_pty(struct ev_loop *loop, int fd, int events, void *arg)
 			break;
 		}
 		s->last_pty_data = ev_now(loop);
-		emu_write(termstate_emu(current(s)), data, (size_t)n);
-		if (emu_take_replies(termstate_emu(current(s)), &replies) > 0) {
+		emu_write(s->emu, data, (size_t)n);
+		if (emu_take_replies(s->emu, &replies) > 0) {
 			pty_write(s->child, replies.data, replies.len);
 			buf_clear(&replies);
 		}
@@ -261,99 +147,116 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	if (signo == SIGCHLD)
 		return; /* the ticker reaps */
 	/* A second SIGTERM/SIGINT during shutdown means now. */
-	if (++s->signals_seen > 1 && ssp_shutdown_in_progress(s->ssp)) {
+	if (++s->signals_seen > 1 && s->ending) {
 		s->leave = true;
 		ev_stop(loop);
 		return;
 	}
-	start_shutdown_or_leave(s, ev_now(loop), "signal received, shutting down");
+	end_session(s, ev_now(loop), "signal received, shutting down");
 }
 
-/* The echo ack: the newest client state whose input is at least ECHO_TIMEOUT old. */
-static int64_t update_echo_ack(struct session *s, uint64_t now)
+/* Run every link; free the finished ones. */
+static int64_t links_tick(struct session *s, uint64_t now)
 {
-	size_t done = 0;
-	uint64_t ack = 0;
-	bool found = false;
-
-	while (done < s->n_echo && s->echo[done].when + ECHO_TIMEOUT <= now) {
-		ack = s->echo[done].num;
-		found = true;
-		done++;
-	}
-	if (found)
-		termstate_set_echo_ack(current(s), ack);
-	if (done > 0) {
-		memmove(s->echo, s->echo + done, (s->n_echo - done) * sizeof *s->echo);
-		s->n_echo -= done;
-	}
-	return s->n_echo > 0 ? (int64_t)(s->echo[0].when + ECHO_TIMEOUT - now) : -1;
-}
-
-static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
-{
-	struct session *s = arg;
-	const struct server_session_config *cfg = s->cfg;
 	int64_t wait = -1;
-	int status;
-
-	if (s->have_client && !ssp_shutdown_in_progress(s->ssp) && !s->child_gone)
-		apply_input(s, now);
-	ev_fd_set_events(loop, pty_master_fd(s->child),
-	                 s->child_gone ? 0 : EV_READ | (pty_wants_write(s->child) ? EV_WRITE : 0));
-	wait = ev_wait_min(wait, update_echo_ack(s, now));
 	/*
 	 * mosh 1.4 always collects output for SEND_MINDELAY (8 ms) before a frame,
 	 * which is most of its keystroke-to-echo time on a fast link. We collect
 	 * only while the child is still writing: once the pty has been quiet for
 	 * PTY_QUIET the frame is complete and may go (frame pacing still applies).
 	 */
-	if (now >= s->last_pty_data + PTY_QUIET) {
-		ssp_set_send_mindelay(s->ssp, 0);
-	} else {
-		ssp_set_send_mindelay(s->ssp, SSP_SEND_MINDELAY_SERVER);
-		wait = ev_wait_min(wait, (int64_t)(s->last_pty_data + PTY_QUIET - now));
+	bool quiet = now >= s->last_pty_data + PTY_QUIET;
+
+	if (!quiet)
+		wait = (int64_t)(s->last_pty_data + PTY_QUIET - now);
+	for (size_t i = 0; i < s->n_links;) {
+		struct link *l = s->links[i];
+
+		wait = ev_wait_min(wait, link_tick(l, now, &s->child_gone));
+		link_set_send_mindelay(l, quiet ? 0 : SSP_SEND_MINDELAY_SERVER);
+		if (link_client_quit(l) && l == s->driver)
+			end_session(s, now, "the client quit");
+		if (link_finished(l, now)) {
+			if (s->driver == l)
+				s->driver = NULL;
+			link_free(l);
+			memmove(&s->links[i], &s->links[i + 1], (s->n_links - i - 1) * sizeof l);
+			s->n_links--;
+			continue;
+		}
+		i++;
 	}
+	return wait;
+}
 
-	if (pty_reap(s->child, &status) == 1)
-		s->child_gone = true;
-	if (s->child_gone)
-		start_shutdown_or_leave(s, now, "the session's command has exited");
+static int64_t timeouts_tick(struct session *s, uint64_t now)
+{
+	const struct session_config *cfg = s->cfg;
+	int64_t wait = -1;
 
-	if (!s->have_client) {
-		if (now - s->start >= CONNECT_TIMEOUT) {
-			fprintf(stderr, "No connection within %d seconds.\n",
-			        CONNECT_TIMEOUT / 1000);
-			s->leave = true;
+	if (!s->had_client) {
+		if (now - s->start >= cfg->connect_timeout) {
+			fprintf(stderr, "No connection within %llu seconds.\n",
+			        (unsigned long long)(cfg->connect_timeout / 1000));
+			end_session(s, now, "no client came");
 		} else {
-			wait = ev_wait_min(wait, (int64_t)(s->start + CONNECT_TIMEOUT - now));
+			wait = (int64_t)(s->start + cfg->connect_timeout - now);
 		}
 	}
-	if (s->have_client && cfg->network_timeout > 0) {
-		uint64_t limit = s->last_client_input + cfg->network_timeout * 1000;
+	if (s->had_client && cfg->network_timeout > 0) {
+		uint64_t limit = last_client_input(s) + cfg->network_timeout * 1000;
 
 		if (now >= limit)
-			start_shutdown_or_leave(s, now, "network timeout");
+			end_session(s, now, "network timeout");
 		else
 			wait = ev_wait_min(wait, (int64_t)(limit - now));
 	}
 	if (s->usr1) {
 		s->usr1 = false;
-		if (cfg->signal_timeout == 0 || !s->have_client ||
-		    now - s->last_client_input >= cfg->signal_timeout * 1000)
-			start_shutdown_or_leave(s, now, "SIGUSR1 idle shutdown");
+		if (cfg->signal_timeout == 0 || !s->had_client ||
+		    now - last_client_input(s) >= cfg->signal_timeout * 1000)
+			end_session(s, now, "SIGUSR1 idle shutdown");
 	}
-	if (s->utmp_attached && now - s->last_client_input >= UTMP_DETACH_AFTER) {
+	return wait;
+}
+
+/* The login record follows the driving client: its address, or detached. */
+static int64_t utmp_tick(struct session *s, uint64_t now)
+{
+	char ip[128];
+
+	if (s->driver != NULL && now - link_last_heard(s->driver) < UTMP_DETACH_AFTER) {
+		link_client_ip(s->driver, ip, sizeof ip);
+		if (!s->utmp_attached || strcmp(ip, s->utmp_ip) != 0) {
+			utmprec_set(&s->utmp, ip);
+			snprintf(s->utmp_ip, sizeof s->utmp_ip, "%s", ip);
+			s->utmp_attached = true;
+		}
+		return (int64_t)(link_last_heard(s->driver) + UTMP_DETACH_AFTER - now);
+	}
+	if (s->utmp_attached) {
 		utmprec_set(&s->utmp, NULL);
 		s->utmp_attached = false;
 	}
-	if (s->utmp_attached)
-		wait = ev_wait_min(wait, (int64_t)(s->last_client_input + UTMP_DETACH_AFTER - now));
+	return -1;
+}
 
-	if (ssp_shutdown_in_progress(s->ssp) &&
-	    (ssp_shutdown_acknowledged(s->ssp) || ssp_shutdown_timed_out(s->ssp, now)))
-		s->leave = true;
-	if (ssp_remote_shutdown(s->ssp) && ssp_counterparty_shutdown_acknowledged(s->ssp))
+static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
+{
+	struct session *s = arg;
+	int64_t wait;
+	int status;
+
+	wait = links_tick(s, now);
+	ev_fd_set_events(loop, pty_master_fd(s->child),
+	                 s->child_gone ? 0 : EV_READ | (pty_wants_write(s->child) ? EV_WRITE : 0));
+	if (pty_reap(s->child, &status) == 1)
+		s->child_gone = true;
+	if (s->child_gone)
+		end_session(s, now, "the session's command has exited");
+	wait = ev_wait_min(wait, timeouts_tick(s, now));
+	wait = ev_wait_min(wait, utmp_tick(s, now));
+	if (s->ending && s->n_links == 0)
 		s->leave = true;
 	if (s->leave) {
 		log_info("leaving the main loop");
@@ -363,9 +266,8 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 	return wait;
 }
 
-int server_session_run(const struct server_session_config *cfg)
+int session_run(const struct session_config *cfg)
 {
-	struct ssp_transport_config tc;
 	struct session s;
 	uint64_t now = clock_ms();
 
@@ -373,23 +275,8 @@ int server_session_run(const struct server_session_config *cfg)
 	s.cfg = cfg;
 	s.child = cfg->child;
 	s.start = now;
-	s.input = userstream_new();
-	s.echo = xcalloc(ECHO_HISTORY_MAX, sizeof *s.echo);
 	s.loop = ev_loop_new();
-
-	memset(&tc, 0, sizeof tc);
-	tc.conn = cfg->conn;
-	tc.key = cfg->key;
-	tc.send_dir = PKT_TO_CLIENT;
-	tc.local_ops = &termstate_ops;
-	tc.local_initial = termstate_new(cfg->width, cfg->height);
-	tc.remote_ops = &userstream_ops;
-	tc.remote_initial = userstream_new();
-	tc.send_mindelay = SSP_SEND_MINDELAY_SERVER;
-	tc.on_receive = on_receive;
-	tc.on_receive_arg = &s;
-	s.transport = ssp_transport_new(&tc, now);
-	s.ssp = ssp_transport_ssp(s.transport);
+	s.emu = emu_new(cfg->width, cfg->height);
 
 	utmprec_init(&s.utmp, pty_master_fd(s.child), getpid());
 	utmprec_set(&s.utmp, NULL);
@@ -399,19 +286,19 @@ int server_session_run(const struct server_session_config *cfg)
 	ev_signal_add(s.loop, SIGUSR1, on_signal, &s);
 	ev_signal_add(s.loop, SIGCHLD, on_signal, &s);
 	ev_fd_add(s.loop, pty_master_fd(s.child), EV_READ, on_pty, &s);
-	/* Registered before the transport's, so input is applied before frames go out. */
+	/* Registered before the links' transports, so input is applied before frames go out. */
 	ev_ticker_add(s.loop, on_tick, &s);
-	ssp_transport_attach(s.transport, s.loop);
+	add_link(&s, cfg->conn, cfg->key, cfg->width, cfg->height, now);
 
 	ev_run(s.loop);
 
-	ssp_transport_free(s.transport);
+	for (size_t i = 0; i < s.n_links; i++)
+		link_free(s.links[i]);
 	utmprec_fini(&s.utmp);
 	ev_loop_free(s.loop);
 	pty_free(s.child);
-	userstream_free(s.input);
-	free(s.echo);
+	emu_free(s.emu);
 	printf("\n[mosh-server is exiting.]\n");
 	fflush(stdout);
-	return s.status;
+	return 0;
 }

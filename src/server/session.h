@@ -1,37 +1,50 @@
 /*
- * The mosh-server session: the daemon's main loop, after the socket is bound,
- * the key announced and the child spawned (PROTOCOL.md 9.2 "Main loop").
+ * A mosh-server session (doc/PROTOCOL.md, "Sessions and links"): what lives
+ * as long as the user's command — the pty child, the live emulator that is
+ * the authoritative screen, the login record — and the links of the clients
+ * that watch it (server/link.h).
  *
- * One event loop drives four sources: the SSP transport (client datagrams in,
- * terminal-state frames out), the pty master (the child's output into the
- * emulator that is the current local state; keystrokes and emulator replies
- * queued back), signals, and this module's ticker, which applies new client
- * input, keeps the echo ack, and enforces every timeout and the shutdown
- * handshake.
+ * One event loop drives: the pty master (the child's output into the live
+ * emulator, emulator replies back), signals, every link's SSP transport, and
+ * this module's ticker, which runs the links, cuts the collection delay once
+ * the pty is quiet, and enforces every timeout. The session starts with one
+ * link, for the client the MOSH CONNECT line was printed for; more may be
+ * made later for a client that reattaches. When a link's client is first
+ * heard, every other link is retired (a mosh-c client is told who took
+ * over); so at most one client drives the session, and a client whose link
+ * was retired can never reach the pty again, whatever it replays.
  *
- * Keystrokes are never dropped: input events are taken from the newest
- * client state only while the pty's write queue has room; the rest wait in
- * the user stream, which SSP keeps, until the child reads.
+ * The session ends when its command exits, on SIGTERM/SIGINT, when the
+ * attached client quits (its shutdown), on MOSH_SERVER_NETWORK_TMOUT of
+ * silence, on SIGUSR1 (with MOSH_SERVER_SIGNAL_TMOUT), and when no client
+ * ever came within the connect timeout; each link then runs the shutdown
+ * handshake with its client.
  */
 #ifndef MOSHC_SERVER_SESSION_H
 #define MOSHC_SERVER_SESSION_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "net/conn.h"
 #include "server/ptychild.h"
 
-struct server_session_config {
-	struct conn *conn;        /* taken over */
-	const uint8_t *key;       /* 16 bytes */
+struct session_config {
+	struct conn *conn;        /* the first link's socket, taken over */
+	const uint8_t *key;       /* the first link's key, 16 bytes */
 	struct pty_child *child;  /* taken over: freed (master closed) at the end */
-	int width, height;        /* the initial window (the server's state 0) */
+	int width, height;        /* the initial window (the first link's state 0) */
 	uint64_t network_timeout; /* MOSH_SERVER_NETWORK_TMOUT in s; 0: none */
 	uint64_t signal_timeout;  /* MOSH_SERVER_SIGNAL_TMOUT in s; 0: none */
+	uint64_t connect_timeout; /* ms without any client before giving up */
+	const char *id;           /* the session's ID and name (may be "") */
+	const char *name;
+	const char *command; /* for listings */
 	int verbose;
 };
 
 /* Run until the session ends; returns the process exit status. */
-int server_session_run(const struct server_session_config *cfg);
+int session_run(const struct session_config *cfg);
 
 #endif

@@ -81,6 +81,7 @@ struct ssp_transport *ssp_transport_new(const struct ssp_transport_config *cfg, 
 	struct ssp_config sc = {
 	    .local_ops = cfg->local_ops,
 	    .local_initial = cfg->local_initial,
+	    .local_live = cfg->local_live,
 	    .remote_ops = cfg->remote_ops,
 	    .remote_initial = cfg->remote_initial,
 	    .send_mindelay = cfg->send_mindelay,

@@ -32,6 +32,7 @@ struct ssp_transport_config {
 	enum pkt_dir send_dir; /* client: PKT_TO_SERVER, server: PKT_TO_CLIENT */
 	const struct ssp_state_ops *local_ops;
 	void *local_initial; /* taken over */
+	void *local_live;    /* optional, borrowed: see ssp_config */
 	const struct ssp_state_ops *remote_ops;
 	void *remote_initial;   /* taken over */
 	uint64_t send_mindelay; /* SSP_SEND_MINDELAY_CLIENT / _SERVER */

@@ -1,0 +1,130 @@
+/* mosh-server start-up: options, socket, key, announcement, daemon, child; see main.h. */
+#include "server/main.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto/key.h"
+#include "net/conn.h"
+#include "net/wire.h"
+#include "server/daemon.h"
+#include "server/opts.h"
+#include "server/ptychild.h"
+#include "server/session.h"
+#include "server/utmprec.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/locale_check.h"
+#include "util/log.h"
+#include "util/winsize.h"
+#include "util/xmalloc.h"
+
+enum {
+	CONNECT_TIMEOUT = 60000, /* ms to wait for the first client */
+};
+
+static char *detached_notice(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	char own[64];
+
+	if (pw == NULL)
+		return NULL;
+	snprintf(own, sizeof own, "mosh [%ld]", (long)getpid());
+	return utmprec_detached_notice(NULL, pw->pw_name, own);
+}
+
+int server_main(int argc, char **argv)
+{
+	struct session_config sc;
+	struct pty_child *child = NULL;
+	struct pty_spec spec;
+	struct srvopts o;
+	struct conn *conn;
+	uint8_t key[16];
+	char key_text[23], err[ERR_LEN];
+	uint16_t lo = WIRE_PORT_RANGE_LOW, hi = WIRE_PORT_RANGE_HIGH;
+	uint16_t rows, cols;
+	int fds[16], status;
+	size_t nfds;
+	char *notice;
+
+	switch (srvopts_parse(&o, argc, argv, getenv("SSH_CONNECTION"), "mosh-server", stdout,
+	                      stderr)) {
+	case SRVOPTS_HELP:
+	case SRVOPTS_VERSION:
+		return 0;
+	case SRVOPTS_FAIL:
+		return 1;
+	case SRVOPTS_RUN:
+		break;
+	}
+	if (o.verbose > 0)
+		log_open(stderr, o.verbose > 1 ? LOG_DEBUG : LOG_INFO);
+	pty_disable_core_dumps();
+	if (locale_require_utf8_server(o.locale_assign, o.n_locale_assign, stderr) < 0) {
+		srvopts_fini(&o);
+		return 1;
+	}
+	memset(&sc, 0, sizeof sc);
+	sc.connect_timeout = CONNECT_TIMEOUT;
+	sc.network_timeout = srvopts_timeout_secs("MOSH_SERVER_NETWORK_TMOUT",
+	                                          getenv("MOSH_SERVER_NETWORK_TMOUT"), stderr);
+	sc.signal_timeout = srvopts_timeout_secs("MOSH_SERVER_SIGNAL_TMOUT",
+	                                         getenv("MOSH_SERVER_SIGNAL_TMOUT"), stderr);
+	winsize_get(STDIN_FILENO, &rows, &cols);
+
+	if (o.port_spec != NULL) {
+		lo = o.port_low;
+		hi = o.port_high;
+	}
+	conn = conn_server_new(o.bind_ip, lo, hi, clock_ms(), err);
+	if (conn == NULL) {
+		fprintf(stderr, "mosh-server: %s\n", err);
+		srvopts_fini(&o);
+		return 1;
+	}
+	if (conn_warning(conn) != NULL)
+		fprintf(stderr, "mosh-server: %s\n", conn_warning(conn));
+	if (key_generate(key) < 0) {
+		fprintf(stderr, "mosh-server: cannot get random bytes for the session key\n");
+		return 1;
+	}
+	key_encode(key, key_text);
+	daemon_announce(conn_local_port(conn), key_text);
+	memset(key_text, 0, sizeof key_text);
+	if (daemon_detach(o.verbose > 0, err) < 0) {
+		fprintf(stderr, "mosh-server: %s\n", err);
+		return 1;
+	}
+
+	nfds = conn_fds(conn, fds, sizeof fds / sizeof fds[0]);
+	notice = o.command == NULL ? detached_notice() : NULL;
+	memset(&spec, 0, sizeof spec);
+	spec.command = o.command;
+	spec.term = srvopts_term(&o);
+	spec.rows = rows;
+	spec.cols = cols;
+	spec.login_notice = notice;
+	spec.close_fds = fds;
+	spec.n_close_fds = nfds;
+	if (pty_spawn(&child, &spec, err) < 0) {
+		fprintf(stderr, "mosh-server: %s\n", err);
+		return 1;
+	}
+	free(notice);
+
+	sc.conn = conn;
+	sc.key = key;
+	sc.child = child;
+	sc.width = cols;
+	sc.height = rows;
+	sc.verbose = o.verbose;
+	status = session_run(&sc);
+	memset(key, 0, sizeof key);
+	srvopts_fini(&o);
+	return status;
+}
