@@ -1,4 +1,4 @@
-/* mosh-client: entry point; the session lives in src/client/. */
+/* mosh-client: entry point; the program lives in src/client/. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include "client/cliopts.h"
 #include "client/ctty.h"
 #include "client/escape.h"
-#include "client/session.h"
+#include "client/frontend.h"
 #include "client/title.h"
 #include "crypto/key.h"
 #include "term/tcaps.h"
@@ -32,7 +32,7 @@ static enum pred_mode pred_mode_of(enum cli_predict p)
 
 int main(int argc, char **argv)
 {
-	struct client_session_config sc;
+	struct frontend_config sc;
 	struct cliopts o;
 	struct clienv env;
 	struct esc_cfg esc;
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 	sc.key = key;
 	sc.caps = &caps;
 	sc.esc = &esc;
-	status = client_session_run(&sc);
+	status = frontend_run(&sc);
 	memset(key, 0, sizeof key);
 	ctty_fini();
 	cliopts_fini(&o);

@@ -1,6 +1,8 @@
 /* mosh-client's parting words; see exitmsg.h. */
 #include "client/exitmsg.h"
 
+#include "net/wire.h"
+
 void exitmsg_diagnostic(struct buf *out, bool connected, bool clean_shutdown, const char *ip,
                         uint16_t port)
 {
@@ -19,9 +21,18 @@ void exitmsg_diagnostic(struct buf *out, bool connected, bool clean_shutdown, co
 	}
 }
 
-const char *exitmsg_final(void)
+void exitmsg_final(struct buf *out, uint32_t notice, const char *text)
 {
-	return "[mosh is exiting.]\n";
+	switch (notice) {
+	case WIRE_NOTICE_ATTACHED:
+		buf_appendf(out, "[mosh is exiting: session attached from %s]\n", text);
+		return;
+	case WIRE_NOTICE_KILLED:
+		buf_append_str(out, "[mosh is exiting: session ended by mosh-server kill]\n");
+		return;
+	default:
+		buf_append_str(out, "[mosh is exiting.]\n");
+	}
 }
 
 int exitmsg_status(bool clean_shutdown)

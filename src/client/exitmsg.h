@@ -19,8 +19,12 @@
 void exitmsg_diagnostic(struct buf *out, bool connected, bool clean_shutdown, const char *ip,
                         uint16_t port);
 
-/* The last line, on stdout: "[mosh is exiting.]\n". */
-const char *exitmsg_final(void);
+/*
+ * Append the last line, for stdout: "[mosh is exiting.]\n", or why, when a
+ * mosh-c server gave a notice (a WIRE_NOTICE_* kind and its text, already
+ * checked to be printable): "[mosh is exiting: session attached from IP]\n".
+ */
+void exitmsg_final(struct buf *out, uint32_t notice, const char *text);
 
 /* 0 iff the shutdown handshake completed cleanly, else 1. */
 int exitmsg_status(bool clean_shutdown);

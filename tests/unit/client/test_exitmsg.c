@@ -2,6 +2,7 @@
 #include "../test.h"
 
 #include "client/exitmsg.h"
+#include "net/wire.h"
 
 TEST(never_connected)
 {
@@ -31,7 +32,26 @@ TEST(unclean_and_clean)
 	exitmsg_diagnostic(&b, true, true, "::1", 60001);
 	CHECK_EQ_INT(b.len, 0);
 	CHECK_EQ_INT(exitmsg_status(true), 0);
-	CHECK_EQ_STR(exitmsg_final(), "[mosh is exiting.]\n");
+	exitmsg_final(&b, 0, "");
+	CHECK_EQ_STR((const char *)b.data, "[mosh is exiting.]\n");
+	buf_fini(&b);
+}
+
+TEST(notices_say_why)
+{
+	struct buf b;
+
+	buf_init(&b);
+	exitmsg_final(&b, WIRE_NOTICE_ATTACHED, "192.0.2.9");
+	CHECK_EQ_STR((const char *)b.data, "[mosh is exiting: session attached from 192.0.2.9]\n");
+	buf_clear(&b);
+	exitmsg_final(&b, WIRE_NOTICE_KILLED, "");
+	CHECK_EQ_STR((const char *)b.data,
+	             "[mosh is exiting: session ended by mosh-server kill]\n");
+	buf_clear(&b);
+	/* A kind from a newer server: the plain line. */
+	exitmsg_final(&b, 99, "x");
+	CHECK_EQ_STR((const char *)b.data, "[mosh is exiting.]\n");
 	buf_fini(&b);
 }
 
@@ -39,5 +59,6 @@ int main(void)
 {
 	RUN(never_connected);
 	RUN(unclean_and_clean);
+	RUN(notices_say_why);
 	return test_done();
 }

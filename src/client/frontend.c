@@ -1,5 +1,5 @@
-/* The mosh-client main loop; see session.h. */
-#include "client/session.h"
+/* The user's terminal side of mosh-client and its main loop; see frontend.h. */
+#include "client/frontend.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -10,14 +10,11 @@
 
 #include "client/ctty.h"
 #include "client/exitmsg.h"
+#include "client/link.h"
 #include "client/notify.h"
 #include "client/overlay.h"
 #include "client/predict.h"
-#include "net/conn.h"
-#include "ssp/ssp.h"
-#include "ssp/transport.h"
 #include "state/terminal.h"
-#include "state/userstream.h"
 #include "term/disp.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -32,11 +29,10 @@ enum {
 	CONNECTING_WAKEUP = 250,      /* ms between checks until the first state */
 };
 
-struct csession {
-	const struct client_session_config *cfg;
+struct frontend {
+	const struct frontend_config *cfg;
 	struct ev_loop *loop;
-	struct ssp_transport *transport;
-	struct ssp *ssp;
+	struct clink *link;
 	struct esc_state esc;
 	struct notify notify;
 	struct pred *pred;
@@ -73,23 +69,23 @@ static void write_all(int fd, const uint8_t *p, size_t n)
 	}
 }
 
-static void start_shutdown(struct csession *s, uint64_t now, const char *msg)
+static void start_shutdown(struct frontend *s, uint64_t now, const char *msg)
 {
-	if (ssp_shutdown_in_progress(s->ssp))
+	if (clink_shutting_down(s->link))
 		return;
 	notify_set(&s->notify, msg, true, true, now);
-	ssp_start_shutdown(s->ssp, now);
+	clink_start_shutdown(s->link, now);
 }
 
-static void draw(struct csession *s, uint64_t now)
+static void draw(struct frontend *s, uint64_t now)
 {
-	const struct termstate *remote = ssp_remote(s->ssp);
+	const struct termstate *remote = clink_remote(s->link);
 	struct fb *fb = fb_copy(termstate_fb(remote));
 	struct buf bar;
 
 	if (!s->final_frame) {
 		pred_cull(s->pred, termstate_fb(remote), termstate_echo_ack(remote),
-		          ssp_send_interval(s->ssp), now);
+		          clink_frame_interval(s->link), now);
 		pred_apply(s->pred, fb);
 		buf_init(&bar);
 		if (notify_text(&s->notify, now, &bar))
@@ -105,7 +101,7 @@ static void draw(struct csession *s, uint64_t now)
 	s->repaint = false;
 }
 
-static void suspend(struct csession *s)
+static void suspend(struct frontend *s)
 {
 	buf_clear(&s->out);
 	disp_close(s->cfg->caps, s->cfg->term_init, &s->out);
@@ -119,14 +115,14 @@ static void suspend(struct csession *s)
 
 static void on_stdin(struct ev_loop *loop, int fd, int events, void *arg)
 {
-	struct csession *s = arg;
+	struct frontend *s = arg;
 	uint8_t data[STDIN_READ_MAX];
 	uint64_t now = ev_now(loop);
 	struct buf send;
 	ssize_t n = read(fd, data, sizeof data);
 	size_t off = 0;
 	/* The first client state that can carry these keystrokes. */
-	uint64_t frame = ssp_sent_num(s->ssp) + 1;
+	uint64_t frame = clink_next_state_num(s->link);
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
@@ -139,18 +135,18 @@ static void on_stdin(struct ev_loop *loop, int fd, int events, void *arg)
 	/* A paste (one read of more than PRED_PASTE_MAX bytes) resets the
 	 * engine and is not predicted; typed bytes are predicted as sent. */
 	if ((size_t)n > PRED_PASTE_MAX)
-		pred_new_user_bytes(s->pred, termstate_fb(ssp_remote(s->ssp)), data, (size_t)n, now,
-		                    frame);
+		pred_new_user_bytes(s->pred, termstate_fb(clink_remote(s->link)), data, (size_t)n,
+		                    now, frame);
 	buf_init(&send);
 	while (off < (size_t)n) {
 		struct esc_result r = esc_feed(&s->esc, data + off, (size_t)n - off, &send);
 
 		off += r.consumed;
-		if (send.len > 0 && !ssp_shutdown_in_progress(s->ssp)) {
+		if (send.len > 0 && !clink_shutting_down(s->link)) {
 			if ((size_t)n <= PRED_PASTE_MAX)
-				pred_new_user_bytes(s->pred, termstate_fb(ssp_remote(s->ssp)),
+				pred_new_user_bytes(s->pred, termstate_fb(clink_remote(s->link)),
 				                    send.data, send.len, now, frame);
-			userstream_push_bytes(ssp_current(s->ssp), send.data, send.len);
+			clink_push_bytes(s->link, send.data, send.len);
 		}
 		buf_clear(&send);
 		if (r.help_on)
@@ -160,7 +156,7 @@ static void on_stdin(struct ev_loop *loop, int fd, int events, void *arg)
 		if (r.repaint)
 			s->repaint = true;
 		if (r.event == ESC_EV_QUIT) {
-			if (ssp_shutdown_in_progress(s->ssp))
+			if (clink_shutting_down(s->link))
 				s->leave = true;
 			start_shutdown(s, now, "Exiting on user request...");
 		} else if (r.event == ESC_EV_SUSPEND) {
@@ -174,16 +170,16 @@ static void on_stdin(struct ev_loop *loop, int fd, int events, void *arg)
 
 static void on_signal(struct ev_loop *loop, int signo, void *arg)
 {
-	struct csession *s = arg;
+	struct frontend *s = arg;
 	uint64_t now = ev_now(loop);
 	uint16_t rows, cols;
 
 	switch (signo) {
 	case SIGWINCH:
-		if (ssp_shutdown_in_progress(s->ssp))
+		if (clink_shutting_down(s->link))
 			return;
 		winsize_get(STDIN_FILENO, &rows, &cols);
-		userstream_push_resize(ssp_current(s->ssp), cols, rows);
+		clink_push_resize(s->link, cols, rows);
 		pred_reset(s->pred);
 		return;
 	case SIGCONT:
@@ -194,7 +190,7 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 		s->repaint = true;
 		return;
 	default:
-		if (++s->signals > 1 && ssp_shutdown_in_progress(s->ssp)) {
+		if (++s->signals > 1 && clink_shutting_down(s->link)) {
 			s->leave = true;
 			return;
 		}
@@ -202,30 +198,31 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	}
 }
 
-static void watch_connection(struct csession *s, uint64_t now)
+static void watch_connection(struct frontend *s, uint64_t now)
 {
-	const struct ssp_transport_stats *st = ssp_transport_stats(s->transport);
+	int last_errno;
+	uint64_t send_errors = clink_send_errors(s->link, &last_errno);
 	uint64_t when;
 
-	if (ssp_remote_num(s->ssp) != s->remote_num) {
-		s->remote_num = ssp_remote_num(s->ssp);
+	if (clink_remote_num(s->link) != s->remote_num) {
+		s->remote_num = clink_remote_num(s->link);
 		s->connected = true;
-		notify_server_heard(&s->notify, ssp_last_heard(s->ssp));
+		notify_server_heard(&s->notify, clink_last_heard(s->link));
 		notify_clear_if(&s->notify, s->silent_msg);
 	}
-	if (ssp_last_roundtrip(s->ssp, &when))
+	if (clink_last_roundtrip(s->link, &when))
 		notify_server_acked(&s->notify, when);
-	if (st->send_errors != s->send_errors) {
+	if (send_errors != s->send_errors) {
 		char msg[96];
 
-		s->send_errors = st->send_errors;
-		snprintf(msg, sizeof msg, "sendto: %s", strerror(st->last_send_errno));
+		s->send_errors = send_errors;
+		snprintf(msg, sizeof msg, "sendto: %s", strerror(last_errno));
 		notify_network_error(&s->notify, msg, now);
-	} else if (st->send_errors > 0) {
+	} else if (send_errors > 0) {
 		notify_network_ok(&s->notify, now);
 	}
 	if (!s->connected && now - s->start >= NOTHING_RECEIVED_AFTER &&
-	    !ssp_shutdown_in_progress(s->ssp))
+	    !clink_shutting_down(s->link))
 		notify_set(&s->notify, s->silent_msg, true, true, now);
 	if (!s->connected && now - s->start >= GIVE_UP_AFTER)
 		start_shutdown(s, now, "Timed out waiting for server...");
@@ -234,22 +231,12 @@ static void watch_connection(struct csession *s, uint64_t now)
 
 static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 {
-	struct csession *s = arg;
+	struct frontend *s = arg;
 	int64_t wait;
 
 	watch_connection(s, now);
-	if (ssp_shutdown_in_progress(s->ssp)) {
-		if (ssp_shutdown_acknowledged(s->ssp)) {
-			s->clean = true;
-			s->leave = true;
-		} else if (ssp_shutdown_timed_out(s->ssp, now)) {
-			s->leave = true;
-		}
-	}
-	if (ssp_remote_shutdown(s->ssp) && ssp_counterparty_shutdown_acknowledged(s->ssp)) {
-		s->clean = true;
+	if (clink_done(s->link, now, &s->clean))
 		s->leave = true;
-	}
 	if (s->leave) {
 		ev_stop(loop);
 		return 0;
@@ -261,28 +248,34 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 	return wait;
 }
 
-int client_session_run(const struct client_session_config *cfg)
+int frontend_run(const struct frontend_config *cfg)
 {
-	struct ssp_transport_config tc;
-	struct userstream *user;
-	struct csession s;
-	struct conn *conn;
-	char err[ERR_LEN], port[8], hint[40];
+	struct clink_config lc;
+	struct frontend s;
+	char err[ERR_LEN], hint[40];
 	uint16_t rows, cols;
 	uint64_t now = clock_ms();
 	struct buf diag;
+	const char *notice;
+	uint32_t notice_kind;
 
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
 	s.start = now;
 	s.stdin_open = true;
-	buf_init(&s.out);
-	snprintf(port, sizeof port, "%u", (unsigned)cfg->port);
-	conn = conn_client_new(cfg->ip, port, now, err);
-	if (conn == NULL) {
+	winsize_get(STDIN_FILENO, &rows, &cols);
+	memset(&lc, 0, sizeof lc);
+	lc.ip = cfg->ip;
+	lc.port = cfg->port;
+	lc.key = cfg->key;
+	lc.width = cols;
+	lc.height = rows;
+	s.link = clink_new(&lc, now, err);
+	if (s.link == NULL) {
 		fprintf(stderr, "mosh-client: %s\n", err);
 		return 1;
 	}
+	buf_init(&s.out);
 	esc_init(&s.esc, cfg->esc);
 	esc_help_text(cfg->esc, s.help, sizeof s.help);
 	esc_quit_hint(cfg->esc, hint, sizeof hint);
@@ -290,21 +283,6 @@ int client_session_run(const struct client_session_config *cfg)
 	s.pred = pred_new(cfg->predict, cfg->predict_overwrite);
 	snprintf(s.silent_msg, sizeof s.silent_msg, "Nothing received from server on UDP port %u.",
 	         (unsigned)cfg->port);
-
-	winsize_get(STDIN_FILENO, &rows, &cols);
-	user = userstream_new();
-	userstream_push_resize(user, cols, rows);
-	memset(&tc, 0, sizeof tc);
-	tc.conn = conn;
-	tc.key = cfg->key;
-	tc.send_dir = PKT_TO_SERVER;
-	tc.local_ops = &userstream_ops;
-	tc.local_initial = user;
-	tc.remote_ops = &termstate_ops;
-	tc.remote_initial = termstate_new(cols, rows);
-	tc.send_mindelay = SSP_SEND_MINDELAY_CLIENT;
-	s.transport = ssp_transport_new(&tc, now);
-	s.ssp = ssp_transport_ssp(s.transport);
 
 	disp_open(cfg->caps, cfg->term_init, &s.out);
 	write_all(STDOUT_FILENO, s.out.data, s.out.len);
@@ -319,7 +297,7 @@ int client_session_run(const struct client_session_config *cfg)
 	ev_fd_add(s.loop, STDIN_FILENO, EV_READ, on_stdin, &s);
 	/* Before the transport's ticker: draw what arrived, then send what was typed. */
 	ev_ticker_add(s.loop, on_tick, &s);
-	ssp_transport_attach(s.transport, s.loop);
+	clink_attach(s.link, s.loop);
 
 	ev_run(s.loop);
 
@@ -336,10 +314,13 @@ int client_session_run(const struct client_session_config *cfg)
 	if (diag.len > 0)
 		fputs((const char *)diag.data, stderr);
 	buf_fini(&diag);
-	fputs(exitmsg_final(), stdout);
+	notice_kind = termstate_notice(clink_remote(s.link), &notice);
+	buf_clear(&s.out);
+	exitmsg_final(&s.out, notice_kind, notice);
+	fputs((const char *)s.out.data, stdout);
 	fflush(stdout);
 
-	ssp_transport_free(s.transport);
+	clink_free(s.link);
 	ev_loop_free(s.loop);
 	pred_free(s.pred);
 	fb_free(s.drawn);
