@@ -65,13 +65,13 @@ static void fake_handler(void *arg, const struct ctl_request *rq, struct ctl_rep
 	snprintf(rp->key, sizeof rp->key, "%s", fake_key);
 }
 
-/* The child: serve until killed, asked to KILL, or 60 s (a bound, never reached in a pass). */
+/* The child: serve until killed, asked to KILL, or 30 s (a bound, never reached in a pass). */
 static _Noreturn void fake_serve(struct fake *f, int ready)
 {
 	struct ev_loop *loop = ev_loop_new();
 	char err[ERR_LEN];
 	struct ctl_server *s = ctl_server_new(loop, f->id, fake_handler, f, err);
-	uint64_t end = clock_ms() + 60000;
+	uint64_t end = clock_ms() + 30000;
 
 	if (s == NULL) {
 		fprintf(stderr, "fake %s: %s\n", f->id, err);
@@ -139,14 +139,23 @@ static void setup(void)
 	unsetenv("SSH_CONNECTION");
 }
 
-static void teardown(struct fake *f, size_t n)
+/* Ends the fakes and removes the directory; also run after a failed case (no CHECKs here). */
+static int remove_all(struct fake *f, size_t n)
 {
 	char cmd[160];
 
 	for (size_t i = 0; i < n; i++)
 		fake_stop(&f[i]);
+	if (base[0] == '\0')
+		return 0;
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
-	CHECK_EQ_INT(system(cmd), 0);
+	base[0] = '\0';
+	return system(cmd);
+}
+
+static void teardown(struct fake *f, size_t n)
+{
+	CHECK_EQ_INT(remove_all(f, n), 0);
 }
 
 /* Run admin_main on the words; stdout (where MOSH CONNECT goes) is captured into out_text too. */
@@ -384,15 +393,22 @@ TEST(list_removes_stale_sockets_and_refuses_a_bad_directory)
 	teardown(fakes, 1);
 }
 
+/* A failed case jumps past its teardown: end its fakes here. */
+#define RUN_CASE(name)                                                                             \
+	do {                                                                                       \
+		RUN(name);                                                                         \
+		remove_all(fakes, sizeof fakes / sizeof fakes[0]);                                 \
+	} while (0)
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
-	RUN(no_sessions);
-	RUN(list_table_and_json);
-	RUN(attach_picks_the_only_detached_session);
-	RUN(several_detached_or_ambiguous_need_a_name);
-	RUN(kill_by_name_and_every_detached);
-	RUN(list_removes_stale_sockets_and_refuses_a_bad_directory);
+	RUN_CASE(no_sessions);
+	RUN_CASE(list_table_and_json);
+	RUN_CASE(attach_picks_the_only_detached_session);
+	RUN_CASE(several_detached_or_ambiguous_need_a_name);
+	RUN_CASE(kill_by_name_and_every_detached);
+	RUN_CASE(list_removes_stale_sockets_and_refuses_a_bad_directory);
 	free(out_text);
 	free(diag_text);
 	return test_done();
