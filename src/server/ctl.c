@@ -31,6 +31,9 @@
 #include "util/ev.h"
 #include "util/xmalloc.h"
 
+/* How long the listener rests after accept ran out of descriptors. */
+#define CTL_ACCEPT_PAUSE_MS 1000
+
 static const uint8_t request_magic[4] = {'m', 'c', 'R', 'Q'};
 static const uint8_t reply_magic[4] = {'m', 'c', 'R', 'P'};
 
@@ -534,6 +537,7 @@ struct ctl_server {
 	void *arg;
 	struct ctl_conn conns[CTL_MAX_CONNS];
 	size_t nconns;
+	uint64_t paused_until; /* accept failed (out of descriptors): listen again then; 0 = not */
 	struct ctl_server_stats stats;
 };
 
@@ -680,15 +684,27 @@ static void conn_admit(struct ctl_server *s, int fd)
 
 static void on_accept(struct ev_loop *loop, int fd, int events, void *arg)
 {
-	(void)loop;
+	struct ctl_server *s = arg;
+
 	(void)events;
 	/* Bounded, so a flood of connections cannot hold the loop. */
 	for (int i = 0; i < 2 * CTL_MAX_CONNS; i++) {
 		int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (c < 0)
-			return;
-		conn_admit(arg, c);
+		if (c >= 0) {
+			conn_admit(s, c);
+			continue;
+		}
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+			/*
+			 * Out of descriptors: the connection stays queued and poll would
+			 * report it at once, forever. Stop listening for a while instead.
+			 */
+			s->stats.io_errors++;
+			s->paused_until = ev_now(loop) + CTL_ACCEPT_PAUSE_MS;
+			ev_fd_set_events(loop, fd, 0);
+		}
+		return;
 	}
 }
 
@@ -697,7 +713,14 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 	struct ctl_server *s = arg;
 	int64_t wait = -1;
 
-	(void)loop;
+	if (s->paused_until != 0) {
+		if (now < s->paused_until) {
+			wait = (int64_t)(s->paused_until - now);
+		} else {
+			s->paused_until = 0;
+			ev_fd_set_events(loop, s->fd, EV_READ);
+		}
+	}
 	for (size_t i = 0; i < CTL_MAX_CONNS; i++) {
 		struct ctl_conn *c = &s->conns[i];
 

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -480,6 +481,43 @@ TEST(connection_limit_and_idle_timeout)
 	stop_server(s, loop);
 }
 
+TEST(out_of_descriptors_pauses_listening)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct ctl_server *s = start_server(loop, "nofile01");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct ctl_request rq = {.op = CTL_OP_INFO};
+	uint8_t req[CTL_REQUEST_SIZE], rep[CTL_REPLY_SIZE];
+	struct ctl_server_stats st;
+	struct rlimit old, low;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), lowest;
+
+	CHECK(fd >= 0);
+	lowest = dup(0);
+	CHECK(lowest >= 0);
+	close(lowest);
+	CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0);
+	low = old;
+	low.rlim_cur = (rlim_t)lowest;
+	CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ctl_server_path(s));
+	CHECK(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+	ctl_request_encode(&rq, req, sizeof req);
+	CHECK_EQ_INT(send(fd, req, sizeof req, 0), (long)sizeof req);
+	/* accept fails once, then the listener rests instead of failing on every iteration */
+	for (int i = 0; i < 10; i++)
+		ev_run_once(loop, 20);
+	setrlimit(RLIMIT_NOFILE, &old);
+	ctl_server_stats(s, &st);
+	CHECK_EQ_U64(st.io_errors, 1);
+	CHECK_EQ_INT(handler_calls, 0);
+	/* and listens again later */
+	CHECK_EQ_INT(pump_read(loop, fd, rep, sizeof rep, 5000), CTL_REPLY_SIZE);
+	CHECK_EQ_INT(handler_calls, 1);
+	close(fd);
+	stop_server(s, loop);
+}
+
 TEST(ctl_call_from_another_process)
 {
 	struct ev_loop *loop = ev_loop_new();
@@ -551,6 +589,7 @@ int main(void)
 	RUN(request_in_pieces_reaches_handler);
 	RUN(malformed_request_gets_error_not_handler);
 	RUN(connection_limit_and_idle_timeout);
+	RUN(out_of_descriptors_pauses_listening);
 	RUN(ctl_call_from_another_process);
 	RUN(ctl_call_to_dead_and_missing_sockets);
 	return test_done();
