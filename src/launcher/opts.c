@@ -37,12 +37,14 @@ enum opt_id {
 	O_FAKE_PROXY,
 	O_BIND,
 	O_REMOTE_IP,
+	O_ATTACH,
 };
 
 enum opt_kind {
 	K_FLAG,  /* no value */
 	K_BOOL,  /* no value, negatable */
 	K_VALUE, /* mandatory value */
+	K_OPT,   /* optional value, only as --opt=value */
 };
 
 struct optdef {
@@ -73,6 +75,7 @@ static const struct optdef defs[] = {
     {"fake-proxy", O_FAKE_PROXY, K_BOOL},
     {"bind-server", O_BIND, K_VALUE},
     {"experimental-remote-ip", O_REMOTE_IP, K_VALUE},
+    {"attach", O_ATTACH, K_OPT},
 };
 
 #define NDEFS (sizeof defs / sizeof defs[0])
@@ -118,6 +121,9 @@ static const char usage_text[] =
     "                             (host must then be a numeric IP address)\n"
     "        --experimental-remote-ip={proxy|local|remote}\n"
     "                             how the server's address is found (default: proxy)\n"
+    "        --attach[=ID|NAME]   join a running mosh-c session (mosh-server attach)\n"
+    "                             instead of starting one; without ID|NAME, the only\n"
+    "                             detached one (no command may be given)\n"
     "\n"
     "        --help               this text\n"
     "        --version            version and licence\n";
@@ -320,6 +326,10 @@ static void apply(struct opts *o, const struct spelling *s, const char *value,
 	case O_REMOTE_IP:
 		o->remote_ip_spec = value;
 		break;
+	case O_ATTACH:
+		o->attach = true;
+		o->attach_target = value;
+		break;
 	}
 }
 
@@ -388,6 +398,15 @@ static int validate(struct opts *o, const char *env_predict, const char *ssh_spe
 	}
 	o->userhost = operands[0];
 	strv_push_all(&o->command, operands + 1, noperands - 1);
+	if (o->attach && o->command.n > 0)
+		return err_set(err, ERR_INVAL,
+		               "--attach joins a session that already runs its command: drop the "
+		               "command, or leave out --attach to start a new session");
+	if (o->attach_target != NULL && (o->attach_target[0] == '\0' || o->attach_target[0] == '-'))
+		return err_set(err, ERR_INVAL,
+		               "--attach=%s: give a session ID or name (see mosh-server list), or "
+		               "just --attach",
+		               o->attach_target);
 	/* ssh would take such a "host" as one of its own options. */
 	if (o->userhost[0] == '-' || o->userhost[0] == '\0')
 		return err_set(err, ERR_INVAL, "\"%s\" is not a host name", o->userhost);
@@ -467,6 +486,8 @@ int opts_parse(struct opts *o, int argc, char **argv, const char *env_predict, c
 				             (int)len, name);
 				break;
 			}
+		} else if (s->def->kind == K_OPT) {
+			value = eq ? eq + 1 : NULL;
 		} else if (eq) {
 			rc = err_set(err, ERR_INVAL, "Option %.*s does not take an argument",
 			             (int)len, name);

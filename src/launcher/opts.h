@@ -10,7 +10,9 @@
  *   - a value is given as --opt=value or as the next argument (taken whatever
  *     it looks like, even "-a" or "--");
  *   - boolean options accept --no-NAME and --noNAME;
- *   - single-letter options do not bundle: "-an" is an unknown option "an".
+ *   - single-letter options do not bundle: "-an" is an unknown option "an";
+ *   - --attach (ours, not mosh 1.4's) takes its optional value only as
+ *     --attach=ID, so "mosh --attach host" means host.
  * Values are then checked (prediction mode, family, port range, bind address,
  * remote-ip method, --ssh words) before anything runs.
  *
@@ -60,9 +62,11 @@ struct opts {
 	enum opts_bind bind;
 	const char *bind_ip; /* for OPTS_BIND_IP, and for --local's default */
 	enum opts_remote_ip remote_ip;
-	const char *userhost;   /* [user@]host; for --fake-proxy the host */
-	const char *proxy_port; /* --fake-proxy only */
-	struct strv command;    /* remote command words, possibly empty */
+	const char *userhost;      /* [user@]host; for --fake-proxy the host */
+	const char *proxy_port;    /* --fake-proxy only */
+	struct strv command;       /* remote command words, possibly empty */
+	bool attach;               /* --attach: run "<server> attach" instead of "new" */
+	const char *attach_target; /* --attach=ID|NAME; NULL: the only detached session */
 
 	/* The raw values as given, kept for the checks after parsing. */
 	const char *family_spec;

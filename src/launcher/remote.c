@@ -35,7 +35,9 @@ const char *remote_env_get(char *const *env, const char *name)
 void remote_server_args(struct strv *out, const struct opts *o, const char *colors,
                         char *const *env)
 {
-	strv_push(out, "new");
+	strv_push(out, o->attach ? "attach" : "new");
+	if (o->attach_target != NULL)
+		strv_push(out, o->attach_target);
 	strv_push(out, "-c");
 	strv_push(out, colors);
 	switch (o->bind) {

@@ -3,7 +3,8 @@
  * that carries it.
  *
  * The server command line is "<server> 'new' '-c' '<colors>' <bind>
- * ['-p' '<port>'] ['-l' 'NAME=VALUE']... ['--' '<word>'...]": the --server
+ * ['-p' '<port>'] ['-l' 'NAME=VALUE']... ['--' '<word>'...]" ("'attach'
+ * ['<ID|NAME>']" instead of "'new'" with --attach): the --server
  * string is pasted unquoted (so "env X=1 mosh-server" works), every word after
  * it is single-quoted, so the remote shell hands mosh-server exactly these
  * bytes. <bind> is '-s' (ssh), nothing (any) or '-i' '<ip>'. Each locale
@@ -25,7 +26,7 @@
 /* The value of name in env, or NULL. */
 const char *remote_env_get(char *const *env, const char *name);
 
-/* The words after the server string ("new", "-c", ...), unquoted. */
+/* The words after the server string ("new" or "attach", "-c", ...), unquoted. */
 void remote_server_args(struct strv *out, const struct opts *o, const char *colors,
                         char *const *env);
 

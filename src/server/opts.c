@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "server/ctl.h"
 #include "util/version.h"
 #include "util/xmalloc.h"
 
@@ -24,6 +25,17 @@ void srvopts_usage(FILE *f, const char *prog)
 	        "Usage: %s new [-s] [-v] [-i LOCALADDR] [-p PORT[:PORT2]] [-c COLORS] "
 	        "[-l NAME=VALUE] [-- COMMAND...]\n",
 	        prog);
+}
+
+void srvopts_help(FILE *f, const char *prog)
+{
+	fprintf(f,
+	        "Usage: %s new [-s] [-v] [-i LOCALADDR] [-p PORT[:PORT2]] [-c COLORS] "
+	        "[-l NAME=VALUE] [--name NAME] [-- COMMAND...]\n"
+	        "       %s list [--json]\n"
+	        "       %s attach [ID|NAME] [-s] [-i LOCALADDR] [-p PORT[:PORT2]]\n"
+	        "       %s kill ID|NAME | --detached\n",
+	        prog, prog, prog, prog);
 }
 
 void srvopts_version(FILE *f)
@@ -127,6 +139,7 @@ void srvopts_fini(struct srvopts *o)
 {
 	free(o->bind_ip);
 	free(o->port_spec);
+	free(o->name);
 	for (size_t i = 0; i < o->n_locale_assign; i++)
 		free(o->locale_assign[i]);
 	free(o->locale_assign);
@@ -191,7 +204,34 @@ static bool apply_option(struct srvopts *o, char opt, const char *arg, const cha
 }
 
 /*
- * getopt-style scan of args[0..n) with option string "@:i:p:c:svl:". Unknown
+ * --name NAME or --name=NAME at args[*i] (which it may step past); false
+ * after a complaint when the name is missing or not acceptable.
+ */
+static bool parse_name(struct srvopts *o, int n, char *const *args, int *i, const char *prog,
+                       FILE *diag)
+{
+	const char *w = args[*i], *arg = NULL;
+	char err[ERR_LEN];
+
+	if (w[6] == '=')
+		arg = w + 7;
+	else if (*i + 1 < n)
+		arg = args[++*i];
+	if (arg == NULL) {
+		fprintf(diag, "%s: option '--name' requires an argument\n", prog);
+		return false;
+	}
+	if (ctl_name_check(arg, err) < 0) {
+		fprintf(diag, "%s: %s\n", prog, err);
+		return false;
+	}
+	set_str(&o->name, arg);
+	return true;
+}
+
+/*
+ * getopt-style scan of args[0..n) with option string "@:i:p:c:svl:", plus the
+ * long option --name (ours, not mosh's). Unknown
  * options and missing arguments are reported (getopt's wording, "new" as the
  * program name) followed by the usage, and parsing continues.
  */
@@ -206,6 +246,11 @@ static bool parse_new(struct srvopts *o, int n, char *const *args, const char *s
 
 		if (w[0] != '-' || w[1] == '\0')
 			continue; /* non-option words are ignored, as mosh does */
+		if (strncmp(w, "--name", 6) == 0 && (w[6] == '\0' || w[6] == '=')) {
+			if (!parse_name(o, n, args, &i, prog, diag))
+				return false;
+			continue;
+		}
 		for (const char *c = w + 1; *c != '\0'; c++) {
 			if (strchr(with_arg, *c) != NULL) {
 				const char *arg = c[1] != '\0' ? c + 1 : NULL;
@@ -243,7 +288,7 @@ enum srvopts_action srvopts_parse(struct srvopts *o, int argc, char *const *argv
 	memset(o, 0, sizeof *o);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			srvopts_usage(out, prog);
+			srvopts_help(out, prog);
 			return SRVOPTS_HELP;
 		}
 		if (strcmp(argv[i], "--version") == 0) {

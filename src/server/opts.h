@@ -3,7 +3,7 @@
  *
  * Grammar:
  *   mosh-server new [-s] [-v...] [-i IP] [-p PORT[:PORT2]] [-c COLORS]
- *                   [-l NAME=VALUE]... [-@ ARG] [-- COMMAND...]
+ *                   [-l NAME=VALUE]... [-@ ARG] [--name NAME] [-- COMMAND...]
  *   mosh-server [IP [PORT]]                       (legacy)
  * The whole argv is scanned first for --help/-h and --version (which win
  * wherever they are, up to the first "--") and for the first "--", after
@@ -12,7 +12,9 @@
  * (-p60001) or separate, non-option words are skipped (ignored, as mosh
  * does), an unknown option or a missing argument prints a complaint and the
  * usage on stderr and parsing continues. A bad port range or colour count
- * is fatal (exit status 1).
+ * is fatal (exit status 1), and so is a missing or unacceptable --name
+ * (ctl_name_check). The verbs list, attach and kill are not parsed here
+ * (server/admin.h).
  *
  * srvopts owns copies of everything it keeps, so argv and the environment
  * may change afterwards (the locale fallback rewrites the environment).
@@ -43,6 +45,7 @@ struct srvopts {
 	int colors;           /* -c; 0 when not given */
 	char **locale_assign; /* -l NAME=VALUE, in order */
 	size_t n_locale_assign;
+	char *name;     /* --name, checked with ctl_name_check; NULL: none */
 	char **command; /* NULL-terminated argv after "--"; NULL: login shell */
 	size_t n_command;
 };
@@ -59,8 +62,10 @@ enum srvopts_action srvopts_parse(struct srvopts *o, int argc, char *const *argv
                                   FILE *diag);
 void srvopts_fini(struct srvopts *o);
 
-/* The usage line: "Usage: PROG new [-s] [-v] ..." */
+/* The usage line after a complaint, exactly mosh's: "Usage: PROG new [-s] [-v] ..." */
 void srvopts_usage(FILE *f, const char *prog);
+/* The usage --help prints: new with every option, then the verbs list, attach and kill. */
+void srvopts_help(FILE *f, const char *prog);
 /* The version banner (program, version, copyright, licence), as --version prints it. */
 void srvopts_version(FILE *f);
 

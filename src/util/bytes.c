@@ -7,6 +7,12 @@ void be16_put(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
+void be32_put(uint8_t *p, uint32_t v)
+{
+	be16_put(p, (uint16_t)(v >> 16));
+	be16_put(p + 2, (uint16_t)v);
+}
+
 void be64_put(uint8_t *p, uint64_t v)
 {
 	for (int i = 7; i >= 0; i--) {
@@ -18,6 +24,11 @@ void be64_put(uint8_t *p, uint64_t v)
 uint16_t be16_get(const uint8_t *p)
 {
 	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+uint32_t be32_get(const uint8_t *p)
+{
+	return (uint32_t)be16_get(p) << 16 | be16_get(p + 2);
 }
 
 uint64_t be64_get(const uint8_t *p)
@@ -62,6 +73,13 @@ uint16_t rd_u16(struct rd *r)
 	const uint8_t *p = rd_bytes(r, 2);
 
 	return p ? be16_get(p) : 0;
+}
+
+uint32_t rd_u32(struct rd *r)
+{
+	const uint8_t *p = rd_bytes(r, 4);
+
+	return p ? be32_get(p) : 0;
 }
 
 uint64_t rd_u64(struct rd *r)

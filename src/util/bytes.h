@@ -11,8 +11,10 @@
 #include <stdint.h>
 
 void be16_put(uint8_t *p, uint16_t v);
+void be32_put(uint8_t *p, uint32_t v);
 void be64_put(uint8_t *p, uint64_t v);
 uint16_t be16_get(const uint8_t *p);
+uint32_t be32_get(const uint8_t *p);
 uint64_t be64_get(const uint8_t *p);
 
 struct rd {
@@ -24,6 +26,7 @@ struct rd {
 void rd_init(struct rd *r, const void *data, size_t len);
 uint8_t rd_u8(struct rd *r);
 uint16_t rd_u16(struct rd *r);
+uint32_t rd_u32(struct rd *r);
 uint64_t rd_u64(struct rd *r);
 /* Borrow the next n bytes (NULL and failure when fewer remain). */
 const uint8_t *rd_bytes(struct rd *r, size_t n);

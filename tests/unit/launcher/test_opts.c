@@ -329,6 +329,32 @@ TEST(fake_proxy)
 	CHECK(!o.fake_proxy);
 }
 
+TEST(attach)
+{
+	CHECK_EQ_INT(PARSE("h"), OPTS_RUN);
+	CHECK(!o.attach);
+	CHECK(o.attach_target == NULL);
+	CHECK_EQ_INT(PARSE("--attach", "h"), OPTS_RUN);
+	CHECK(o.attach);
+	CHECK(o.attach_target == NULL);
+	CHECK_EQ_STR(o.userhost, "h");
+	CHECK_EQ_INT(PARSE("user@h", "--attach=work", "-p", "60001"), OPTS_RUN);
+	CHECK(o.attach);
+	CHECK_EQ_STR(o.attach_target, "work");
+	CHECK_EQ_STR(o.port, "60001");
+	/* the value comes only after "=": the next word stays the host */
+	CHECK_EQ_INT(PARSE("--attach", "ab12cd34"), OPTS_RUN);
+	CHECK(o.attach_target == NULL);
+	CHECK_EQ_STR(o.userhost, "ab12cd34");
+	CHECK_EQ_INT(PARSE("--att=ab12", "h"), OPTS_RUN);
+	CHECK_EQ_STR(o.attach_target, "ab12");
+	FAILS("--attach joins a session that already runs its command", false, "--attach", "h",
+	      "top");
+	FAILS("--attach joins a session", false, "--attach=x", "h", "--", "ls");
+	FAILS("--attach=: give a session ID or name", false, "--attach=", "h");
+	FAILS("--attach=-s: give a session ID or name", false, "--attach=-s", "h");
+}
+
 int main(void)
 {
 	RUN(defaults);
@@ -349,6 +375,7 @@ int main(void)
 	RUN(ssh_command);
 	RUN(hosts_that_would_be_ssh_options);
 	RUN(fake_proxy);
+	RUN(attach);
 	opts_fini(&o);
 	return test_done();
 }

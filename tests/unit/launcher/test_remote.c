@@ -83,6 +83,17 @@ TEST(bind_ip_and_local_mode)
 	check_command(env, "mosh-server 'new' '-c' '256' '-i' '127.0.0.1' '--' 'ls' '-l'");
 }
 
+TEST(attach_replaces_new)
+{
+	char *env[] = {"LANG=C.UTF-8", NULL};
+
+	PARSE("--attach", "h");
+	check_command(env, "mosh-server 'attach' '-c' '256' '-s' '-l' 'LANG=C.UTF-8'");
+	PARSE("--attach=work", "-p", "60001:60009", "--bind-server=::1", "h");
+	check_command(env, "mosh-server 'attach' 'work' '-c' '256' '-i' '::1' '-p' "
+	                   "'60001:60009' '-l' 'LANG=C.UTF-8'");
+}
+
 TEST(remote_ip_mode_prefixes_a_probe)
 {
 	char *env[] = {NULL};
@@ -203,6 +214,7 @@ TEST(env_lookup)
 int main(void)
 {
 	RUN(default_command_matches_mosh_1_4);
+	RUN(attach_replaces_new);
 	RUN(port_bind_and_every_locale_variable_match_mosh_1_4);
 	RUN(nasty_command_words_match_mosh_1_4);
 	RUN(bind_ip_and_local_mode);

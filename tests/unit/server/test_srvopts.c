@@ -40,10 +40,17 @@ static enum srvopts_action parse_env(const char *ssh_connection, const char **wo
 	"Usage: mosh-server new [-s] [-v] [-i LOCALADDR] [-p PORT[:PORT2]] [-c COLORS] "           \
 	"[-l NAME=VALUE] [-- COMMAND...]\n"
 
+#define HELP                                                                                       \
+	"Usage: mosh-server new [-s] [-v] [-i LOCALADDR] [-p PORT[:PORT2]] [-c COLORS] "           \
+	"[-l NAME=VALUE] [--name NAME] [-- COMMAND...]\n"                                          \
+	"       mosh-server list [--json]\n"                                                       \
+	"       mosh-server attach [ID|NAME] [-s] [-i LOCALADDR] [-p PORT[:PORT2]]\n"              \
+	"       mosh-server kill ID|NAME | --detached\n"
+
 TEST(help_and_version_win_anywhere_before_dashdash)
 {
 	CHECK_EQ_INT(PARSE("new", "-v", "--help"), SRVOPTS_HELP);
-	CHECK_EQ_STR(out_text, USAGE);
+	CHECK_EQ_STR(out_text, HELP);
 	CHECK_EQ_STR(diag_text, "");
 	CHECK_EQ_INT(PARSE("-h"), SRVOPTS_HELP);
 	CHECK_EQ_INT(PARSE("new", "--version"), SRVOPTS_VERSION);
@@ -230,6 +237,32 @@ TEST(ssh_connection_bind)
 	CHECK_EQ_STR(o.bind_ip, "10.0.0.2");
 }
 
+TEST(session_name)
+{
+	CHECK_EQ_INT(PARSE("new"), SRVOPTS_RUN);
+	CHECK(o.name == NULL);
+	CHECK_EQ_INT(PARSE("new", "-v", "--name", "work", "-s"), SRVOPTS_RUN);
+	CHECK_EQ_STR(o.name, "work");
+	CHECK_EQ_INT(o.verbose, 1);
+	CHECK_EQ_INT(PARSE("new", "--name=a.b-c_D", "--", "top"), SRVOPTS_RUN);
+	CHECK_EQ_STR(o.name, "a.b-c_D");
+	CHECK_EQ_STR(o.command[0], "top");
+	CHECK_EQ_STR(diag_text, "");
+	/* a bad or missing name is fatal, with the reason */
+	CHECK_EQ_INT(PARSE("new", "--name", "new"), SRVOPTS_FAIL);
+	CHECK(strncmp(diag_text, "mosh-server: \"new\" is not a session name", 40) == 0);
+	CHECK_EQ_INT(PARSE("new", "--name=abcd1234"), SRVOPTS_FAIL);
+	CHECK(strstr(diag_text, "looks like a session ID") != NULL);
+	CHECK_EQ_INT(PARSE("new", "--name=a b"), SRVOPTS_FAIL);
+	CHECK_EQ_INT(PARSE("new", "--name="), SRVOPTS_FAIL);
+	CHECK_EQ_INT(PARSE("new", "--name"), SRVOPTS_FAIL);
+	CHECK_EQ_STR(diag_text, "mosh-server: option '--name' requires an argument\n");
+	/* only "--name" itself: a longer word is still an unknown option, as before */
+	CHECK_EQ_INT(PARSE("new", "--names"), SRVOPTS_RUN);
+	CHECK(o.name == NULL);
+	CHECK(strstr(diag_text, "invalid option") != NULL);
+}
+
 TEST(timeout_variables)
 {
 	char *text;
@@ -307,6 +340,7 @@ int main(void)
 	RUN(port_ranges_like_mosh);
 	RUN(legacy_forms);
 	RUN(ssh_connection_bind);
+	RUN(session_name);
 	RUN(timeout_variables);
 	RUN(same_complaints_as_debian);
 	srvopts_fini(&o);
