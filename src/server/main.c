@@ -10,6 +10,8 @@
 #include "crypto/key.h"
 #include "net/conn.h"
 #include "net/wire.h"
+#include "server/admin.h"
+#include "server/ctl.h"
 #include "server/daemon.h"
 #include "server/opts.h"
 #include "server/ptychild.h"
@@ -50,7 +52,11 @@ int server_main(int argc, char **argv)
 	uint16_t rows, cols;
 	int fds[16], status;
 	size_t nfds;
-	char *notice;
+	char *notice, id[CTL_ID_LEN + 1];
+	char *login_shell[2] = {NULL, NULL}, *argv0 = NULL;
+
+	if (argc > 1 && admin_is_verb(argv[1]))
+		return admin_main(argc - 1, argv + 1, stdout, stderr);
 
 	switch (srvopts_parse(&o, argc, argv, getenv("SSH_CONNECTION"), "mosh-server", stdout,
 	                      stderr)) {
@@ -123,7 +129,18 @@ int server_main(int argc, char **argv)
 	sc.width = cols;
 	sc.height = rows;
 	sc.verbose = o.verbose;
+	ctl_new_id(id);
+	sc.id = id;
+	sc.name = o.name != NULL ? o.name : "";
+	if (o.command != NULL) {
+		sc.command = o.command;
+	} else {
+		pty_login_shell(&login_shell[0], &argv0);
+		sc.command = login_shell;
+	}
 	status = session_run(&sc);
+	free(login_shell[0]);
+	free(argv0);
 	memset(key, 0, sizeof key);
 	srvopts_fini(&o);
 	return status;

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto/key.h"
 #include "net/wire.h"
+#include "server/ctl.h"
 #include "server/link.h"
 #include "server/utmprec.h"
 #include "ssp/ssp.h"
@@ -23,6 +25,7 @@ enum {
 	PTY_READS_PER_WAKEUP = 16, /* 16 × 16 KiB per wake-up, then let the network run */
 	PTY_QUIET = 1,             /* ms of pty silence that ends the collection delay */
 	SESSION_LINKS_MAX = 8,     /* the driving link, ending ones and pending attaches */
+	DETACHED_AFTER = 10000,    /* ms of client silence after which list says detached */
 };
 
 struct session {
@@ -35,6 +38,8 @@ struct session {
 	struct link *links[SESSION_LINKS_MAX];
 	size_t n_links;
 	struct link *driver; /* the link whose client was heard last (NULL: none yet) */
+	struct ctl_server *ctl;
+	char client_ip[CTL_ADDR_MAX + 1]; /* the driving client's, as last known */
 
 	uint64_t start;
 	uint64_t last_pty_data; /* when the child's output last arrived */
@@ -54,27 +59,28 @@ static uint64_t last_client_input(const struct session *s)
 	return s->driver != NULL ? link_last_heard(s->driver) : 0;
 }
 
-static void end_session(struct session *s, uint64_t now, const char *why)
+static void end_session(struct session *s, uint64_t now, const char *why, uint32_t notice)
 {
 	if (s->ending)
 		return;
 	log_info("%s", why);
 	s->ending = true;
 	for (size_t i = 0; i < s->n_links; i++)
-		link_end(s->links[i], now, 0, "");
+		link_end(s->links[i], now, notice, "");
 }
 
 /* A link's client spoke for the first time: it drives the session now. */
 static void on_link_heard(void *arg, struct link *l, uint64_t now)
 {
 	struct session *s = arg;
-	char ip[128];
+	char ip[CTL_ADDR_MAX + 1];
 
 	if (!s->had_client) {
 		s->had_client = true;
 		pty_release(s->child);
 	}
 	link_client_ip(l, ip, sizeof ip);
+	snprintf(s->client_ip, sizeof s->client_ip, "%s", ip);
 	for (size_t i = 0; i < s->n_links; i++)
 		if (s->links[i] != l)
 			link_displace(s->links[i], now, ip);
@@ -152,7 +158,7 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 		ev_stop(loop);
 		return;
 	}
-	end_session(s, ev_now(loop), "signal received, shutting down");
+	end_session(s, ev_now(loop), "signal received, shutting down", 0);
 }
 
 /* Run every link; free the finished ones. */
@@ -175,7 +181,7 @@ static int64_t links_tick(struct session *s, uint64_t now)
 		wait = ev_wait_min(wait, link_tick(l, now, &s->child_gone));
 		link_set_send_mindelay(l, quiet ? 0 : SSP_SEND_MINDELAY_SERVER);
 		if (link_client_quit(l) && l == s->driver)
-			end_session(s, now, "the client quit");
+			end_session(s, now, "the client quit", 0);
 		if (link_finished(l, now)) {
 			if (s->driver == l)
 				s->driver = NULL;
@@ -198,7 +204,7 @@ static int64_t timeouts_tick(struct session *s, uint64_t now)
 		if (now - s->start >= cfg->connect_timeout) {
 			fprintf(stderr, "No connection within %llu seconds.\n",
 			        (unsigned long long)(cfg->connect_timeout / 1000));
-			end_session(s, now, "no client came");
+			end_session(s, now, "no client came", 0);
 		} else {
 			wait = (int64_t)(s->start + cfg->connect_timeout - now);
 		}
@@ -207,7 +213,7 @@ static int64_t timeouts_tick(struct session *s, uint64_t now)
 		uint64_t limit = last_client_input(s) + cfg->network_timeout * 1000;
 
 		if (now >= limit)
-			end_session(s, now, "network timeout");
+			end_session(s, now, "network timeout", 0);
 		else
 			wait = ev_wait_min(wait, (int64_t)(limit - now));
 	}
@@ -215,7 +221,7 @@ static int64_t timeouts_tick(struct session *s, uint64_t now)
 		s->usr1 = false;
 		if (cfg->signal_timeout == 0 || !s->had_client ||
 		    now - last_client_input(s) >= cfg->signal_timeout * 1000)
-			end_session(s, now, "SIGUSR1 idle shutdown");
+			end_session(s, now, "SIGUSR1 idle shutdown", 0);
 	}
 	return wait;
 }
@@ -241,6 +247,108 @@ static int64_t utmp_tick(struct session *s, uint64_t now)
 	return -1;
 }
 
+static uint8_t state_now(const struct session *s, uint64_t now)
+{
+	if (!s->had_client)
+		return CTL_STATE_CONNECTING;
+	if (s->driver != NULL && now - link_last_heard(s->driver) < DETACHED_AFTER)
+		return CTL_STATE_ATTACHED;
+	return CTL_STATE_DETACHED;
+}
+
+static void fill_info(const struct session *s, uint64_t now, struct ctl_info *info)
+{
+	const struct fb *fb = emu_fb(s->emu);
+	uint64_t heard = last_client_input(s);
+
+	snprintf(info->name, sizeof info->name, "%s", s->cfg->name);
+	info->state = state_now(s, now);
+	snprintf(info->client_addr, sizeof info->client_addr, "%s", s->client_ip);
+	info->idle_s = (uint32_t)((now - (s->had_client ? heard : s->start)) / 1000);
+	info->age_s = (uint32_t)((now - s->start) / 1000);
+	info->rows = (uint16_t)fb->ds.height;
+	info->cols = (uint16_t)fb->ds.width;
+	ctl_info_set_command(info, s->cfg->command);
+}
+
+/* Room for one more link: a pending attach nobody came for makes way. */
+static bool make_room(struct session *s)
+{
+	if (s->n_links < SESSION_LINKS_MAX)
+		return true;
+	for (size_t i = 0; i < s->n_links; i++) {
+		if (!link_heard(s->links[i])) {
+			link_free(s->links[i]);
+			memmove(&s->links[i], &s->links[i + 1],
+			        (s->n_links - i - 1) * sizeof s->links[0]);
+			s->n_links--;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A new link with a fresh key (a key is never reused: OCB nonces would repeat). */
+static void attach(struct session *s, const struct ctl_request *rq, struct ctl_reply *rp,
+                   uint64_t now)
+{
+	const struct fb *fb = emu_fb(s->emu);
+	uint16_t lo = WIRE_PORT_RANGE_LOW, hi = WIRE_PORT_RANGE_HIGH;
+	char err[ERR_LEN], key_text[KEY_TEXT_LEN + 1];
+	uint8_t key[KEY_LEN];
+	struct conn *conn;
+	struct link *l;
+
+	if (s->ending || !make_room(s)) {
+		rp->status = ERR_AGAIN;
+		snprintf(rp->err, sizeof rp->err, "%s",
+		         s->ending ? "the session is ending" : "too many clients are connecting");
+		return;
+	}
+	if (rq->port_low != 0 || rq->port_high != 0) {
+		lo = rq->port_low;
+		hi = rq->port_high;
+	}
+	conn = conn_server_new(rq->bind_ip[0] != '\0' ? rq->bind_ip : NULL, lo, hi, now, err);
+	if (conn == NULL) {
+		rp->status = ERR_IO;
+		ctl_text_copy(rp->err, sizeof rp->err, err);
+		return;
+	}
+	if (key_generate(key) < 0) {
+		conn_free(conn);
+		rp->status = ERR_IO;
+		snprintf(rp->err, sizeof rp->err, "cannot get random bytes for a key");
+		return;
+	}
+	l = add_link(s, conn, key, rq->cols > 0 ? rq->cols : fb->ds.width,
+	             rq->rows > 0 ? rq->rows : fb->ds.height, now);
+	key_encode(key, key_text);
+	explicit_bzero(key, sizeof key);
+	rp->port = link_port(l);
+	snprintf(rp->key, sizeof rp->key, "%s", key_text);
+	explicit_bzero(key_text, sizeof key_text);
+	log_info("new link on port %u", (unsigned)rp->port);
+}
+
+static void on_ctl(void *arg, const struct ctl_request *rq, struct ctl_reply *rp)
+{
+	struct session *s = arg;
+	uint64_t now = clock_ms();
+
+	switch (rq->op) {
+	case CTL_OP_ATTACH:
+		attach(s, rq, rp, now);
+		break;
+	case CTL_OP_KILL:
+		end_session(s, now, "killed through the control socket", WIRE_NOTICE_KILLED);
+		break;
+	default:
+		break;
+	}
+	fill_info(s, now, &rp->info);
+}
+
 static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 {
 	struct session *s = arg;
@@ -253,7 +361,7 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 	if (pty_reap(s->child, &status) == 1)
 		s->child_gone = true;
 	if (s->child_gone)
-		end_session(s, now, "the session's command has exited");
+		end_session(s, now, "the session's command has exited", 0);
 	wait = ev_wait_min(wait, timeouts_tick(s, now));
 	wait = ev_wait_min(wait, utmp_tick(s, now));
 	if (s->ending && s->n_links == 0)
@@ -270,6 +378,7 @@ int session_run(const struct session_config *cfg)
 {
 	struct session s;
 	uint64_t now = clock_ms();
+	char err[ERR_LEN];
 
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
@@ -289,8 +398,14 @@ int session_run(const struct session_config *cfg)
 	/* Registered before the links' transports, so input is applied before frames go out. */
 	ev_ticker_add(s.loop, on_tick, &s);
 	add_link(&s, cfg->conn, cfg->key, cfg->width, cfg->height, now);
+	/* Without it the session still works; it only cannot be listed or reattached. */
+	s.ctl = ctl_server_new(s.loop, cfg->id, on_ctl, &s, err);
+	if (s.ctl == NULL)
+		log_error("no control socket: %s", err);
 
 	ev_run(s.loop);
+
+	ctl_server_free(s.ctl);
 
 	for (size_t i = 0; i < s.n_links; i++)
 		link_free(s.links[i]);

@@ -38,9 +38,9 @@ struct session_config {
 	uint64_t network_timeout; /* MOSH_SERVER_NETWORK_TMOUT in s; 0: none */
 	uint64_t signal_timeout;  /* MOSH_SERVER_SIGNAL_TMOUT in s; 0: none */
 	uint64_t connect_timeout; /* ms without any client before giving up */
-	const char *id;           /* the session's ID and name (may be "") */
-	const char *name;
-	const char *command; /* for listings */
+	const char *id;           /* the session's ID (ctl_new_id) */
+	const char *name;         /* its name, "" for none */
+	char *const *command;     /* the command's words, for listings */
 	int verbose;
 };
 
