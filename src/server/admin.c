@@ -20,6 +20,7 @@
 #include "server/ctldir.h"
 #include "server/daemon.h"
 #include "server/opts.h"
+#include "util/buf.h"
 #include "util/winsize.h"
 #include "util/xmalloc.h"
 
@@ -504,6 +505,44 @@ static int do_kill(int argc, char *const *argv, FILE *out, FILE *diag)
 	}
 	free(ss.v);
 	return status;
+}
+
+char *admin_detached_notice(void)
+{
+	FILE *quiet = fopen("/dev/null", "w");
+	struct sessions ss;
+	struct buf b;
+	size_t n = 0;
+	char idle[16];
+
+	if (quiet == NULL)
+		return NULL;
+	if (collect(&ss, quiet) < 0) {
+		fclose(quiet);
+		return NULL;
+	}
+	fclose(quiet);
+	buf_init(&b);
+	for (size_t i = 0; i < ss.n; i++) {
+		const struct ctl_info *in = &ss.v[i].info;
+
+		if (in->state != CTL_STATE_DETACHED)
+			continue;
+		fmt_duration(idle, sizeof idle, in->idle_s);
+		buf_appendf(&b, "  %s%s%s%s, idle %s: %s\n", in->id, in->name[0] ? " (" : "",
+		            in->name, in->name[0] ? ")" : "", idle, in->command);
+		n++;
+	}
+	free(ss.v);
+	if (n == 0) {
+		buf_fini(&b);
+		return NULL;
+	}
+	return xasprintf("mosh-c: you have %zu detached session%s on this server:\n%s"
+	                 "Reattach with \"mosh --attach=ID HOST\" (\"mosh-server list\" shows "
+	                 "them all);\nend them with \"mosh-server kill ID\" or \"mosh-server kill "
+	                 "--detached\".\n",
+	                 n, n == 1 ? "" : "s", (const char *)b.data);
 }
 
 bool admin_is_verb(const char *word)

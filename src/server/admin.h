@@ -24,6 +24,12 @@
 /* argv starts at the verb ("list", "attach", "kill"); out/diag are stdout/stderr. Returns the exit
  * status. */
 int admin_main(int argc, char *const *argv, FILE *out, FILE *diag);
+/*
+ * What a new session tells its user about the others: NULL when this user has
+ * no detached session here, else (allocated) how many, each one's ID, name,
+ * idle time and command, and the commands that reattach or end them.
+ */
+char *admin_detached_notice(void);
 /* Whether argv[1] names one of these verbs. */
 bool admin_is_verb(const char *word);
 

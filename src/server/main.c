@@ -28,15 +28,21 @@ enum {
 	CONNECT_TIMEOUT = 60000, /* ms to wait for the first client */
 };
 
-static char *detached_notice(void)
+/* What a login shell prints first: mosh's utmp warning, then our sessions'. */
+static char *login_notice(const char *sessions)
 {
 	struct passwd *pw = getpwuid(getuid());
-	char own[64];
+	char own[64], *utmp = NULL, *both;
 
-	if (pw == NULL)
-		return NULL;
-	snprintf(own, sizeof own, "mosh [%ld]", (long)getpid());
-	return utmprec_detached_notice(NULL, pw->pw_name, own);
+	if (pw != NULL) {
+		snprintf(own, sizeof own, "mosh [%ld]", (long)getpid());
+		utmp = utmprec_detached_notice(NULL, pw->pw_name, own);
+	}
+	if (sessions == NULL)
+		return utmp;
+	both = xasprintf("%s%s", utmp != NULL ? utmp : "", sessions);
+	free(utmp);
+	return both;
 }
 
 int server_main(int argc, char **argv)
@@ -52,7 +58,7 @@ int server_main(int argc, char **argv)
 	uint16_t rows, cols;
 	int fds[16], status;
 	size_t nfds;
-	char *notice, id[CTL_ID_LEN + 1];
+	char *notice, *sessions, id[CTL_ID_LEN + 1];
 	char *login_shell[2] = {NULL, NULL}, *argv0 = NULL;
 
 	if (argc > 1 && admin_is_verb(argv[1]))
@@ -99,6 +105,10 @@ int server_main(int argc, char **argv)
 		fprintf(stderr, "mosh-server: cannot get random bytes for the session key\n");
 		return 1;
 	}
+	/* Before the announcement, so that it shows while the launcher runs. */
+	sessions = admin_detached_notice();
+	if (sessions != NULL)
+		fputs(sessions, stderr);
 	key_encode(key, key_text);
 	daemon_announce(conn_local_port(conn), key_text);
 	memset(key_text, 0, sizeof key_text);
@@ -108,7 +118,8 @@ int server_main(int argc, char **argv)
 	}
 
 	nfds = conn_fds(conn, fds, sizeof fds / sizeof fds[0]);
-	notice = o.command == NULL ? detached_notice() : NULL;
+	notice = o.command == NULL ? login_notice(sessions) : NULL;
+	free(sessions);
 	memset(&spec, 0, sizeof spec);
 	spec.command = o.command;
 	spec.term = srvopts_term(&o);
