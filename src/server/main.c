@@ -82,7 +82,12 @@ int server_main(int argc, char **argv)
 		return 1;
 	}
 	memset(&sc, 0, sizeof sc);
-	sc.connect_timeout = CONNECT_TIMEOUT;
+	/* mosh-c: settable, so tests need not wait a minute; unset or 0: 60 s. */
+	sc.connect_timeout = srvopts_timeout_secs("MOSH_SERVER_CONNECT_TMOUT",
+	                                          getenv("MOSH_SERVER_CONNECT_TMOUT"), stderr) *
+	                     1000;
+	if (sc.connect_timeout == 0)
+		sc.connect_timeout = CONNECT_TIMEOUT;
 	sc.network_timeout = srvopts_timeout_secs("MOSH_SERVER_NETWORK_TMOUT",
 	                                          getenv("MOSH_SERVER_NETWORK_TMOUT"), stderr);
 	sc.signal_timeout = srvopts_timeout_secs("MOSH_SERVER_SIGNAL_TMOUT",
