@@ -195,8 +195,16 @@ void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *
 	HostBuffers__EchoAck *ea = xcalloc(n ? n : 1, sizeof *ea);
 	HostBuffers__Hello *hello = xcalloc(n ? n : 1, sizeof *hello);
 	HostBuffers__Notice *notice = xcalloc(n ? n : 1, sizeof *notice);
-	size_t k = 0;
+	HostBuffers__History *hist = xcalloc(n ? n : 1, sizeof *hist);
+	HostBuffers__Screen *screen = xcalloc(n ? n : 1, sizeof *screen);
+	HostBuffers__HistoryChunk *chunks, **chunk_ptrs;
+	size_t k = 0, n_chunks = 0, c = 0;
 
+	for (size_t i = 0; i < n; i++)
+		if (events[i].kind == MSG_HOST_HISTORY)
+			n_chunks += events[i].n_chunks;
+	chunks = xcalloc(n_chunks ? n_chunks : 1, sizeof *chunks);
+	chunk_ptrs = xcalloc(n_chunks ? n_chunks : 1, sizeof *chunk_ptrs);
 	for (size_t i = 0; i < n; i++) {
 		const struct msg_host_event *e = &events[i];
 
@@ -229,6 +237,30 @@ void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *
 			notice[k].kind = e->notice;
 			notice[k].text = bin(e->bytes, e->bytes_len);
 			ins[k].notice = &notice[k];
+		} else if (e->kind == MSG_HOST_HISTORY) {
+			host_buffers__history__init(&hist[k]);
+			hist[k].has_end = true;
+			hist[k].end = e->hist_end;
+			hist[k].chunk = chunk_ptrs + c;
+			hist[k].n_chunk = e->n_chunks;
+			for (size_t j = 0; j < e->n_chunks; j++, c++) {
+				const struct msg_history_chunk *src = &e->chunks[j];
+
+				host_buffers__history_chunk__init(&chunks[c]);
+				chunks[c].has_first_line = chunks[c].has_width = true;
+				chunks[c].has_count = chunks[c].has_rows = true;
+				chunks[c].first_line = src->first_line;
+				chunks[c].width = src->width;
+				chunks[c].count = src->count;
+				chunks[c].rows = bin(src->rows, src->rows_len);
+				chunk_ptrs[c] = &chunks[c];
+			}
+			ins[k].history = &hist[k];
+		} else if (e->kind == MSG_HOST_SCREEN) {
+			host_buffers__screen__init(&screen[k]);
+			screen[k].has_alternate = true;
+			screen[k].alternate = e->alternate;
+			ins[k].screen = &screen[k];
 		} else {
 			continue;
 		}
@@ -245,11 +277,17 @@ void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *
 	free(ea);
 	free(hello);
 	free(notice);
+	free(hist);
+	free(screen);
+	free(chunks);
+	free(chunk_ptrs);
 }
 
 int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out)
 {
 	HostBuffers__HostMessage *m;
+
+	size_t n_chunks = 0, c = 0;
 
 	*out = (struct msg_host){0};
 	m = host_buffers__host_message__unpack(NULL, len, data);
@@ -257,6 +295,10 @@ int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out)
 		return ERR_INVAL;
 	out->events = xcalloc(m->n_instruction ? m->n_instruction : 1, sizeof *out->events);
 	out->n_events = m->n_instruction;
+	for (size_t i = 0; i < m->n_instruction; i++)
+		if (m->instruction[i]->history != NULL)
+			n_chunks += m->instruction[i]->history->n_chunk;
+	out->chunks_ = xcalloc(n_chunks ? n_chunks : 1, sizeof *out->chunks_);
 	for (size_t i = 0; i < m->n_instruction; i++) {
 		const HostBuffers__Instruction *in = m->instruction[i];
 		struct msg_host_event *e = &out->events[i];
@@ -286,6 +328,25 @@ int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out)
 				e->bytes = in->notice->text.data;
 				e->bytes_len = in->notice->text.len;
 			}
+		} else if (in->history != NULL) {
+			e->kind = MSG_HOST_HISTORY;
+			e->hist_end = in->history->end;
+			e->chunks = out->chunks_ + c;
+			e->n_chunks = in->history->n_chunk;
+			for (size_t j = 0; j < in->history->n_chunk; j++, c++) {
+				const HostBuffers__HistoryChunk *src = in->history->chunk[j];
+
+				out->chunks_[c] = (struct msg_history_chunk){
+				    .first_line = src->first_line,
+				    .width = src->width,
+				    .count = src->count,
+				    .rows = src->has_rows ? src->rows.data : NULL,
+				    .rows_len = src->has_rows ? src->rows.len : 0,
+				};
+			}
+		} else if (in->screen != NULL) {
+			e->kind = MSG_HOST_SCREEN;
+			e->alternate = in->screen->alternate;
 		}
 	}
 	out->priv_ = m;
@@ -297,5 +358,6 @@ void msg_host_release(struct msg_host *h)
 	if (h->priv_ != NULL)
 		host_buffers__host_message__free_unpacked(h->priv_, NULL);
 	free(h->events);
+	free(h->chunks_);
 	*h = (struct msg_host){0};
 }

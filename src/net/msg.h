@@ -20,6 +20,7 @@
 #ifndef MOSHC_NET_MSG_H
 #define MOSHC_NET_MSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,28 +78,44 @@ int msg_user_decode(const uint8_t *data, size_t len, struct msg_user *out);
 void msg_user_release(struct msg_user *u);
 
 enum msg_host_kind {
-	MSG_HOST_NONE = 0,    /* no known extension: skip */
-	MSG_HOST_BYTES = 2,   /* HostBytes.hoststring (field 2) */
-	MSG_HOST_RESIZE = 3,  /* ResizeMessage (field 3) */
-	MSG_HOST_ECHOACK = 7, /* EchoAck.echo_ack_num (field 7) */
-	MSG_HOST_HELLO = 40,  /* mosh-c: Hello (field 40) */
-	MSG_HOST_NOTICE = 41, /* mosh-c: Notice (field 41) */
+	MSG_HOST_NONE = 0,     /* no known extension: skip */
+	MSG_HOST_BYTES = 2,    /* HostBytes.hoststring (field 2) */
+	MSG_HOST_RESIZE = 3,   /* ResizeMessage (field 3) */
+	MSG_HOST_ECHOACK = 7,  /* EchoAck.echo_ack_num (field 7) */
+	MSG_HOST_HELLO = 40,   /* mosh-c: Hello (field 40) */
+	MSG_HOST_NOTICE = 41,  /* mosh-c: Notice (field 41) */
+	MSG_HOST_HISTORY = 42, /* mosh-c: History (field 42) */
+	MSG_HOST_SCREEN = 43,  /* mosh-c: Screen (field 43) */
+};
+
+/* One run of history rows of one width: count rows, drawn by `rows` (a
+ * hoststring for a blank width×count terminal) as lines first_line... */
+struct msg_history_chunk {
+	uint64_t first_line;
+	uint32_t width, count;
+	const uint8_t *rows;
+	size_t rows_len;
 };
 
 struct msg_host_event {
 	enum msg_host_kind kind;
 	const uint8_t *bytes; /* BYTES: terminal output; NOTICE: its text */
 	size_t bytes_len;
-	int32_t width, height; /* RESIZE: as received (0 if absent) */
-	uint64_t echo_ack;     /* ECHOACK */
-	uint32_t version;      /* HELLO */
-	uint64_t features;     /* HELLO */
-	uint32_t notice;       /* NOTICE: its kind */
+	int32_t width, height;                  /* RESIZE: as received (0 if absent) */
+	uint64_t echo_ack;                      /* ECHOACK */
+	uint32_t version;                       /* HELLO */
+	uint64_t features;                      /* HELLO */
+	uint32_t notice;                        /* NOTICE: its kind */
+	uint64_t hist_end;                      /* HISTORY: lines published, one past the last */
+	const struct msg_history_chunk *chunks; /* HISTORY */
+	size_t n_chunks;
+	bool alternate; /* SCREEN */
 };
 
 struct msg_host {
 	struct msg_host_event *events;
 	size_t n_events;
+	struct msg_history_chunk *chunks_; /* owned: what HISTORY events point into */
 	void *priv_;
 };
 

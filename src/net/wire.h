@@ -87,11 +87,17 @@
  * inner Instruction messages. A mosh 1.4 peer skips them; we send the host
  * side's only to a client whose hello we have received.
  */
-#define WIRE_EXT_HELLO 40u  /* both directions: version and feature bits */
-#define WIRE_EXT_NOTICE 41u /* server to client: why the link is ending */
+#define WIRE_EXT_HELLO 40u   /* both directions: version and feature bits */
+#define WIRE_EXT_NOTICE 41u  /* server to client: why the link is ending */
+#define WIRE_EXT_HISTORY 42u /* server to client: rows scrolled off the screen */
+#define WIRE_EXT_SCREEN 43u  /* server to client: which screen buffer shows */
 #define WIRE_MOSHC_VERSION 1u
 /* Feature bits of a hello. */
-#define WIRE_FEATURE_NOTICE (UINT64_C(1) << 0) /* understands field 41 */
+#define WIRE_FEATURE_NOTICE (UINT64_C(1) << 0)     /* understands field 41 */
+#define WIRE_FEATURE_SCROLLBACK (UINT64_C(1) << 1) /* wants fields 42 and 43 */
+/* History chunks: rows per chunk, and rows (all chunks) per diff, at most. */
+#define WIRE_HISTORY_CHUNK_ROWS 256u
+#define WIRE_HISTORY_DIFF_ROWS 4096u
 /* Notice kinds, and the longest notice text accepted. */
 #define WIRE_NOTICE_ATTACHED 1u /* the session was attached from another client */
 #define WIRE_NOTICE_KILLED 2u   /* mosh-server kill ended the session */

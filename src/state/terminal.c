@@ -7,6 +7,7 @@
 
 #include "net/msg.h"
 #include "net/wire.h"
+#include "state/history.h"
 #include "term/disp.h"
 #include "term/fb.h"
 #include "util/err.h"
@@ -22,6 +23,9 @@ struct termstate {
 	uint64_t hello_features;
 	uint32_t notice; /* 0: none */
 	char notice_text[WIRE_NOTICE_TEXT_MAX + 1];
+	/* The scrollback part: NULL unless both sides want it (the peer's hello). */
+	struct history *hist;
+	uint64_t hist_end; /* lines of it this state reaches */
 };
 
 struct termstate *termstate_new(int width, int height)
@@ -48,6 +52,8 @@ struct termstate *termstate_copy(const struct termstate *s)
 	*c = *s;
 	c->emu = emu_copy(s->emu);
 	c->borrowed = false;
+	if (c->hist != NULL)
+		history_ref(c->hist);
 	return c;
 }
 
@@ -65,6 +71,7 @@ void termstate_free(struct termstate *s)
 		return;
 	if (!s->borrowed)
 		emu_free(s->emu);
+	history_unref(s->hist);
 	free(s);
 }
 
@@ -82,6 +89,26 @@ bool termstate_hello(const struct termstate *s, uint32_t *version, uint64_t *fea
 		*features = s->hello_features;
 	}
 	return s->has_hello;
+}
+
+void termstate_enable_history(struct termstate *s, struct history *h)
+{
+	if (s->hist != NULL)
+		return;
+	history_ref(h);
+	s->hist = h;
+}
+
+void termstate_publish_history(struct termstate *s, uint64_t end)
+{
+	if (end > s->hist_end)
+		s->hist_end = end;
+}
+
+struct history *termstate_history(const struct termstate *s, uint64_t *end)
+{
+	*end = s->hist_end;
+	return s->hist;
 }
 
 void termstate_set_notice(struct termstate *s, uint32_t kind, const char *text)
@@ -128,17 +155,19 @@ bool termstate_equal(const struct termstate *a, const struct termstate *b)
 {
 	return a->echo_ack == b->echo_ack && a->has_hello == b->has_hello &&
 	       a->notice == b->notice && strcmp(a->notice_text, b->notice_text) == 0 &&
-	       fb_equal(emu_fb(a->emu), emu_fb(b->emu));
+	       a->hist_end == b->hist_end && fb_equal(emu_fb(a->emu), emu_fb(b->emu));
 }
 
 void termstate_diff(const struct termstate *from, const struct termstate *to, struct buf *out)
 {
 	const struct fb *ofb = emu_fb(from->emu), *nfb = emu_fb(to->emu);
-	struct msg_host_event ev[5];
-	struct buf hoststring, msg;
+	struct msg_host_event ev[6];
+	struct msg_history_chunk chunks[WIRE_HISTORY_DIFF_ROWS / WIRE_HISTORY_CHUNK_ROWS];
+	struct buf hoststring, msg, rows;
 	size_t n = 0;
 
 	buf_init(&hoststring);
+	buf_init(&rows);
 	/* Our extensions first: a 1.4 client never gets them (the link sets
 	 * them only after the client's hello), ours learns before it draws. */
 	if (to->has_hello && !from->has_hello)
@@ -150,6 +179,15 @@ void termstate_diff(const struct termstate *from, const struct termstate *to, st
 		                                  .notice = to->notice,
 		                                  .bytes = (const uint8_t *)to->notice_text,
 		                                  .bytes_len = strlen(to->notice_text)};
+	if (to->hist != NULL && to->hist_end != from->hist_end) {
+		size_t k = history_encode(to->hist, from->hist_end, to->hist_end, chunks,
+		                          sizeof chunks / sizeof chunks[0], &rows);
+
+		ev[n++] = (struct msg_host_event){.kind = MSG_HOST_HISTORY,
+		                                  .hist_end = to->hist_end,
+		                                  .chunks = chunks,
+		                                  .n_chunks = k};
+	}
 	if (from->echo_ack != to->echo_ack)
 		ev[n++] =
 		    (struct msg_host_event){.kind = MSG_HOST_ECHOACK, .echo_ack = to->echo_ack};
@@ -171,6 +209,7 @@ void termstate_diff(const struct termstate *from, const struct termstate *to, st
 		buf_fini(&msg);
 	}
 	buf_fini(&hoststring);
+	buf_fini(&rows);
 }
 
 /* A notice's text reaches the user's terminal: printable ASCII only, capped. */
@@ -214,6 +253,11 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 		} else if (e->kind == MSG_HOST_NOTICE && !notice_ok(e)) {
 			msg_host_release(&m);
 			return ERR_RANGE;
+		} else if (e->kind == MSG_HOST_HISTORY &&
+		           (rc = history_check(e->chunks, e->n_chunks, s->hist_end, e->hist_end)) <
+		               0) {
+			msg_host_release(&m);
+			return rc;
 		}
 	}
 	buf_init(&replies);
@@ -241,6 +285,14 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 			s->notice = e->notice;
 			memcpy(s->notice_text, e->bytes, e->bytes_len);
 			s->notice_text[e->bytes_len] = '\0';
+			break;
+		case MSG_HOST_HISTORY:
+			if (s->hist == NULL)
+				s->hist = history_new(HISTORY_DEFAULT_LINES);
+			history_apply(s->hist, e->chunks, e->n_chunks, e->hist_end);
+			s->hist_end = e->hist_end;
+			break;
+		case MSG_HOST_SCREEN:
 			break;
 		case MSG_HOST_NONE:
 			break;

@@ -53,6 +53,17 @@ void termstate_free(struct termstate *s);
 void termstate_set_hello(struct termstate *s, uint32_t version, uint64_t features);
 bool termstate_hello(const struct termstate *s, uint32_t *version, uint64_t *features);
 void termstate_set_notice(struct termstate *s, uint32_t kind, const char *text);
+/*
+ * The scrollback part (server): the link's state takes a reference to the
+ * session's history log, and publishes it up to end (never backwards); diffs
+ * carry the rows in between (field 42). Client: received rows accumulate in
+ * a log the states share; termstate_history() gives it and how far this
+ * state reaches (NULL: no history part yet).
+ */
+struct history;
+void termstate_enable_history(struct termstate *s, struct history *h);
+void termstate_publish_history(struct termstate *s, uint64_t end);
+struct history *termstate_history(const struct termstate *s, uint64_t *end);
 /* The notice kind (0: none) and its text (borrowed, valid until the state changes). */
 uint32_t termstate_notice(const struct termstate *s, const char **text);
 

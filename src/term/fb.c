@@ -64,6 +64,17 @@ static void row_unref(struct fb_row *r)
 		free(r);
 }
 
+void fb_row_ref(struct fb_row *r)
+{
+	r->refs++;
+}
+
+void fb_row_release(struct fb_row *r)
+{
+	if (r != NULL)
+		row_unref(r);
+}
+
 void fb_row_clear(struct fb_row *row, const struct fb_rend *bg)
 {
 	struct fb_cell blank;
@@ -270,6 +281,14 @@ struct fb *fb_copy(const struct fb *src)
 	str_ref(fb->icon);
 	str_ref(fb->clipboard);
 	return fb;
+}
+
+void fb_set_row(struct fb *fb, int y, struct fb_row *row)
+{
+	ASSERT(y >= 0 && y < fb->ds.height && row->width == fb->ds.width);
+	row->refs++;
+	row_unref(fb->rows[y]);
+	fb->rows[y] = row;
 }
 
 void fb_reset(struct fb *fb)

@@ -189,6 +189,12 @@ static inline struct fb_cell *fb_mut_cell(struct fb *fb, int y, int x)
 {
 	return &fb_mut_row(fb, y)->cells[x];
 }
+/* Take / drop a reference to a row kept outside any framebuffer (history);
+ * a kept row is shared, so the emulator never writes to it again. */
+void fb_row_ref(struct fb_row *r);
+void fb_row_release(struct fb_row *r);
+/* Show row (of the framebuffer's width) as row y, sharing it. */
+void fb_set_row(struct fb *fb, int y, struct fb_row *row);
 /* Clear every cell of a writable row to bg's background and take a fresh generation. */
 void fb_row_clear(struct fb_row *row, const struct fb_rend *bg);
 /* Replace row y with a new blank row (current background). */
