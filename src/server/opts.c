@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "server/ctl.h"
+#include "state/history.h"
 #include "util/version.h"
 #include "util/xmalloc.h"
 
@@ -31,7 +32,8 @@ void srvopts_help(FILE *f, const char *prog)
 {
 	fprintf(f,
 	        "Usage: %s new [-s] [-v] [-i LOCALADDR] [-p PORT[:PORT2]] [-c COLORS] "
-	        "[-l NAME=VALUE] [--name NAME] [-- COMMAND...]\n"
+	        "[-l NAME=VALUE] [--name NAME]\n"
+	        "           [--scrollback LINES] [-- COMMAND...]\n"
 	        "       %s list [--json]\n"
 	        "       %s attach [ID|NAME] [-s] [-i LOCALADDR] [-p PORT[:PORT2]]\n"
 	        "       %s kill ID|NAME | --detached\n",
@@ -204,23 +206,40 @@ static bool apply_option(struct srvopts *o, char opt, const char *arg, const cha
 }
 
 /*
- * --name NAME or --name=NAME at args[*i] (which it may step past); false
- * after a complaint when the name is missing or not acceptable.
+ * The value of a long option --OPT VALUE or --OPT=VALUE at args[*i] (which
+ * it may step past); NULL after a complaint when it is missing.
  */
+static const char *long_value(int n, char *const *args, int *i, const char *opt, const char *prog,
+                              FILE *diag)
+{
+	const char *w = args[*i] + 2 + strlen(opt);
+
+	if (*w == '=')
+		return w + 1;
+	if (*i + 1 < n)
+		return args[++*i];
+	fprintf(diag, "%s: option '--%s' requires an argument\n", prog, opt);
+	return NULL;
+}
+
+/* Whether args[i] is --OPT or --OPT=... */
+static bool is_long(const char *w, const char *opt)
+{
+	size_t len = strlen(opt);
+
+	return strncmp(w, "--", 2) == 0 && strncmp(w + 2, opt, len) == 0 &&
+	       (w[2 + len] == '\0' || w[2 + len] == '=');
+}
+
+/* --name NAME: false after a complaint when it is missing or not acceptable. */
 static bool parse_name(struct srvopts *o, int n, char *const *args, int *i, const char *prog,
                        FILE *diag)
 {
-	const char *w = args[*i], *arg = NULL;
+	const char *arg = long_value(n, args, i, "name", prog, diag);
 	char err[ERR_LEN];
 
-	if (w[6] == '=')
-		arg = w + 7;
-	else if (*i + 1 < n)
-		arg = args[++*i];
-	if (arg == NULL) {
-		fprintf(diag, "%s: option '--name' requires an argument\n", prog);
+	if (arg == NULL)
 		return false;
-	}
 	if (ctl_name_check(arg, err) < 0) {
 		fprintf(diag, "%s: %s\n", prog, err);
 		return false;
@@ -229,9 +248,30 @@ static bool parse_name(struct srvopts *o, int n, char *const *args, int *i, cons
 	return true;
 }
 
+/* --scrollback LINES: the history kept for mosh-c clients, 0..HISTORY_MAX_LINES. */
+static bool parse_scrollback(struct srvopts *o, int n, char *const *args, int *i, const char *prog,
+                             FILE *diag)
+{
+	const char *arg = long_value(n, args, i, "scrollback", prog, diag);
+	char *end;
+	unsigned long long v;
+
+	if (arg == NULL)
+		return false;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 || v > HISTORY_MAX_LINES) {
+		fprintf(diag, "%s: --scrollback takes a number of lines from 0 to %d, not \"%s\"\n",
+		        prog, HISTORY_MAX_LINES, arg);
+		return false;
+	}
+	o->scrollback = (size_t)v;
+	return true;
+}
+
 /*
  * getopt-style scan of args[0..n) with option string "@:i:p:c:svl:", plus the
- * long option --name (ours, not mosh's). Unknown
+ * long options --name and --scrollback (ours, not mosh's). Unknown
  * options and missing arguments are reported (getopt's wording, "new" as the
  * program name) followed by the usage, and parsing continues.
  */
@@ -246,8 +286,13 @@ static bool parse_new(struct srvopts *o, int n, char *const *args, const char *s
 
 		if (w[0] != '-' || w[1] == '\0')
 			continue; /* non-option words are ignored, as mosh does */
-		if (strncmp(w, "--name", 6) == 0 && (w[6] == '\0' || w[6] == '=')) {
+		if (is_long(w, "name")) {
 			if (!parse_name(o, n, args, &i, prog, diag))
+				return false;
+			continue;
+		}
+		if (is_long(w, "scrollback")) {
+			if (!parse_scrollback(o, n, args, &i, prog, diag))
 				return false;
 			continue;
 		}
@@ -286,6 +331,7 @@ enum srvopts_action srvopts_parse(struct srvopts *o, int argc, char *const *argv
 	char err[ERR_LEN];
 
 	memset(o, 0, sizeof *o);
+	o->scrollback = HISTORY_DEFAULT_LINES;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			srvopts_help(out, prog);

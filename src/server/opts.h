@@ -45,8 +45,9 @@ struct srvopts {
 	int colors;           /* -c; 0 when not given */
 	char **locale_assign; /* -l NAME=VALUE, in order */
 	size_t n_locale_assign;
-	char *name;     /* --name, checked with ctl_name_check; NULL: none */
-	char **command; /* NULL-terminated argv after "--"; NULL: login shell */
+	char *name;        /* --name, checked with ctl_name_check; NULL: none */
+	size_t scrollback; /* --scrollback: history lines kept for mosh-c clients */
+	char **command;    /* NULL-terminated argv after "--"; NULL: login shell */
 	size_t n_command;
 };
 

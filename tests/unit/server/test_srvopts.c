@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "server/opts.h"
+#include "state/history.h"
 
 static char *out_text, *diag_text;
 static size_t out_len, diag_len;
@@ -42,7 +43,8 @@ static enum srvopts_action parse_env(const char *ssh_connection, const char **wo
 
 #define HELP                                                                                       \
 	"Usage: mosh-server new [-s] [-v] [-i LOCALADDR] [-p PORT[:PORT2]] [-c COLORS] "           \
-	"[-l NAME=VALUE] [--name NAME] [-- COMMAND...]\n"                                          \
+	"[-l NAME=VALUE] [--name NAME]\n"                                                          \
+	"           [--scrollback LINES] [-- COMMAND...]\n"                                        \
 	"       mosh-server list [--json]\n"                                                       \
 	"       mosh-server attach [ID|NAME] [-s] [-i LOCALADDR] [-p PORT[:PORT2]]\n"              \
 	"       mosh-server kill ID|NAME | --detached\n"
@@ -263,6 +265,23 @@ TEST(session_name)
 	CHECK(strstr(diag_text, "invalid option") != NULL);
 }
 
+TEST(scrollback_lines)
+{
+	CHECK_EQ_INT(PARSE("new"), SRVOPTS_RUN);
+	CHECK_EQ_U64(o.scrollback, HISTORY_DEFAULT_LINES);
+	CHECK_EQ_INT(PARSE("new", "--scrollback", "500", "--", "top"), SRVOPTS_RUN);
+	CHECK_EQ_U64(o.scrollback, 500);
+	CHECK_EQ_STR(o.command[0], "top");
+	CHECK_EQ_INT(PARSE("new", "--scrollback=0"), SRVOPTS_RUN);
+	CHECK_EQ_U64(o.scrollback, 0);
+	CHECK_EQ_INT(PARSE("new", "--scrollback=-1"), SRVOPTS_FAIL);
+	CHECK(strstr(diag_text, "--scrollback takes a number of lines") != NULL);
+	CHECK_EQ_INT(PARSE("new", "--scrollback=1000001"), SRVOPTS_FAIL);
+	CHECK_EQ_INT(PARSE("new", "--scrollback=12x"), SRVOPTS_FAIL);
+	CHECK_EQ_INT(PARSE("new", "--scrollback"), SRVOPTS_FAIL);
+	CHECK_EQ_STR(diag_text, "mosh-server: option '--scrollback' requires an argument\n");
+}
+
 TEST(timeout_variables)
 {
 	char *text;
@@ -341,6 +360,7 @@ int main(void)
 	RUN(legacy_forms);
 	RUN(ssh_connection_bind);
 	RUN(session_name);
+	RUN(scrollback_lines);
 	RUN(timeout_variables);
 	RUN(same_complaints_as_debian);
 	srvopts_fini(&o);
