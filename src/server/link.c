@@ -8,6 +8,7 @@
 #include "net/wire.h"
 #include "ssp/ssp.h"
 #include "ssp/transport.h"
+#include "state/history.h"
 #include "state/terminal.h"
 #include "state/userstream.h"
 #include "util/buf.h"
@@ -18,10 +19,13 @@ enum {
 	ECHO_TIMEOUT = 50,           /* ms an application gets to echo a keystroke (5.6) */
 	ECHO_HISTORY_MAX = 1024,     /* pending echo-ack entries kept */
 	PTY_BACKLOG_MAX = 64 * 1024, /* stop taking user input while this much is queued */
+	HISTORY_ROWS_PER_FRAME = 128, /* history rows published per frame interval */
+	HISTORY_IN_FLIGHT = 512,      /* rows published beyond what the client acknowledged */
+	HISTORY_FLOOD_QUIET = 250,    /* ms the log must stand still before a gap is sent */
 };
 
 /* The extensions a server link understands (doc/PROTOCOL.md, "Extensions"). */
-#define LINK_FEATURES WIRE_FEATURE_NOTICE
+#define LINK_FEATURES (WIRE_FEATURE_NOTICE | WIRE_FEATURE_SCROLLBACK)
 
 struct echo_entry {
 	uint64_t num;  /* client state number */
@@ -46,6 +50,13 @@ struct link {
 	bool moshc;          /* the client's hello arrived */
 	bool ending;
 	bool child_gone; /* a pty write found the child gone */
+
+	struct history *history; /* the session's, borrowed; NULL: none */
+	bool scrollback;         /* the client wants history: it is published */
+	uint64_t next_publish;   /* earliest time for the next rows */
+	bool flood;              /* lines were lost: waiting for the log to stand still */
+	uint64_t flood_end;      /* the log's end when last seen moving */
+	uint64_t flood_since;
 
 	struct echo_entry *echo;
 	size_t n_echo;
@@ -159,6 +170,10 @@ static void note_hello(struct link *l, const struct userstream *remote)
 		return;
 	l->moshc = true;
 	termstate_set_hello(l->view, WIRE_MOSHC_VERSION, LINK_FEATURES);
+	if ((features & WIRE_FEATURE_SCROLLBACK) && l->history != NULL) {
+		l->scrollback = true;
+		termstate_enable_history(l->view, l->history);
+	}
 	log_info("client speaks mosh-c %u, features %#llx", version, (unsigned long long)features);
 }
 
@@ -216,6 +231,7 @@ struct link *link_new(const struct link_config *cfg, uint64_t now)
 	l->child = cfg->child;
 	l->on_heard = cfg->on_heard;
 	l->on_heard_arg = cfg->on_heard_arg;
+	l->history = cfg->history;
 	l->input = userstream_new();
 	l->echo = xcalloc(ECHO_HISTORY_MAX, sizeof *l->echo);
 	l->view = termstate_new_view(cfg->emu);
@@ -259,6 +275,57 @@ int64_t link_tick(struct link *l, uint64_t now, bool *child_gone)
 	if (l->child_gone)
 		*child_gone = true;
 	return wait;
+}
+
+/* Whether the log outran us and is still moving: then wait (returns the wait). */
+static int64_t flood_wait(struct link *l, uint64_t published, uint64_t now)
+{
+	uint64_t end = history_end(l->history);
+
+	if (published >= history_start(l->history)) {
+		l->flood = false;
+		return 0;
+	}
+	if (!l->flood || end != l->flood_end) {
+		l->flood = true;
+		l->flood_end = end;
+		l->flood_since = now;
+	}
+	if (now - l->flood_since < HISTORY_FLOOD_QUIET)
+		return (int64_t)(l->flood_since + HISTORY_FLOOD_QUIET - now);
+	return 0;
+}
+
+int64_t link_publish_history(struct link *l, uint64_t now)
+{
+	uint64_t published, acked, from, rows, wait, in_flight;
+	struct history *h;
+
+	if (!l->scrollback || l->ending)
+		return -1;
+	h = termstate_history(l->view, &published);
+	if (published >= history_end(h))
+		return -1;
+	if ((wait = (uint64_t)flood_wait(l, published, now)) > 0)
+		return (int64_t)wait;
+	/* Rows a diff may carry: those held between the acknowledged state and ours. */
+	termstate_history(ssp_acked_state(l->ssp), &acked);
+	if (acked < history_start(h))
+		acked = history_start(h);
+	in_flight = published > acked ? published - acked : 0;
+	if (in_flight >= HISTORY_IN_FLIGHT)
+		return -1; /* the client's next ack wakes the loop */
+	if (now < l->next_publish)
+		return (int64_t)(l->next_publish - now);
+	from = published > history_start(h) ? published : history_start(h);
+	rows = history_end(h) - from;
+	if (rows > HISTORY_ROWS_PER_FRAME)
+		rows = HISTORY_ROWS_PER_FRAME;
+	if (rows > HISTORY_IN_FLIGHT - in_flight)
+		rows = HISTORY_IN_FLIGHT - in_flight;
+	termstate_publish_history(l->view, from + rows);
+	l->next_publish = now + ssp_send_interval(l->ssp);
+	return from + rows < history_end(h) ? (int64_t)ssp_send_interval(l->ssp) : -1;
 }
 
 void link_set_send_mindelay(struct link *l, uint64_t ms)

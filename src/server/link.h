@@ -12,6 +12,11 @@
  * room; the rest waits in the user stream, which SSP keeps, so keystrokes are
  * never dropped.
  *
+ * A mosh-c client that announces scrollback (doc/PROTOCOL.md, "Extensions")
+ * also gets the session's history: the link's state publishes the log
+ * gradually (link_publish_history), so history only ever uses what is left of
+ * a frame after the screen and never delays it.
+ *
  * Life: a link starts "connecting" (nothing authentic heard yet), becomes
  * "heard" on its client's first state, and ends through the shutdown
  * handshake: link_end() (the session is over) or link_displace() (another
@@ -40,6 +45,7 @@ struct link_config {
 	struct emu *emu;         /* the session's live emulator, borrowed */
 	struct pty_child *child; /* the session's pty, borrowed */
 	int width, height;       /* the client's window: this link's state 0 */
+	struct history *history; /* the session's scrollback, borrowed; NULL: none kept */
 	/* Called once, when the client's first state arrives, before its input
 	 * is applied (the session releases the child and retires other links). */
 	void (*on_heard)(void *arg, struct link *l, uint64_t now);
@@ -54,6 +60,14 @@ void link_free(struct link *l);
  * until it must run again (-1: no deadline). Writes to a closed pty set
  * *child_gone. */
 int64_t link_tick(struct link *l, uint64_t now, bool *child_gone);
+/*
+ * Publish more of the session's history to a client that wants it: at most a
+ * frame's worth per frame interval, never more than a window beyond what the
+ * client acknowledged, and, after a flood outran the log (lines lost), only
+ * once the flood is over, so the client sees one gap, then the newest lines.
+ * Returns ms until it wants to run again (-1: no deadline).
+ */
+int64_t link_publish_history(struct link *l, uint64_t now);
 /* The collection delay before a frame (the session cuts it once the pty is quiet). */
 void link_set_send_mindelay(struct link *l, uint64_t ms);
 

@@ -554,3 +554,8 @@ uint64_t ssp_acked_num(const struct ssp *s)
 {
 	return s->sent[0].num;
 }
+
+const void *ssp_acked_state(const struct ssp *s)
+{
+	return s->sent[0].state;
+}

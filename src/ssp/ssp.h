@@ -188,5 +188,8 @@ size_t ssp_sent_count(const struct ssp *ssp);
 size_t ssp_received_count(const struct ssp *ssp);
 uint64_t ssp_sent_num(const struct ssp *ssp);
 uint64_t ssp_acked_num(const struct ssp *ssp);
+/* The newest state the peer acknowledged (borrowed, valid until the next
+ * ssp_receive): how far a sender may run ahead of what the peer holds. */
+const void *ssp_acked_state(const struct ssp *ssp);
 
 #endif
