@@ -265,9 +265,11 @@ static void apply(struct opts *o, const struct spelling *s, const char *value,
 	switch (s->def->id) {
 	case O_CLIENT:
 		o->client = value;
+		o->client_given = true;
 		break;
 	case O_SERVER:
 		o->server = value;
+		o->server_given = true;
 		break;
 	case O_PREDICT:
 		o->predict = value;
