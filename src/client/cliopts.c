@@ -68,6 +68,7 @@ enum cliopts_action cliopts_parse(struct cliopts *o, int argc, char *const *argv
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0) {
 			cliopts_usage(out, prog);
+			version_bug_report(out);
 			return CLIOPTS_HELP;
 		}
 		if (strcmp(argv[i], "--version") == 0) {

@@ -240,6 +240,7 @@ int launcher_main(int argc, char **argv)
 	rc = opts_parse(&o, argc, argv, env_predict, err, &usage);
 	if (rc == OPTS_HELP) {
 		fputs(opts_usage(), stdout);
+		version_bug_report(stdout);
 		rc = 0;
 	} else if (rc == OPTS_VERSION) {
 		version_banner(stdout, "mosh");

@@ -106,6 +106,7 @@ static const char usage_text[] =
     "        --family=prefer-inet6 every address, IPv6 first\n"
     "-p PORT[:HIGH]\n"
     "        --port=PORT[:HIGH]   the server's UDP port or port range\n"
+    "                             (default: a free port in 60001:60999)\n"
     "                             (the ssh port is set with --ssh)\n"
     "        --bind-server={ssh|any|IP}  the address the server answers from\n"
     "                             (default: ssh, the address ssh reached)\n"
