@@ -45,7 +45,7 @@ run() {
 	wait_file "$T/client" 20 || { echo "# $r_name: no client ran"; sed 's/^/#   /' "$T/log"; }
 }
 
-run local --local 127.0.0.1
+run with-local --local 127.0.0.1
 check "--local: the client beside the launcher" grep -qx "$T/bin/mosh-client 127.0.0.1 60004" "$T/client"
 check "--local: the server beside the launcher" grep -qx "$T/bin/mosh-server" "$T/server"
 
