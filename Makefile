@@ -4,9 +4,10 @@ PREFIX ?= /usr/local
 BUILD := build
 SAN := build-san
 FUZZ := build-fuzz
+DEB := build-deb
 DEPS := scripts/deps.sh
 
-.PHONY: all deps run check san fuzz bench install format clean
+.PHONY: all deps run check san fuzz bench install uninstall deb format clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -42,8 +43,16 @@ install: all
 	meson configure $(BUILD) --prefix=$(PREFIX)
 	meson install -C $(BUILD)
 
+uninstall:
+	ninja -C $(BUILD) uninstall
+
+# The Debian package mosh-c in $(DEB)/ (scripts/deb.sh); dpkg -i installs it.
+deb:
+	@$(DEPS) deb
+	@scripts/deb.sh $(DEB)
+
 format:
 	@git ls-files --cached --others --exclude-standard '*.c' '*.h' | xargs -r clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(SAN) $(FUZZ)
+	rm -rf $(BUILD) $(SAN) $(FUZZ) $(DEB)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages a make verb needs, only when some are missing.
-# Usage: scripts/deps.sh build|test|fuzz|run
+# Usage: scripts/deps.sh build|test|fuzz|run|deb
 # As root it runs apt-get itself; otherwise it prints the exact command and fails,
 # because a build that silently lacks a dependency is worse than one that stops.
 set -eu
@@ -8,17 +8,19 @@ set -eu
 build_pkgs="meson ninja-build pkg-config gcc libc6-dev libssl-dev libprotobuf-c-dev
 protobuf-c-compiler zlib1g-dev libncurses-dev libutempter-dev"
 test_pkgs="clang libclang-rt-14-dev tmux mosh openssh-server openssh-client locales iproute2 procps
-less"
+less dpkg-dev lintian"
 fuzz_pkgs="clang libclang-rt-14-dev"
 run_pkgs="ncurses-term"
+deb_pkgs="dpkg-dev lintian"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
 test) want="$build_pkgs $test_pkgs" ;;
 fuzz) want="$build_pkgs $fuzz_pkgs" ;;
 run) want="$build_pkgs $run_pkgs" ;;
+deb) want="$build_pkgs $deb_pkgs" ;;
 *)
-	echo "usage: $0 build|test|fuzz|run" >&2
+	echo "usage: $0 build|test|fuzz|run|deb" >&2
 	exit 2
 	;;
 esac

@@ -10,9 +10,8 @@
 #include "client/frontend.h"
 #include "client/title.h"
 #include "crypto/key.h"
-#include "term/tcaps.h"
+#include "term/localterm.h"
 #include "util/err.h"
-#include "util/locale_check.h"
 #include "util/log.h"
 
 static enum pred_mode pred_mode_of(enum cli_predict p)
@@ -72,12 +71,8 @@ int main(int argc, char **argv)
 	sc.predict = pred_mode_of(env.predict);
 	sc.predict_overwrite = env.predict_overwrite;
 	clienv_fini(&env);
-	if (locale_require_utf8_client(stderr) < 0)
+	if (localterm_check("mosh-client", STDIN_FILENO, term, &caps, stderr) < 0)
 		return 1;
-	if (tcaps_load(&caps, term, err) < 0) {
-		fprintf(stderr, "mosh-client: %s\n", err);
-		return 1;
-	}
 	if (ctty_init(STDIN_FILENO, err) < 0) {
 		fprintf(stderr, "mosh-client: %s\n", err);
 		return 1;

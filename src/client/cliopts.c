@@ -68,6 +68,7 @@ enum cliopts_action cliopts_parse(struct cliopts *o, int argc, char *const *argv
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0) {
 			cliopts_usage(out, prog);
+			version_bug_report(out);
 			return CLIOPTS_HELP;
 		}
 		if (strcmp(argv[i], "--version") == 0) {
@@ -166,7 +167,10 @@ int clienv_read(struct clienv *e, char err[ERR_LEN])
 
 	memset(e, 0, sizeof *e);
 	if (key == NULL)
-		return err_set(err, ERR_NOTFOUND, "MOSH_KEY environment variable not found.");
+		return err_set(err, ERR_NOTFOUND,
+		               "MOSH_KEY environment variable not found: mosh-client is started by "
+		               "the mosh launcher; by hand, set MOSH_KEY to the key on the MOSH "
+		               "CONNECT line that `mosh-server new` prints.");
 	len = strlen(key);
 	if (len <= CLIENV_KEY_MAX)
 		memcpy(e->key, key, len + 1);

@@ -73,9 +73,9 @@ struct clienv {
 
 /*
  * Read the environment. Errors (err filled, exit 1): "MOSH_KEY environment
- * variable not found." (ERR_NOTFOUND), a key longer than CLIENV_KEY_MAX
- * (ERR_RANGE), "Unknown prediction mode X." (ERR_INVAL). MOSH_KEY is unset
- * whenever it was present, even on error.
+ * variable not found: ..." naming where the key comes from (ERR_NOTFOUND), a
+ * key longer than CLIENV_KEY_MAX (ERR_RANGE), "Unknown prediction mode X." (ERR_INVAL). MOSH_KEY is
+ * unset whenever it was present, even on error.
  */
 int clienv_read(struct clienv *e, char err[ERR_LEN]);
 /* Wipe the key. */

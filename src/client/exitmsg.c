@@ -11,7 +11,7 @@ void exitmsg_diagnostic(struct buf *out, bool connected, bool clean_shutdown, co
 		            "\nmosh did not make a successful connection to %s:%u.\n"
 		            "Please verify that UDP port %u is not firewalled and can reach the "
 		            "server.\n\n"
-		            "(By default, mosh uses a UDP port between 60000 and 61000. The -p "
+		            "(By default, mosh uses a UDP port between 60001 and 60999. The -p "
 		            "option\n"
 		            "selects a specific UDP port number.)\n",
 		            ip, (unsigned)port, (unsigned)port);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@ int clientcmd_colors(const char *client, char colors[CLIENTCMD_COLORS_LEN], char
 {
 	char *argv[] = {(char *)client, (char *)"-c", NULL};
 	struct spawn_opts s = {.argv = argv};
+	const char *term = getenv("TERM");
 	char out[64], why[ERR_LEN];
 	size_t n = 0;
 	int fd, status, rc;
@@ -57,7 +59,10 @@ int clientcmd_colors(const char *client, char colors[CLIENTCMD_COLORS_LEN], char
 		return err_set(err, ERR_IO, "waiting for %s -c: %s", client, strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		spawn_status_str(status, why, sizeof why);
-		return err_set(err, ERR_IO, "%s -c failed (%s); is --client right?", client, why);
+		return err_set(err, ERR_IO,
+		               "%s -c (the colour count for TERM=%s) failed (%s): see its message "
+		               "above",
+		               client, term ? term : "(unset)", why);
 	}
 	clientcmd_parse_colors(out, n < sizeof out ? n : sizeof out, colors);
 	return 0;

@@ -15,23 +15,23 @@
 
 #include "launcher/bootstrap.h"
 #include "launcher/clientcmd.h"
+#include "launcher/explain.h"
 #include "launcher/opts.h"
 #include "launcher/proxy.h"
 #include "launcher/remote.h"
+#include "launcher/shell.h"
+#include "launcher/sibling.h"
 #include "launcher/spawn.h"
+#include "term/localterm.h"
+#include "util/buf.h"
 #include "util/err.h"
+#include "util/version.h"
 #include "util/xmalloc.h"
 
 extern char **environ;
 
 /* How long to keep reading the server's banner after MOSH CONNECT. */
 #define DRAIN_MS 10000
-
-static const char version_text[] =
-    "mosh (mosh-c " MOSHC_VERSION "), compatible with mosh 1.4\n"
-    "License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
-    "This is free software: you are free to change and redistribute it.\n"
-    "There is NO WARRANTY, to the extent permitted by law.\n";
 
 static int fail(const char *msg)
 {
@@ -107,15 +107,17 @@ static int start_server(const struct opts *o, const char *argv0, const char *use
 /* After the conversation: explain why there is no session, or fill in the IP. */
 static int diagnose(const struct opts *o, struct boot_state *b, int status)
 {
-	char why[64];
-	bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	const struct explain_ctx ctx = {
+	    .local = o->local,
+	    .host = o->userhost,
+	    .server = o->server,
+	    .bad_udp_port = b->bad_udp_port,
+	};
+	char why[ERR_LEN];
 
-	if (!b->connected && failed) {
-		spawn_status_str(status, why, sizeof why);
-		fprintf(stderr, "mosh: %s failed (%s).\n", o->local ? "the server command" : "ssh",
-		        why);
-		if (!b->have_ip && !b->have_sship)
-			return LAUNCHER_EXIT_FAILURE;
+	if (!b->connected) {
+		explain_no_server(&ctx, status, why, sizeof why);
+		return fail(why);
 	}
 	if (!b->have_ip) {
 		if (!b->have_sship)
@@ -126,12 +128,6 @@ static int diagnose(const struct opts *o, struct boot_state *b, int status)
 		memcpy(b->ip, b->sship, sizeof b->ip);
 		b->have_ip = true;
 	}
-	if (!b->connected) {
-		if (b->bad_udp_port)
-			return fail("Server does not support UDP port range option.");
-		return fail("Did not find mosh server startup message. (Have you installed mosh on "
-		            "your server?)");
-	}
 	return 0;
 }
 
@@ -139,10 +135,18 @@ static int run(const struct opts *o, int argc, char **argv)
 {
 	char colors[CLIENTCMD_COLORS_LEN], err[ERR_LEN], pidstr[32];
 	struct boot_state b;
+	struct tcaps caps;
 	char *userhost, *command;
 	int fd, rc, status = 0;
 	pid_t pid;
 
+	/*
+	 * Our client would refuse this terminal: say so before a server starts and
+	 * waits for it. Another --client has its own rules, which we cannot know.
+	 */
+	if (!o->client_given &&
+	    localterm_check("mosh", STDIN_FILENO, getenv("TERM"), &caps, stderr) < 0)
+		return LAUNCHER_EXIT_FAILURE;
 	rc = clientcmd_colors(o->client, colors, err);
 	if (rc < 0)
 		return fail(err);
@@ -194,10 +198,40 @@ static int run(const struct opts *o, int argc, char **argv)
 	return fail(err);
 }
 
+/*
+ * The client (and with --local the server) from beside the launcher unless
+ * named; see sibling.h. *client and *server own what o now points to.
+ */
+static void use_siblings(struct opts *o, const char *argv0, char **client, char **server)
+{
+	char *self = self_path(argv0);
+	char *found;
+
+	if (!o->client_given) {
+		*client = sibling_find(self, "mosh-client");
+		if (*client != NULL)
+			o->client = *client;
+	}
+	/* The server string reaches a shell: quote the path. */
+	if (o->local && !o->server_given && (found = sibling_find(self, "mosh-server")) != NULL) {
+		struct buf q;
+		size_t len;
+
+		buf_init(&q);
+		shell_quote(&q, found);
+		buf_append_byte(&q, '\0');
+		*server = (char *)buf_detach(&q, &len);
+		o->server = *server;
+		free(found);
+	}
+	free(self);
+}
+
 int launcher_main(int argc, char **argv)
 {
 	const char *env = getenv("MOSH_PREDICTION_DISPLAY");
 	char *env_predict = env ? xstrdup(env) : NULL;
+	char *client = NULL, *server = NULL;
 	char err[ERR_LEN];
 	struct opts o;
 	bool usage;
@@ -206,9 +240,10 @@ int launcher_main(int argc, char **argv)
 	rc = opts_parse(&o, argc, argv, env_predict, err, &usage);
 	if (rc == OPTS_HELP) {
 		fputs(opts_usage(), stdout);
+		version_bug_report(stdout);
 		rc = 0;
 	} else if (rc == OPTS_VERSION) {
-		fputs(version_text, stdout);
+		version_banner(stdout, "mosh");
 		rc = 0;
 	} else if (rc < 0) {
 		fprintf(stderr, "mosh: %s\n", err);
@@ -221,9 +256,12 @@ int launcher_main(int argc, char **argv)
 		/* The client gets the validated mode from us; ssh and the server need not see it.
 		 */
 		unsetenv("MOSH_PREDICTION_DISPLAY");
+		use_siblings(&o, argv[0], &client, &server);
 		rc = run(&o, argc, argv);
 	}
 	opts_fini(&o);
+	free(client);
+	free(server);
 	free(env_predict);
 	return rc;
 }

@@ -109,6 +109,7 @@ static const char usage_text[] =
     "        --family=prefer-inet6 every address, IPv6 first\n"
     "-p PORT[:HIGH]\n"
     "        --port=PORT[:HIGH]   the server's UDP port or port range\n"
+    "                             (default: a free port in 60001:60999)\n"
     "                             (the ssh port is set with --ssh)\n"
     "        --bind-server={ssh|any|IP}  the address the server answers from\n"
     "                             (default: ssh, the address ssh reached)\n"
@@ -271,9 +272,11 @@ static void apply(struct opts *o, const struct spelling *s, const char *value,
 	switch (s->def->id) {
 	case O_CLIENT:
 		o->client = value;
+		o->client_given = true;
 		break;
 	case O_SERVER:
 		o->server = value;
+		o->server_given = true;
 		break;
 	case O_PREDICT:
 		o->predict = value;

@@ -49,6 +49,8 @@ enum opts_tri {
 struct opts {
 	const char *client;  /* default "mosh-client" */
 	const char *server;  /* default "mosh-server"; pasted unquoted into the remote command */
+	bool client_given;   /* --client was on the command line */
+	bool server_given;   /* --server was on the command line */
 	const char *predict; /* adaptive | always | never | experimental */
 	enum opts_tri overwrite; /* -o / --no-predict-overwrite */
 	const char *port;        /* NULL, or a validated "N" / "LOW:HIGH", verbatim */

@@ -335,6 +335,7 @@ enum srvopts_action srvopts_parse(struct srvopts *o, int argc, char *const *argv
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			srvopts_help(out, prog);
+			version_bug_report(out);
 			return SRVOPTS_HELP;
 		}
 		if (strcmp(argv[i], "--version") == 0) {

@@ -11,3 +11,8 @@ void version_banner(FILE *f, const char *prog)
 	        "There is NO WARRANTY, to the extent permitted by law.\n",
 	        prog, MOSHC_VERSION, MOSHC_VERSION);
 }
+
+void version_bug_report(FILE *f)
+{
+	fprintf(f, "\nReport bugs at %s\n", MOSHC_BUG_URL);
+}

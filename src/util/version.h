@@ -10,4 +10,7 @@
 /* "PROG (mosh-c X) [build mosh-c X]" and the copyright and licence lines. */
 void version_banner(FILE *f, const char *prog);
 
+/* The last line of every program's --help: where to report bugs. */
+void version_bug_report(FILE *f);
+
 #endif

@@ -50,7 +50,8 @@ TEST(help_version_anywhere)
 	CHECK_EQ_INT(PARSE("1.2.3.4", "5", "--help"), CLIOPTS_HELP);
 	CHECK(strncmp(out_text, "mosh-client (mosh-c ", 20) == 0);
 	CHECK_EQ_STR(after_banner(out_text),
-	             "\nUsage: mosh-client [-# 'ARGS'] IP PORT\n       mosh-client -c\n");
+	             "\nUsage: mosh-client [-# 'ARGS'] IP PORT\n       mosh-client -c\n"
+	             "\nReport bugs at " MOSHC_BUG_URL "\n");
 	CHECK_EQ_INT(PARSE("-v", "--version"), CLIOPTS_VERSION);
 	CHECK(strstr(out_text, "Usage") == NULL);
 	CHECK_EQ_STR(diag_text, "");
@@ -166,7 +167,9 @@ TEST(environment)
 
 	unsetenv("MOSH_KEY");
 	CHECK_EQ_INT(clienv_read(&e, err), ERR_NOTFOUND);
-	CHECK_EQ_STR(err, "MOSH_KEY environment variable not found.");
+	CHECK(strstr(err, "MOSH_KEY environment variable not found: ") == err);
+	CHECK(strstr(err, "mosh launcher") != NULL);
+	CHECK(strstr(err, "MOSH CONNECT line that `mosh-server new` prints") != NULL);
 
 	setenv("MOSH_KEY", "AAAAAAAAAAAAAAAAAAAAAA", 1);
 	unsetenv("MOSH_PREDICTION_DISPLAY");

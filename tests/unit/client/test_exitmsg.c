@@ -13,7 +13,7 @@ TEST(never_connected)
 	CHECK_EQ_STR((const char *)b.data,
 	             "\nmosh did not make a successful connection to 127.0.0.1:9.\n"
 	             "Please verify that UDP port 9 is not firewalled and can reach the server.\n\n"
-	             "(By default, mosh uses a UDP port between 60000 and 61000. The -p option\n"
+	             "(By default, mosh uses a UDP port between 60001 and 60999. The -p option\n"
 	             "selects a specific UDP port number.)\n");
 	CHECK_EQ_INT(exitmsg_status(false), 1);
 	buf_fini(&b);

@@ -52,7 +52,7 @@ static enum srvopts_action parse_env(const char *ssh_connection, const char **wo
 TEST(help_and_version_win_anywhere_before_dashdash)
 {
 	CHECK_EQ_INT(PARSE("new", "-v", "--help"), SRVOPTS_HELP);
-	CHECK_EQ_STR(out_text, HELP);
+	CHECK_EQ_STR(out_text, HELP "\nReport bugs at " MOSHC_BUG_URL "\n");
 	CHECK_EQ_STR(diag_text, "");
 	CHECK_EQ_INT(PARSE("-h"), SRVOPTS_HELP);
 	CHECK_EQ_INT(PARSE("new", "--version"), SRVOPTS_VERSION);
