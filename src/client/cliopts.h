@@ -1,5 +1,5 @@
 /*
- * mosh-client's command line and environment (PROTOCOL.md 9.3, 7.1, 7.8,
+ * mosh-client's command line and environment (doc/PROTOCOL.md 9.3, 7.1, 7.8,
  * 7.9, 10).
  *
  * Command line: mosh-client [-v...] [-# ARGS] IP PORT | -c | --help | --version

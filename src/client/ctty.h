@@ -1,5 +1,5 @@
 /*
- * The client's own terminal (PROTOCOL.md 9.3, 7.9): raw mode and its undoing.
+ * The client's own terminal (doc/PROTOCOL.md 9.3, 7.9): raw mode and its undoing.
  *
  * Model: one terminal per process (module state, because signal handlers
  * need it). ctty_init() saves the terminal's settings once; ctty_raw()

@@ -1,5 +1,5 @@
 /*
- * The escape key (PROTOCOL.md 7.9) as a pure state machine over the user's
+ * The escape key (doc/PROTOCOL.md 7.9) as a pure state machine over the user's
  * bytes: no I/O, no clock, so the integrator and the tests drive it alike.
  *
  * Configuration (esc_cfg_init): default escape Ctrl-^ (0x1E) with pass key

@@ -1,5 +1,5 @@
 /*
- * What mosh-client says when it leaves (PROTOCOL.md 9.3), after the terminal
+ * What mosh-client says when it leaves (doc/PROTOCOL.md 9.3), after the terminal
  * has been restored: whether it ever reached the server, whether the shutdown
  * handshake completed, and the closing line. The exit status is 0 exactly
  * when the shutdown was clean.

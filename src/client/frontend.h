@@ -1,5 +1,5 @@
 /*
- * The user's side of mosh-client and its main loop (PROTOCOL.md 9.3 "Main
+ * The user's side of mosh-client and its main loop (doc/PROTOCOL.md 9.3 "Main
  * loop"): the user's terminal, the escape key, prediction and the
  * notification bar, over a link to the server (client/link.h).
  *

@@ -1,5 +1,5 @@
 /*
- * The notification bar's logic (PROTOCOL.md 7.7): which text row 0 shows and
+ * The notification bar's logic (doc/PROTOCOL.md 7.7): which text row 0 shows and
  * when the bar must be refreshed. Time is injected (milliseconds of the
  * caller's monotonic clock), so the tests run on a fake clock; drawing the
  * text onto the framebuffer (white on blue, bold text) is the caller's.

@@ -1,6 +1,6 @@
 /*
  * What the client draws over the server's screen before painting it
- * (PROTOCOL.md 7.7, 7.8): the notification bar on the top row and the window
+ * (doc/PROTOCOL.md 7.7, 7.8): the notification bar on the top row and the window
  * title prefix. Overlays change only the client's private copy of the frame,
  * never the synchronised state.
  */

@@ -1,5 +1,5 @@
 /*
- * The prediction engine: speculative local echo (PROTOCOL.md 7.1-7.6).
+ * The prediction engine: speculative local echo (doc/PROTOCOL.md 7.1-7.6).
  *
  * Model. Each keystroke the user sends is run through a private UTF-8
  * decoder and DEC parser and turned into predictions about what the server's
@@ -50,7 +50,7 @@
 
 #include "term/fb.h"
 
-/* Timing constants of mosh 1.4 (PROTOCOL.md 7.2), all in ms except the count. */
+/* Timing constants of mosh 1.4 (doc/PROTOCOL.md 7.2), all in ms except the count. */
 enum {
 	PRED_SRTT_TRIGGER_LOW = 20,
 	PRED_SRTT_TRIGGER_HIGH = 30,

@@ -1,5 +1,5 @@
 /*
- * The window-title prefix overlay (PROTOCOL.md 7.8): "[mosh] " is put in
+ * The window-title prefix overlay (doc/PROTOCOL.md 7.8): "[mosh] " is put in
  * front of the remote window title, and of the icon name when that equals the
  * title (so a terminal showing either sees the same thing), unless
  * MOSH_TITLE_NOPREFIX is set. Titles are UTF-8 byte strings here; the remote

@@ -1,6 +1,6 @@
 /*
  * Session keys: 16 random bytes, printed as the 22-character unpadded base64
- * string of the MOSH CONNECT line and MOSH_KEY (PROTOCOL.md §1.4). Parsing is
+ * string of the MOSH CONNECT line and MOSH_KEY (doc/PROTOCOL.md §1.4). Parsing is
  * strict: only a string that re-encodes to itself is a key, so there is
  * exactly one text for every key.
  */

@@ -1,7 +1,7 @@
 /*
  * AES-128-OCB3 (RFC 7253) with a 96-bit nonce, a 128-bit tag appended to the
  * ciphertext and no associated data — the cipher of every mosh datagram
- * (PROTOCOL.md §1.3). OpenSSL's EVP_aes_128_ocb does the work; one encrypt and
+ * (doc/PROTOCOL.md §1.3). OpenSSL's EVP_aes_128_ocb does the work; one encrypt and
  * one decrypt context are keyed once in ocb_new() and only re-nonced per call.
  * The object counts the 16-byte blocks it has sealed and refuses to seal past
  * 2^47 of them (the key-usage limit mosh enforces).
@@ -15,7 +15,7 @@
 #define OCB_KEY_LEN 16
 #define OCB_NONCE_LEN 12
 #define OCB_TAG_LEN 16
-/* Blocks one key may seal (PROTOCOL.md §1.3). */
+/* Blocks one key may seal (doc/PROTOCOL.md §1.3). */
 #define OCB_BLOCK_LIMIT (UINT64_C(1) << 47)
 
 struct ocb;

@@ -1,5 +1,5 @@
 /*
- * The launcher's procedure (PROTOCOL.md §9.1), step by step; the pieces live
+ * The launcher's procedure (doc/PROTOCOL.md §9.1), step by step; the pieces live
  * in opts, clientcmd, remote, spawn, bootstrap and proxy. Nothing here is
  * retried: every failure ends the launcher with a message naming the cause.
  */

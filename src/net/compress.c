@@ -1,5 +1,5 @@
 /*
- * zlib streams for instructions (PROTOCOL.md §3). One deflate and one inflate
+ * zlib streams for instructions (doc/PROTOCOL.md §3). One deflate and one inflate
  * state per context, reset before each use. Inflation writes into the output
  * buffer in steps and stops as soon as the output would pass WIRE_INFLATE_MAX,
  * so a decompression bomb costs at most that much memory and time.

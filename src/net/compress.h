@@ -1,5 +1,5 @@
 /*
- * zlib-format compression of serialized instructions (PROTOCOL.md §3): RFC
+ * zlib-format compression of serialized instructions (doc/PROTOCOL.md §3): RFC
  * 1950 streams at zlib's default level. Inflation is bounded: output beyond
  * WIRE_INFLATE_MAX (4 MiB), a corrupt or truncated stream, or bytes after the
  * end of the stream are rejected without ever allocating more than the bound.

@@ -1,5 +1,5 @@
 /*
- * The UDP connection (PROTOCOL.md 1.7-1.11): sockets, addresses, MTU,
+ * The UDP connection (doc/PROTOCOL.md 1.7-1.11): sockets, addresses, MTU,
  * roaming and port hopping. It moves opaque datagrams; sealing, opening and
  * deciding what is authentic and in order is net/pkt's business, so the
  * caller reports each opened datagram back with conn_accept().

@@ -1,5 +1,5 @@
 /*
- * Fragmentation and reassembly (PROTOCOL.md §2); the model is in frag.h.
+ * Fragmentation and reassembly (doc/PROTOCOL.md §2); the model is in frag.h.
  * Receiver invariants: pieces[0..npieces) holds the fragments of the current
  * id that have arrived (have = true), count of them, bytes their total size
  * (<= WIRE_ASSEMBLY_MAX); when have_final, no stored number exceeds

@@ -1,5 +1,5 @@
 /*
- * Fragments (PROTOCOL.md §2): one compressed instruction is cut into chunks,
+ * Fragments (doc/PROTOCOL.md §2): one compressed instruction is cut into chunks,
  * each carried by one datagram behind a 10-byte header
  * id(u64) | final<<15 | number(u16).
  *

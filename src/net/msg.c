@@ -1,5 +1,5 @@
 /*
- * protobuf-c glue for the three mosh message families (PROTOCOL.md §4).
+ * protobuf-c glue for the three mosh message families (doc/PROTOCOL.md §4).
  * Encoding builds protobuf-c structs on the heap that borrow the caller's
  * bytes, packs them straight into the output buffer and frees the structs.
  * Decoding keeps protobuf-c's unpacked message alive in priv_ so the event

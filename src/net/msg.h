@@ -1,5 +1,5 @@
 /*
- * The protobuf messages of mosh 1.4 (PROTOCOL.md §4), encoded and decoded with
+ * The protobuf messages of mosh 1.4 (doc/PROTOCOL.md §4), encoded and decoded with
  * protobuf-c from the .proto files in src/proto:
  *  - TransportBuffers.Instruction, the SSP envelope (msg_instruction_*);
  *  - ClientBuffers.UserMessage, client→server diffs: keystrokes and resizes;

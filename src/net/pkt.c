@@ -1,5 +1,5 @@
 /*
- * Datagram sealing and opening (PROTOCOL.md §1). The clear 8 bytes are the
+ * Datagram sealing and opening (doc/PROTOCOL.md §1). The clear 8 bytes are the
  * big-endian (direction << 63 | seq); the OCB nonce is 4 zero bytes followed
  * by them, so (direction, seq) uniquely names every datagram under the key.
  * Invariants: next_seq only grows and never exceeds WIRE_SEQ_MASK + 1 (seal

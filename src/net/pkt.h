@@ -1,5 +1,5 @@
 /*
- * The datagram layer (PROTOCOL.md §1.1–§1.7): seals a payload (one fragment)
+ * The datagram layer (doc/PROTOCOL.md §1.1–§1.7): seals a payload (one fragment)
  * into an authenticated, encrypted UDP datagram and opens the peer's.
  *
  * Model: a session holds the shared key, its own direction (the one it sends)

@@ -1,8 +1,8 @@
 /*
  * Every constant of the mosh 1.4 wire format, with its value spelled out.
- * The section numbers refer to /work/shared/PROTOCOL.md (docs: PROTOCOL.md in
- * the repository); change nothing here without changing the spec first, since
- * a real mosh peer depends on each of these.
+ * The section numbers (§N.M) refer to doc/PROTOCOL.md; change nothing here
+ * without changing the spec first, since a real mosh peer depends on each of
+ * these.
  */
 #ifndef MOSHC_NET_WIRE_H
 #define MOSHC_NET_WIRE_H

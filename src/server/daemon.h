@@ -1,5 +1,5 @@
 /*
- * Announcing the session and detaching from ssh (PROTOCOL.md 9.2, steps 6-7).
+ * Announcing the session and detaching from ssh (doc/PROTOCOL.md 9.2, steps 6-7).
  *
  * The `mosh` wrapper reads "MOSH CONNECT <port> <key>" from our stdout through
  * ssh, then ssh must be able to finish: so the process ssh started (the

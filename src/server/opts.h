@@ -1,5 +1,5 @@
 /*
- * mosh-server's command line and environment settings (PROTOCOL.md 9.2).
+ * mosh-server's command line and environment settings (doc/PROTOCOL.md 9.2).
  *
  * Grammar:
  *   mosh-server new [-s] [-v...] [-i IP] [-p PORT[:PORT2]] [-c COLORS]

@@ -1,6 +1,6 @@
 /*
  * The session's child: the user's command or login shell on a pseudo-terminal
- * (PROTOCOL.md 9.2, startup step 8).
+ * (doc/PROTOCOL.md 9.2, startup step 8).
  *
  * Model. pty_spawn() forks with a new pty. The child prepares its terminal and
  * environment (IUTF8, TERM, NCURSES_NO_UTF8_ACS=1, no STY, default SIGHUP and

@@ -1,5 +1,5 @@
 /*
- * The session's login record (PROTOCOL.md 9.2): who is on which pty, shown by
+ * The session's login record (doc/PROTOCOL.md 9.2): who is on which pty, shown by
  * who(1) and w(1). Records are written through libutempter, whose setgid
  * helper may write utmp/wtmp for us; any failure (no helper, no utmp file,
  * not permitted) only costs the record, never the session, so every call

@@ -1,5 +1,5 @@
 /*
- * SSP sender and receiver (PROTOCOL.md 5.3, 5.4, 5.7); see ssp.h for the model.
+ * SSP sender and receiver (doc/PROTOCOL.md 5.3, 5.4, 5.7); see ssp.h for the model.
  *
  * Timers follow mosh 1.4: next_ack_time and next_send_time are recomputed
  * before every decision from the current state, the sent states and the RTT

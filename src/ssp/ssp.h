@@ -1,5 +1,5 @@
 /*
- * SSP, the State Synchronization Protocol (PROTOCOL.md section 5): one
+ * SSP, the State Synchronization Protocol (doc/PROTOCOL.md section 5): one
  * direction's sender and the other direction's receiver, joined the way both
  * mosh peers run them, generic over a state type (struct ssp_state_ops).
  *
@@ -30,7 +30,7 @@
 #include "net/wire.h"
 #include "util/buf.h"
 
-/* Timing and size constants of mosh 1.4 (PROTOCOL.md 5.1, 5.3, 5.4); the
+/* Timing and size constants of mosh 1.4 (doc/PROTOCOL.md 5.1, 5.3, 5.4); the
  * wire-format ones are in net/wire.h. */
 enum {
 	SSP_SEND_INTERVAL_MIN = 20,       /* ms, lower clamp of the frame interval */

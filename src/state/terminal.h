@@ -1,5 +1,5 @@
 /*
- * The complete terminal state (PROTOCOL.md 5.6): the server-to-client SSP
+ * The complete terminal state (doc/PROTOCOL.md 5.6): the server-to-client SSP
  * state, an emulator (its framebuffer is what the user sees) plus the echo
  * ack, the newest client state whose keystrokes the application has had 50 ms
  * to echo.

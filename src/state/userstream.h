@@ -1,5 +1,5 @@
 /*
- * The user stream (PROTOCOL.md 5.5): the client-to-server SSP state, an
+ * The user stream (doc/PROTOCOL.md 5.5): the client-to-server SSP state, an
  * append-only list of events, each one user byte or one window resize.
  *
  * Every event has an absolute index (0 = the first event ever). A state is

@@ -1,5 +1,5 @@
 /*
- * The display differ: framebuffer pair → escape string (PROTOCOL.md §6.2).
+ * The display differ: framebuffer pair → escape string (doc/PROTOCOL.md §6.2).
  *
  * Model. A `struct frame` tracks what the terminal being painted is known to
  * be in while the string is built: cursor position (-1 = unknown; column ==

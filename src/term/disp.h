@@ -1,5 +1,5 @@
 /*
- * The display differ (PROTOCOL.md §6): the escape string that turns a terminal
+ * The display differ (doc/PROTOCOL.md §6): the escape string that turns a terminal
  * showing framebuffer `old` into one showing `new`.
  *
  * One algorithm (§6.2), two flavours chosen by the capabilities passed in:

@@ -1,6 +1,6 @@
 /*
  * The emulator: UTF-8 decoder → vtparse → control functions → framebuffer,
- * with mosh 1.4's exact semantics (PROTOCOL.md §8.3–§8.7).
+ * with mosh 1.4's exact semantics (doc/PROTOCOL.md §8.3–§8.7).
  *
  * Model:
  *  - Cursor moves follow mosh's DrawState: every move clamps the cursor into

@@ -1,5 +1,5 @@
 /*
- * The terminal emulator (PROTOCOL.md §8): bytes in (pty output on the server,
+ * The terminal emulator (doc/PROTOCOL.md §8): bytes in (pty output on the server,
  * a received hoststring on the client), framebuffer out.
  *
  * Pipeline: UTF-8 decoder (utf8.h) → DEC parser (vtparse.h) → control

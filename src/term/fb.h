@@ -1,5 +1,5 @@
 /*
- * The framebuffer (PROTOCOL.md §8.5): what a terminal shows, plus the draw
+ * The framebuffer (doc/PROTOCOL.md §8.5): what a terminal shows, plus the draw
  * state that the next byte of output acts on.
  *
  * Model:

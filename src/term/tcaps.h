@@ -1,7 +1,7 @@
 /*
  * Terminal capabilities for the display differ (disp.h).
  *
- * The differ emits one algorithm (PROTOCOL.md §6.2) parameterised by what the
+ * The differ emits one algorithm (doc/PROTOCOL.md §6.2) parameterised by what the
  * terminal it paints understands. Two sources:
  *  - the server's fixed set (tcaps_server): ECH, BCE and titles available, no
  *    smcup/rmcup — so the hoststring stays inside the §6.1 vocabulary that a

@@ -1,5 +1,5 @@
 /*
- * Incremental UTF-8 decoder (PROTOCOL.md §8.1), byte at a time, independent
+ * Incremental UTF-8 decoder (doc/PROTOCOL.md §8.1), byte at a time, independent
  * of the process locale.
  *
  * It reproduces what mosh gets from glibc's mbrtowc in a UTF-8 locale:

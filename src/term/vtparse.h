@@ -1,6 +1,6 @@
 /*
  * Paul Williams' DEC ANSI parser (vt100.net/emu/dec_ansi_parser) on Unicode
- * code points, as mosh 1.4 runs it (PROTOCOL.md §8.2). The parser holds no
+ * code points, as mosh 1.4 runs it (doc/PROTOCOL.md §8.2). The parser holds no
  * terminal state: it classifies code points, collects intermediates,
  * parameters and OSC strings, and reports actions through a const callback
  * struct with a void *user. It never allocates.
