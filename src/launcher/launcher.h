@@ -6,7 +6,7 @@
  * remote host through ssh (or locally with --local), reads the server's MOSH
  * CONNECT line and the address ssh reached, then becomes mosh-client (exec)
  * with the session key in its environment. Also the internal --fake-proxy
- * mode that ssh runs as its ProxyCommand. PROTOCOL.md §9.1 is the
+ * mode that ssh runs as its ProxyCommand. doc/PROTOCOL.md §9.1 is the
  * specification.
  *
  * Exit status: 0 for --help and --version; 255 for every launcher failure

@@ -54,7 +54,7 @@ both_wait() {
 }
 
 # mosh stores the bright colours of SGR 90-97/100-107 as palette entries 8-15
-# (PROTOCOL.md 8.4), which look the same but which tmux reports differently:
+# (doc/PROTOCOL.md 8.4), which look the same but which tmux reports differently:
 # compare them in one spelling.
 capture() {
 	tmux_cmd capture-pane -p -e -t "$TMUX_SESSION" |
@@ -81,7 +81,7 @@ TMUX_SESSION=direct
 tmux_wait_for '$' 10
 TMUX_SESSION=mosh
 tap_ok "the remote prompt arrives" tmux_wait_for '$' 20
-# mosh 1.4's server starts every session with an empty line (PROTOCOL.md 9.2):
+# mosh 1.4's server starts every session with an empty line (doc/PROTOCOL.md 9.2):
 # begin from a cleared screen on both sides.
 both_type 'clear; echo ready-$((6*7))'
 tap_ok "a typed command runs remotely" both_wait ready-42 20

@@ -65,7 +65,7 @@ tap_ok "streamed output arrives (count-15)" tmux_wait_for count-15 30
 tmux_keys C-^ .
 tap_ok "Ctrl-^ . ends mosh-client" tmux_wait_exit 20
 # Status 0 means a clean shutdown handshake; mosh 1.4 exits 1 when the peer's
-# final ack never came, which the 5 % loss causes now and then (PROTOCOL.md 5.7).
+# final ack never came, which the 5 % loss causes now and then (doc/PROTOCOL.md 5.7).
 client_status=$(tmux_exit_status)
 tap_ok "mosh-client exits by itself (status $client_status: 0, or 1 if loss ate the last ack)" \
 	test "$client_status" = 0 -o "$client_status" = 1

@@ -1,5 +1,5 @@
 /*
- * net/msg: the exact bytes of PROTOCOL.md §4 (first client diff, first
+ * net/msg: the exact bytes of doc/PROTOCOL.md §4 (first client diff, first
  * Instruction, shutdown Instruction), round trips, extension priority, and
  * garbage that must be refused without a crash.
  */

@@ -1,5 +1,5 @@
 /*
- * The round-trip law of the server display differ (DESIGN.md, PROTOCOL.md
+ * The round-trip law of the server display differ (DESIGN.md, doc/PROTOCOL.md
  * §5.6/§6): for random screens A and B (B = A plus more random output, maybe
  * after a resize), feeding disp_server(A, B) to an emulator that holds A
  * yields B cell for cell, and the diff stays inside the §6.1 vocabulary with
