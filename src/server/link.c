@@ -48,6 +48,7 @@ struct link {
 	bool heard;
 	uint64_t last_heard; /* when the newest client state arrived */
 	bool moshc;          /* the client's hello arrived */
+	uint64_t features;   /* the WIRE_FEATURE_* bits of its hello */
 	bool ending;
 	bool child_gone; /* a pty write found the child gone */
 
@@ -169,6 +170,7 @@ static void note_hello(struct link *l, const struct userstream *remote)
 	if (l->moshc || !userstream_hello(remote, &version, &features))
 		return;
 	l->moshc = true;
+	l->features = features;
 	termstate_set_hello(l->view, WIRE_MOSHC_VERSION, LINK_FEATURES);
 	if ((features & WIRE_FEATURE_SCROLLBACK) && l->history != NULL) {
 		l->scrollback = true;
@@ -380,7 +382,7 @@ void link_end(struct link *l, uint64_t now, uint32_t notice, const char *text)
 	/* A client that is quitting only needs our acknowledgement (5.7). */
 	if (ssp_remote_shutdown(l->ssp))
 		return;
-	if (notice != 0 && l->moshc)
+	if (notice != 0 && (l->features & WIRE_FEATURE_NOTICE))
 		termstate_set_notice(l->view, notice, text);
 	ssp_start_shutdown(l->ssp, now);
 }
