@@ -70,6 +70,7 @@ int main(int argc, char **argv)
 	sc.title_prefix = title_prefix(env.title_noprefix);
 	sc.predict = pred_mode_of(env.predict);
 	sc.predict_overwrite = env.predict_overwrite;
+	sc.scrollback = !env.no_scrollback;
 	clienv_fini(&env);
 	if (localterm_check("mosh-client", STDIN_FILENO, term, &caps, stderr) < 0)
 		return 1;

@@ -196,6 +196,7 @@ int clienv_read(struct clienv *e, char err[ERR_LEN])
 	e->predict_overwrite = v != NULL && strcmp(v, "yes") == 0;
 	e->title_noprefix = getenv("MOSH_TITLE_NOPREFIX") != NULL;
 	e->no_term_init = getenv("MOSH_NO_TERM_INIT") != NULL;
+	e->no_scrollback = getenv("MOSH_NO_SCROLLBACK") != NULL;
 	v = getenv("MOSH_ESCAPE_KEY");
 	if (v != NULL) {
 		e->escape_key_set = true;

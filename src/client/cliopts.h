@@ -67,6 +67,7 @@ struct clienv {
 	bool predict_overwrite;       /* MOSH_PREDICTION_OVERWRITE=yes */
 	bool title_noprefix;          /* MOSH_TITLE_NOPREFIX set (any value) */
 	bool no_term_init;            /* MOSH_NO_TERM_INIT set (any value) */
+	bool no_scrollback;           /* MOSH_NO_SCROLLBACK set (any value): mosh 1.4's screen */
 	bool escape_key_set;          /* MOSH_ESCAPE_KEY present ... */
 	char escape_key[8]; /* ... with this value (longer ones are cut, still "invalid") */
 };

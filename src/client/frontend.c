@@ -14,6 +14,9 @@
 #include "client/notify.h"
 #include "client/overlay.h"
 #include "client/predict.h"
+#include "client/scrollback.h"
+#include "net/wire.h"
+#include "state/history.h"
 #include "state/terminal.h"
 #include "term/disp.h"
 #include "util/buf.h"
@@ -24,6 +27,7 @@
 
 enum {
 	STDIN_READ_MAX = 16384,
+	PUSH_ROWS_MAX = 4096, /* history rows put into the scrollback per frame */
 	NOTHING_RECEIVED_AFTER = 250, /* ms: say the server is silent */
 	GIVE_UP_AFTER = 15000,        /* ms without any server state: shut down */
 	CONNECTING_WAKEUP = 250,      /* ms between checks until the first state */
@@ -40,6 +44,12 @@ struct frontend {
 	char silent_msg[80];
 
 	struct fb *drawn; /* what the terminal shows; NULL: nothing yet */
+	/* The user's scrollback (client/scrollback.h): decided on the first
+	 * server state, on when the server's hello offers it. We then draw on the
+	 * terminal's primary screen instead of the alternate one. */
+	bool sb_decided;
+	bool sb_mode;
+	uint64_t pushed; /* the next history line to put into the scrollback */
 	bool repaint;
 	bool final_frame; /* draw without overlays: the session is over */
 	uint64_t remote_num;
@@ -77,11 +87,87 @@ static void start_shutdown(struct frontend *s, uint64_t now, const char *msg)
 	clink_start_shutdown(s->link, now);
 }
 
+/* The alternate screen is ours to use: not when the user's scrollback is. */
+static bool use_alt(const struct frontend *s)
+{
+	return s->cfg->term_init && !s->sb_mode;
+}
+
+/* On the first server state: a server that offers scrollback gets the
+ * primary screen, whose rows are pushed up into the scrollback first. */
+static void decide_scrollback(struct frontend *s)
+{
+	const struct termstate *remote = clink_remote(s->link);
+	const struct fb *rfb = termstate_fb(remote);
+	uint32_t version;
+	uint64_t features;
+
+	if (s->sb_decided || clink_remote_num(s->link) == 0)
+		return;
+	s->sb_decided = true;
+	if (!s->cfg->scrollback || !termstate_hello(remote, &version, &features) ||
+	    !(features & WIRE_FEATURE_SCROLLBACK))
+		return;
+	s->sb_mode = true;
+	if (s->cfg->term_init)
+		buf_append_str(&s->out, s->cfg->caps->rmcup);
+	buf_appendf(&s->out, "\033[r\033[0m\033[%d;1H", rfb->ds.height);
+	for (int y = 0; y < rfb->ds.height; y++)
+		buf_append_byte(&s->out, '\n');
+	fb_free(s->drawn);
+	s->drawn = fb_new(rfb->ds.width, rfb->ds.height);
+	s->drawn->ds.cur_row = rfb->ds.height - 1;
+}
+
+/* Put the history rows the server sent since the last frame into the scrollback. */
+static void push_history(struct frontend *s, const struct fb *rfb)
+{
+	const struct fb_row *rows[PUSH_ROWS_MAX];
+	struct fb_row *gaps[PUSH_ROWS_MAX];
+	size_t n = 0, ngaps = 0;
+	uint64_t end, at;
+	struct history *h = termstate_history(clink_remote(s->link), &end);
+
+	if (h == NULL || s->pushed >= end)
+		return;
+	while (s->pushed < end && n < PUSH_ROWS_MAX) {
+		const struct fb_row *row = history_find(h, s->pushed, &at);
+
+		if (row == NULL || at >= end)
+			at = end;
+		if (at > s->pushed) {
+			gaps[ngaps] = scrollback_gap_row(rfb->ds.width, at - s->pushed);
+			rows[n++] = gaps[ngaps++];
+			s->pushed = at;
+			continue;
+		}
+		rows[n++] = row;
+		s->pushed = at + 1;
+	}
+	s->drawn = scrollback_push(s->cfg->caps, s->drawn, rows, n, &s->out);
+	for (size_t i = 0; i < ngaps; i++)
+		fb_row_release(gaps[i]);
+	history_trim(h, s->pushed);
+}
+
 static void draw(struct frontend *s, uint64_t now)
 {
 	const struct termstate *remote = clink_remote(s->link);
 	struct fb *fb = fb_copy(termstate_fb(remote));
 	struct buf bar;
+
+	buf_clear(&s->out);
+	decide_scrollback(s);
+	if (s->sb_mode) {
+		/* Never ED 2 on the primary screen: some terminals keep what it erases. */
+		if (s->drawn == NULL || s->repaint || s->drawn->ds.width != fb->ds.width ||
+		    s->drawn->ds.height != fb->ds.height) {
+			fb_free(s->drawn);
+			s->drawn = scrollback_blank(fb->ds.width, fb->ds.height, &s->out);
+			s->repaint = false;
+		}
+		push_history(s, fb);
+	}
 
 	if (!s->final_frame) {
 		pred_cull(s->pred, termstate_fb(remote), termstate_echo_ack(remote),
@@ -93,7 +179,6 @@ static void draw(struct frontend *s, uint64_t now)
 		buf_fini(&bar);
 		overlay_title(fb, s->cfg->title_prefix);
 	}
-	buf_clear(&s->out);
 	disp_frame(s->cfg->caps, s->drawn, fb, s->drawn != NULL && !s->repaint, &s->out);
 	write_all(STDOUT_FILENO, s->out.data, s->out.len);
 	fb_free(s->drawn);
@@ -104,11 +189,11 @@ static void draw(struct frontend *s, uint64_t now)
 static void suspend(struct frontend *s)
 {
 	buf_clear(&s->out);
-	disp_close(s->cfg->caps, s->cfg->term_init, &s->out);
+	disp_close(s->cfg->caps, use_alt(s), &s->out);
 	write_all(STDOUT_FILENO, s->out.data, s->out.len);
 	ctty_suspend(STDOUT_FILENO);
 	buf_clear(&s->out);
-	disp_open(s->cfg->caps, s->cfg->term_init, &s->out);
+	disp_open(s->cfg->caps, use_alt(s), &s->out);
 	write_all(STDOUT_FILENO, s->out.data, s->out.len);
 	s->repaint = true;
 }
@@ -185,7 +270,7 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	case SIGCONT:
 		ctty_resume();
 		buf_clear(&s->out);
-		disp_open(s->cfg->caps, s->cfg->term_init, &s->out);
+		disp_open(s->cfg->caps, use_alt(s), &s->out);
 		write_all(STDOUT_FILENO, s->out.data, s->out.len);
 		s->repaint = true;
 		return;
@@ -270,6 +355,7 @@ int frontend_run(const struct frontend_config *cfg)
 	lc.key = cfg->key;
 	lc.width = cols;
 	lc.height = rows;
+	lc.scrollback = cfg->scrollback;
 	s.link = clink_new(&lc, now, err);
 	if (s.link == NULL) {
 		fprintf(stderr, "mosh-client: %s\n", err);
@@ -305,7 +391,7 @@ int frontend_run(const struct frontend_config *cfg)
 	s.final_frame = true;
 	draw(&s, clock_ms());
 	buf_clear(&s.out);
-	disp_close(cfg->caps, cfg->term_init, &s.out);
+	disp_close(cfg->caps, use_alt(&s), &s.out);
 	write_all(STDOUT_FILENO, s.out.data, s.out.len);
 	ctty_restore();
 

@@ -32,6 +32,7 @@ struct frontend_config {
 	const char *title_prefix;  /* "" for none */
 	enum pred_mode predict;    /* MOSH_PREDICTION_DISPLAY */
 	bool predict_overwrite;    /* MOSH_PREDICTION_OVERWRITE=yes */
+	bool scrollback;           /* not MOSH_NO_SCROLLBACK: ask for history */
 };
 
 /* Run until the session ends; prints the exit messages and returns the exit status. */

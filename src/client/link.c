@@ -12,8 +12,6 @@
 #include "state/userstream.h"
 #include "util/xmalloc.h"
 
-/* The extensions this client understands (doc/PROTOCOL.md, "Extensions"). */
-#define CLINK_FEATURES WIRE_FEATURE_NOTICE
 
 struct clink {
 	struct ssp_transport *transport;
@@ -44,7 +42,9 @@ struct clink *clink_new(const struct clink_config *cfg, uint64_t now, char err[E
 	l->transport = ssp_transport_new(&tc, now);
 	l->ssp = ssp_transport_ssp(l->transport);
 	/* After state 0, so that the first diff carries them. */
-	userstream_set_hello(ssp_current(l->ssp), WIRE_MOSHC_VERSION, CLINK_FEATURES);
+	/* The extensions this client understands (doc/PROTOCOL.md, "Extensions"). */
+	userstream_set_hello(ssp_current(l->ssp), WIRE_MOSHC_VERSION,
+	                     WIRE_FEATURE_NOTICE | (cfg->scrollback ? WIRE_FEATURE_SCROLLBACK : 0));
 	userstream_push_resize(ssp_current(l->ssp), cfg->width, cfg->height);
 	return l;
 }

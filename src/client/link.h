@@ -28,6 +28,7 @@ struct clink_config {
 	uint16_t port;
 	const uint8_t *key; /* 16 bytes, copied */
 	int width, height;  /* our window now */
+	bool scrollback;    /* announce WIRE_FEATURE_SCROLLBACK */
 };
 
 struct clink;

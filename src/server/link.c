@@ -24,8 +24,6 @@ enum {
 	HISTORY_FLOOD_QUIET = 250,    /* ms the log must stand still before a gap is sent */
 };
 
-/* The extensions a server link understands (doc/PROTOCOL.md, "Extensions"). */
-#define LINK_FEATURES (WIRE_FEATURE_NOTICE | WIRE_FEATURE_SCROLLBACK)
 
 struct echo_entry {
 	uint64_t num;  /* client state number */
@@ -171,7 +169,10 @@ static void note_hello(struct link *l, const struct userstream *remote)
 		return;
 	l->moshc = true;
 	l->features = features;
-	termstate_set_hello(l->view, WIRE_MOSHC_VERSION, LINK_FEATURES);
+	/* The extensions this server offers (doc/PROTOCOL.md, "Extensions"). */
+	termstate_set_hello(l->view, WIRE_MOSHC_VERSION,
+	                    WIRE_FEATURE_NOTICE |
+	                        (l->history != NULL ? WIRE_FEATURE_SCROLLBACK : 0));
 	if ((features & WIRE_FEATURE_SCROLLBACK) && l->history != NULL) {
 		l->scrollback = true;
 		termstate_enable_history(l->view, l->history);

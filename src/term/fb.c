@@ -64,6 +64,13 @@ static void row_unref(struct fb_row *r)
 		free(r);
 }
 
+struct fb_row *fb_row_new(int width)
+{
+	struct fb_rend none = {0, 0, 0};
+
+	return row_new(width, &none);
+}
+
 void fb_row_ref(struct fb_row *r)
 {
 	r->refs++;

@@ -189,6 +189,8 @@ static inline struct fb_cell *fb_mut_cell(struct fb *fb, int y, int x)
 {
 	return &fb_mut_row(fb, y)->cells[x];
 }
+/* A blank row of default rendition, one reference held by the caller. */
+struct fb_row *fb_row_new(int width);
 /* Take / drop a reference to a row kept outside any framebuffer (history);
  * a kept row is shared, so the emulator never writes to it again. */
 void fb_row_ref(struct fb_row *r);
