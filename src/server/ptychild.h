@@ -102,9 +102,9 @@ int pty_reap(struct pty_child *p, int *status);
 void pty_login_shell(char **path, char **argv0);
 
 /*
- * Core dumps: disable them in this process (RLIMIT_CORE soft limit 0, the key
- * is in memory) and remember the previous limit, which the child restores
- * before exec. 0 or ERR_IO.
+ * Core dumps: coredump_disable() (util/coredump.h), kept under this name for
+ * the server's main until it calls coredump_disable() itself; the child
+ * restores the previous limit before exec. 0 or ERR_IO.
  */
 int pty_disable_core_dumps(void);
 
