@@ -328,6 +328,7 @@ static int validate(struct opts *o, const char *env_predict, const char *ssh_spe
                     size_t noperands, char *err, bool *show_usage)
 {
 	char why[ERR_LEN];
+	const char *host;
 
 	if (o->predict == NULL && env_predict != NULL) {
 		if (!predict_valid(env_predict)) {
@@ -388,8 +389,13 @@ static int validate(struct opts *o, const char *env_predict, const char *ssh_spe
 	}
 	o->userhost = operands[0];
 	strv_push_all(&o->command, operands + 1, noperands - 1);
-	/* ssh would take such a "host" as one of its own options. */
-	if (o->userhost[0] == '-' || o->userhost[0] == '\0')
+	/*
+	 * ssh would take such a "host" as one of its own options; a single quote
+	 * would end the quoting of %h in our ProxyCommand (remote.c).
+	 */
+	host = strrchr(o->userhost, '@');
+	host = host ? host + 1 : o->userhost;
+	if (o->userhost[0] == '-' || o->userhost[0] == '\0' || strchr(host, '\'') != NULL)
 		return err_set(err, ERR_INVAL, "\"%s\" is not a host name", o->userhost);
 
 	if (o->bind_spec == NULL || strcasecmp(o->bind_spec, "ssh") == 0) {
