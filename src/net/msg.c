@@ -101,7 +101,8 @@ static bool small_enough(const uint8_t *data, size_t len, const struct shape *s)
 {
 	size_t left = MSG_FIELDS_MAX;
 
-	return fields_within(data, len, s, &left);
+	/* An empty message may come as a NULL pointer: no arithmetic on it. */
+	return len == 0 || fields_within(data, len, s, &left);
 }
 
 /* protobuf-c wants non-const data pointers even for packing; it never writes them. */
