@@ -1,7 +1,8 @@
 #!/bin/sh
 # make check: build the debug tree (gcc) and the sanitizer tree (clang with
 # ASan+UBSan), run every suite in the first and the unit suite in the second,
-# then print one closing line "N passed, M failed[, K skipped]".
+# then print the counts of each tree, the skipped tests with their reasons and
+# one closing line "N passed, M failed[, K skipped]" (scripts/summarize.py).
 # --san-only: just the sanitizer tree (make san).
 set -u
 cd "$(dirname "$0")/.."

@@ -11,6 +11,8 @@
 #include "client/title.h"
 #include "crypto/key.h"
 #include "term/localterm.h"
+#include "term/tcaps.h"
+#include "util/coredump.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -41,6 +43,8 @@ int main(int argc, char **argv)
 	const char *term = getenv("TERM");
 	int status;
 
+	/* First, as mosh 1.4 does: the key must never reach a core dump. */
+	coredump_disable();
 	switch (cliopts_parse(&o, argc, argv, "mosh-client", stdout, stderr)) {
 	case CLIOPTS_HELP:
 	case CLIOPTS_VERSION:
@@ -86,7 +90,7 @@ int main(int argc, char **argv)
 	sc.caps = &caps;
 	sc.esc = &esc;
 	status = frontend_run(&sc);
-	memset(key, 0, sizeof key);
+	explicit_bzero(key, sizeof key);
 	ctty_fini();
 	cliopts_fini(&o);
 	return status;

@@ -11,6 +11,7 @@
 
 #include "launcher/spawn.h"
 #include "util/buf.h"
+#include "util/coredump.h"
 #include "util/err.h"
 
 extern char **environ;
@@ -125,6 +126,8 @@ int clientcmd_exec(const struct opts *o, int argc, char **argv, const char *ip, 
 	clientcmd_env(&env, environ, o, key);
 	clientcmd_argv(&args, o->client, argc, argv, ip, port);
 	fflush(NULL);
+	/* Still not dumpable until the exec; the client disables core dumps itself. */
+	coredump_restore();
 	execvpe(args.v[0], args.v, strv_array(&env));
 	e = errno;
 	strv_fini(&env); /* wipes the MOSH_KEY entry */

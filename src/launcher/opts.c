@@ -341,6 +341,7 @@ static int validate(struct opts *o, const char *env_predict, const char *ssh_spe
                     size_t noperands, char *err, bool *show_usage)
 {
 	char why[ERR_LEN];
+	const char *host;
 
 	if (o->predict == NULL && env_predict != NULL) {
 		if (!predict_valid(env_predict)) {
@@ -410,8 +411,13 @@ static int validate(struct opts *o, const char *env_predict, const char *ssh_spe
 		               "--attach=%s: give a session ID or name (see mosh-server list), or "
 		               "just --attach",
 		               o->attach_target);
-	/* ssh would take such a "host" as one of its own options. */
-	if (o->userhost[0] == '-' || o->userhost[0] == '\0')
+	/*
+	 * ssh would take such a "host" as one of its own options; a single quote
+	 * would end the quoting of %h in our ProxyCommand (remote.c).
+	 */
+	host = strrchr(o->userhost, '@');
+	host = host ? host + 1 : o->userhost;
+	if (o->userhost[0] == '-' || o->userhost[0] == '\0' || strchr(host, '\'') != NULL)
 		return err_set(err, ERR_INVAL, "\"%s\" is not a host name", o->userhost);
 
 	if (o->bind_spec == NULL || strcasecmp(o->bind_spec, "ssh") == 0) {

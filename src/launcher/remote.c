@@ -122,7 +122,12 @@ void remote_ssh_argv(struct strv *out, const struct opts *o, const char *self_ex
 				buf_append_byte(&pc, '%');
 			buf_append_byte(&pc, q.data[i]);
 		}
-		buf_append_str(&pc, " --fake-proxy -- %h %p");
+		/*
+		 * ssh pastes the host name into this shell command as it is: quoted, a
+		 * host like "h;cmd" or "$(cmd)" stays one word (opts refuses a host
+		 * with a single quote, the one character that could end the quoting).
+		 */
+		buf_append_str(&pc, " --fake-proxy -- '%h' %p");
 		buf_fini(&q);
 		strv_push(out, "-S");
 		strv_push(out, "none");

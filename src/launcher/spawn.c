@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/coredump.h"
 #include "util/err.h"
 
 /* Runs in the child between fork and exec; reports errno on st_fd and exits on failure. */
@@ -37,6 +38,7 @@ static _Noreturn void child(const struct spawn_opts *s, int out_fd, int st_fd)
 	if (s->dir && chdir(s->dir) < 0) {
 		/* Like mosh 1.4: a missing home directory does not stop the session. */
 	}
+	coredump_restore();
 	execvp(s->argv[0], s->argv);
 fail:
 	e = errno;

@@ -176,6 +176,10 @@ int frag_add(struct frag_assembly *fa, const uint8_t *payload, size_t len, struc
 	num = word & WIRE_FRAG_MAX_NUM;
 	clen = len - WIRE_FRAG_HEADER_LEN;
 
+	if (fa->active && fa->count > 0 && id < fa->id) {
+		fa->stats.stale++;
+		return ERR_PROTO;
+	}
 	if (!fa->active || id != fa->id) {
 		if (fa->count > 0)
 			fa->stats.abandoned++;

@@ -8,8 +8,11 @@
  * retransmission) — so the first id is 1 and an id never names two different
  * byte strings, which the real receiver would abort on.
  *
- * Receiver: one assembly at a time, keyed by id. A fragment of another id
- * discards the partial assembly; duplicates are ignored; a duplicate whose
+ * Receiver: one assembly at a time, keyed by id. A fragment of a newer id
+ * discards the partial assembly; one of an older id is dropped while an
+ * assembly is in progress (a replayed datagram must not throw away the
+ * instruction arriving now; the sender's ids only grow); with none in
+ * progress any id starts one. Duplicates are ignored; a duplicate whose
  * bytes differ, or fragments that contradict each other (two final numbers, a
  * fragment beyond the final one) discard the assembly. Everything a peer can
  * make us hold is bounded: fragment numbers <= 32767 and at most
@@ -51,6 +54,7 @@ struct frag_stats {
 	uint64_t abandoned;  /* partial assemblies discarded by a new id */
 	/* drops, by kind */
 	uint64_t too_short;  /* payload < 10 bytes */
+	uint64_t stale;      /* older id than the assembly in progress */
 	uint64_t bad_number; /* contradicts the final fragment's number */
 	uint64_t conflict;   /* same id and number, different bytes */
 	uint64_t too_big;    /* assembly would exceed WIRE_ASSEMBLY_MAX */

@@ -17,6 +17,94 @@
 #include "util/err.h"
 #include "util/xmalloc.h"
 
+/*
+ * Which fields of a message protobuf-c unpacks as submessages (and so walks
+ * and allocates inside): the walk below descends into exactly those.
+ */
+struct shape {
+	size_t n;
+	struct {
+		uint32_t field;
+		const struct shape *shape;
+	} sub[3];
+};
+
+static const struct shape leaf = {0, {{0, NULL}}};
+static const struct shape user_instruction = {2, {{2, &leaf}, {3, &leaf}}};
+static const struct shape user_message = {1, {{1, &user_instruction}}};
+static const struct shape host_instruction = {3, {{2, &leaf}, {3, &leaf}, {7, &leaf}}};
+static const struct shape host_message = {1, {{1, &host_instruction}}};
+
+/* Read a base-128 varint; false if it runs past the end or past 10 bytes. */
+static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; *p < end && shift < 70; shift += 7) {
+		uint8_t b = *(*p)++;
+
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Count the fields of a message of the given shape into *left (decremented per
+ * field); false once the budget is spent. Malformed bytes end the walk with
+ * true: protobuf-c rejects them itself, without allocating per field first.
+ */
+static bool fields_within(const uint8_t *p, size_t len, const struct shape *s, size_t *left)
+{
+	const uint8_t *end = p + len;
+
+	while (p < end) {
+		uint64_t tag, n = 0;
+		const struct shape *inner = NULL;
+
+		if (!get_varint(&p, end, &tag))
+			return true;
+		if (*left == 0)
+			return false;
+		(*left)--;
+		switch (tag & 7) {
+		case 0:
+			if (!get_varint(&p, end, &n))
+				return true;
+			continue;
+		case 1:
+			n = 8;
+			break;
+		case 5:
+			n = 4;
+			break;
+		case 2:
+			if (!get_varint(&p, end, &n) || n > (uint64_t)(end - p))
+				return true;
+			for (size_t i = 0; i < s->n; i++)
+				if (s->sub[i].field == tag >> 3)
+					inner = s->sub[i].shape;
+			if (inner != NULL && !fields_within(p, (size_t)n, inner, left))
+				return false;
+			break;
+		default:
+			return true; /* groups: protobuf-c refuses them */
+		}
+		if (n > (uint64_t)(end - p))
+			return true;
+		p += n;
+	}
+	return true;
+}
+
+static bool small_enough(const uint8_t *data, size_t len, const struct shape *s)
+{
+	size_t left = MSG_FIELDS_MAX;
+
+	/* An empty message may come as a NULL pointer: no arithmetic on it. */
+	return len == 0 || fields_within(data, len, s, &left);
+}
+
 /* protobuf-c wants non-const data pointers even for packing; it never writes them. */
 static ProtobufCBinaryData bin(const uint8_t *data, size_t len)
 {
@@ -64,6 +152,8 @@ int msg_instruction_decode(const uint8_t *data, size_t len, struct msg_instructi
 	TransportBuffers__Instruction *m;
 
 	*out = (struct msg_instruction){0};
+	if (!small_enough(data, len, &leaf))
+		return ERR_RANGE;
 	m = transport_buffers__instruction__unpack(NULL, len, data);
 	if (m == NULL)
 		return ERR_INVAL;
@@ -147,6 +237,8 @@ int msg_user_decode(const uint8_t *data, size_t len, struct msg_user *out)
 	ClientBuffers__UserMessage *m;
 
 	*out = (struct msg_user){0};
+	if (!small_enough(data, len, &user_message))
+		return ERR_RANGE;
 	m = client_buffers__user_message__unpack(NULL, len, data);
 	if (m == NULL)
 		return ERR_INVAL;
@@ -290,6 +382,8 @@ int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out)
 	size_t n_chunks = 0, c = 0;
 
 	*out = (struct msg_host){0};
+	if (!small_enough(data, len, &host_message))
+		return ERR_RANGE;
 	m = host_buffers__host_message__unpack(NULL, len, data);
 	if (m == NULL)
 		return ERR_INVAL;

@@ -12,6 +12,14 @@
  * server: keystroke, resize), then ours (hello, notice: doc/PROTOCOL.md,
  * "Extensions"); one with none is reported as kind NONE, which receivers skip.
  *
+ * Memory bound: protobuf-c allocates for every field it parses (a submessage,
+ * or an unknown field kept for re-serialisation), about 100 bytes for a 2-byte
+ * empty instruction, so 4 MiB of them would take hundreds of MB. Before
+ * unpacking, decoders count the fields on the wire (in the message and in the
+ * submessages protobuf-c would unpack) and refuse more than MSG_FIELDS_MAX
+ * with ERR_RANGE. mosh 1.4 merges consecutive keystrokes into one instruction
+ * and sends a handful per frame, so a real message is far below it.
+ *
  * Ownership: encoders read borrowed pointers for the duration of the call.
  * Decoders fill a struct whose pointers are owned by the struct itself and
  * stay valid until its *_release() (which is safe to call twice, and after a
@@ -25,6 +33,9 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+
+/* At most this many fields (all nesting levels) in one decoded message. */
+#define MSG_FIELDS_MAX 65536u
 
 struct msg_instruction {
 	uint32_t protocol_version; /* decode: as received (always 2); encode writes 2 */
@@ -43,7 +54,8 @@ struct msg_instruction {
 void msg_instruction_encode(const struct msg_instruction *in, struct buf *out);
 /*
  * Parse an Instruction. 0; ERR_INVAL if the bytes are not a protobuf
- * Instruction; ERR_PROTO if protocol_version != 2 (nothing to release then).
+ * Instruction; ERR_RANGE above MSG_FIELDS_MAX fields; ERR_PROTO if
+ * protocol_version != 2 (nothing to release then).
  */
 int msg_instruction_decode(const uint8_t *data, size_t len, struct msg_instruction *out);
 void msg_instruction_release(struct msg_instruction *in);
@@ -73,7 +85,7 @@ struct msg_user {
 
 /* out is replaced by the UserMessage with one inner Instruction per event (NONE events skipped). */
 void msg_user_encode(const struct msg_user_event *events, size_t n, struct buf *out);
-/* 0, or ERR_INVAL if the bytes are not a UserMessage. */
+/* 0; ERR_INVAL if the bytes are not a UserMessage; ERR_RANGE above MSG_FIELDS_MAX fields. */
 int msg_user_decode(const uint8_t *data, size_t len, struct msg_user *out);
 void msg_user_release(struct msg_user *u);
 
@@ -121,7 +133,7 @@ struct msg_host {
 
 /* out is replaced by the HostMessage with one inner Instruction per event (NONE events skipped). */
 void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *out);
-/* 0, or ERR_INVAL if the bytes are not a HostMessage. */
+/* 0; ERR_INVAL if the bytes are not a HostMessage; ERR_RANGE above MSG_FIELDS_MAX fields. */
 int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out);
 void msg_host_release(struct msg_host *h);
 

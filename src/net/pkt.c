@@ -57,7 +57,8 @@ void pkt_session_free(struct pkt_session *s)
 	if (s == NULL)
 		return;
 	ocb_free(s->ocb);
-	memset(s->plain, 0, sizeof s->plain);
+	/* explicit_bzero: a memset before free may be removed by the compiler. */
+	explicit_bzero(s->plain, sizeof s->plain);
 	free(s);
 }
 

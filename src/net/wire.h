@@ -98,6 +98,7 @@
 /* History chunks: rows per chunk, and rows (all chunks) per diff, at most. */
 #define WIRE_HISTORY_CHUNK_ROWS 256u
 #define WIRE_HISTORY_DIFF_ROWS 4096u
+#define WIRE_HISTORY_DIFF_CELLS 1048576u /* and cells per diff */
 /* Notice kinds, and the longest notice text accepted. */
 #define WIRE_NOTICE_ATTACHED 1u /* the session was attached from another client */
 #define WIRE_NOTICE_KILLED 2u   /* mosh-server kill ended the session */

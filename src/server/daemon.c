@@ -13,10 +13,26 @@
 
 void daemon_announce(uint16_t port, const char *key)
 {
+	char line[128];
+	size_t off = 0, len;
+	int n;
+
 	if (isatty(STDIN_FILENO))
 		fputs("\r\n\n", stdout);
-	fprintf(stdout, "MOSH CONNECT %u %s\n", (unsigned)port, key);
 	fflush(stdout);
+	/* Not through stdio: its buffer would keep the key for the daemon's life. */
+	n = snprintf(line, sizeof line, "MOSH CONNECT %u %s\n", (unsigned)port, key);
+	len = n > 0 && (size_t)n < sizeof line ? (size_t)n : 0;
+	while (off < len) {
+		ssize_t w = write(STDOUT_FILENO, line + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break; /* ssh went away: the launcher reports the missing line */
+		off += (size_t)w;
+	}
+	explicit_bzero(line, sizeof line);
 }
 
 static void drain(int fd)

@@ -19,7 +19,8 @@
 
 /*
  * Print "\r\n\n" when stdin is a terminal (typed-ahead echo cannot garble
- * the next line), then "MOSH CONNECT <port> <key>\n" on stdout, flushed.
+ * the next line), then "MOSH CONNECT <port> <key>\n" on stdout, written
+ * directly so that no stdio buffer keeps a copy of the key.
  */
 void daemon_announce(uint16_t port, const char *key);
 

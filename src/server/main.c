@@ -18,6 +18,7 @@
 #include "server/session.h"
 #include "server/utmprec.h"
 #include "util/clock.h"
+#include "util/coredump.h"
 #include "util/err.h"
 #include "util/locale_check.h"
 #include "util/log.h"
@@ -61,6 +62,8 @@ int server_main(int argc, char **argv)
 	char *notice, *sessions, id[CTL_ID_LEN + 1];
 	char *login_shell[2] = {NULL, NULL}, *argv0 = NULL;
 
+	/* First: keys (ours, or one attach receives) must never reach a core dump. */
+	coredump_disable();
 	if (argc > 1 && admin_is_verb(argv[1]))
 		return admin_main(argc - 1, argv + 1, stdout, stderr);
 
@@ -76,7 +79,6 @@ int server_main(int argc, char **argv)
 	}
 	if (o.verbose > 0)
 		log_open(stderr, o.verbose > 1 ? LOG_DEBUG : LOG_INFO);
-	pty_disable_core_dumps();
 	if (locale_require_utf8_server(o.locale_assign, o.n_locale_assign, stderr) < 0) {
 		srvopts_fini(&o);
 		return 1;
@@ -116,7 +118,7 @@ int server_main(int argc, char **argv)
 		fputs(sessions, stderr);
 	key_encode(key, key_text);
 	daemon_announce(conn_local_port(conn), key_text);
-	memset(key_text, 0, sizeof key_text);
+	explicit_bzero(key_text, sizeof key_text);
 	if (daemon_detach(o.verbose > 0, err) < 0) {
 		fprintf(stderr, "mosh-server: %s\n", err);
 		return 1;
@@ -157,7 +159,7 @@ int server_main(int argc, char **argv)
 	status = session_run(&sc);
 	free(login_shell[0]);
 	free(argv0);
-	memset(key, 0, sizeof key);
+	explicit_bzero(key, sizeof key);
 	srvopts_fini(&o);
 	return status;
 }

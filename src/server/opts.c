@@ -157,6 +157,29 @@ static void set_str(char **slot, const char *value)
 	*slot = value ? xstrdup(value) : NULL;
 }
 
+/*
+ * -l sets only what mosh documents it for, a locale variable (LANG, LANGUAGE,
+ * LC_ALL, LC_*): anything else (LD_PRELOAD=..., PATH=...) would let whoever
+ * builds the command line reach into the server's environment.
+ */
+static bool is_locale_assign(const char *assign)
+{
+	size_t len = strcspn(assign, "=");
+
+	if (assign[len] != '=')
+		return false;
+	if ((len == 4 && strncmp(assign, "LANG", 4) == 0) ||
+	    (len == 8 && strncmp(assign, "LANGUAGE", 8) == 0))
+		return true;
+	if (len <= 3 || strncmp(assign, "LC_", 3) != 0)
+		return false;
+	for (size_t i = 3; i < len; i++) {
+		if (!(assign[i] >= 'A' && assign[i] <= 'Z') && assign[i] != '_')
+			return false;
+	}
+	return true;
+}
+
 /* Apply one option; false means a fatal usage error (already reported). */
 static bool apply_option(struct srvopts *o, char opt, const char *arg, const char *ssh_connection,
                          const char *prog, FILE *diag)
@@ -192,6 +215,14 @@ static bool apply_option(struct srvopts *o, char opt, const char *arg, const cha
 		o->verbose++;
 		break;
 	case 'l':
+		if (!is_locale_assign(arg)) {
+			fprintf(diag,
+			        "%s: -l %.*s: only a locale variable (LANG, LANGUAGE, LC_ALL or "
+			        "LC_*) may "
+			        "be set, as NAME=VALUE\n",
+			        prog, (int)strcspn(arg, "="), arg);
+			return false;
+		}
 		o->locale_assign = xreallocarray(o->locale_assign, o->n_locale_assign + 1,
 		                                 sizeof *o->locale_assign);
 		o->locale_assign[o->n_locale_assign++] = xstrdup(arg);

@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/coredump.h"
 #include "util/log.h"
 #include "util/winsize.h"
 #include "util/xmalloc.h"
@@ -29,23 +29,6 @@ struct pty_child {
 	struct buf queue; /* bytes for the child not yet accepted by the pty */
 	uint64_t dropped;
 };
-
-static struct rlimit saved_core_limit;
-static bool core_limit_saved;
-
-int pty_disable_core_dumps(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_CORE, &rl) < 0)
-		return ERR_IO;
-	if (!core_limit_saved) {
-		saved_core_limit = rl;
-		core_limit_saved = true;
-	}
-	rl.rlim_cur = 0;
-	return setrlimit(RLIMIT_CORE, &rl) < 0 ? ERR_IO : 0;
-}
 
 void pty_login_shell(char **path, char **argv0)
 {
@@ -174,8 +157,7 @@ _Noreturn static void child_main(const struct pty_spec *spec, int wait_fd)
 		_exit(1); /* the server went away before a client arrived */
 	close(wait_fd);
 
-	if (core_limit_saved)
-		setrlimit(RLIMIT_CORE, &saved_core_limit);
+	coredump_restore();
 	execvp(file, argv);
 	fprintf(stderr, "mosh-server: cannot run \"%s\": %s\n", file, strerror(errno));
 	fflush(stderr);

@@ -101,11 +101,5 @@ int pty_reap(struct pty_child *p, int *status);
  */
 void pty_login_shell(char **path, char **argv0);
 
-/*
- * Core dumps: disable them in this process (RLIMIT_CORE soft limit 0, the key
- * is in memory) and remember the previous limit, which the child restores
- * before exec. 0 or ERR_IO.
- */
-int pty_disable_core_dumps(void);
 
 #endif

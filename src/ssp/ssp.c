@@ -23,6 +23,14 @@ struct ssp_entry {
 	void *state;
 };
 
+/* A received state: as ssp_entry, plus its size() when last measured. */
+struct ssp_received {
+	uint64_t num;
+	uint64_t time;
+	void *state;
+	size_t size;
+};
+
 struct ssp {
 	const struct ssp_state_ops *lops, *rops;
 	ssp_send_fn *send;
@@ -51,8 +59,9 @@ struct ssp {
 	unsigned shutdown_tries;
 
 	/* receiver */
-	struct ssp_entry *recv;
+	struct ssp_received *recv;
 	size_t nrecv, recv_cap;
+	size_t recv_bytes; /* sum of recv[].size */
 	uint64_t quench_until;
 	bool roundtrip_known;
 	uint64_t roundtrip;
@@ -63,6 +72,11 @@ struct ssp {
 static void random_default(void *arg, void *out, size_t len)
 {
 	crypto_random(out, len);
+}
+
+static size_t remote_size(const struct ssp *s, const void *state)
+{
+	return s->rops->size ? s->rops->size(state) : 0;
 }
 
 struct ssp *ssp_new(const struct ssp_config *cfg, uint64_t now)
@@ -98,8 +112,9 @@ struct ssp *ssp_new(const struct ssp_config *cfg, uint64_t now)
 
 	s->recv_cap = 16;
 	s->recv = xreallocarray(NULL, s->recv_cap, sizeof(*s->recv));
-	s->recv[0] = (struct ssp_entry){0, now, cfg->remote_initial};
+	s->recv[0] = (struct ssp_received){0, now, cfg->remote_initial, 0};
 	s->nrecv = 1;
+	s->recv[0].size = s->recv_bytes = remote_size(s, cfg->remote_initial);
 	return s;
 }
 
@@ -404,6 +419,17 @@ static ssize_t find_received(const struct ssp *s, uint64_t num)
 	return -1;
 }
 
+/* Free the first n received states (n < nrecv). */
+static void drop_oldest_received(struct ssp *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		s->recv_bytes -= s->recv[i].size;
+		s->rops->free(s->recv[i].state);
+	}
+	memmove(&s->recv[0], &s->recv[n], (s->nrecv - n) * sizeof(s->recv[0]));
+	s->nrecv -= n;
+}
+
 /* Drop received states numbered below throwaway; old_num >= throwaway keeps one. */
 static void throw_away(struct ssp *s, uint64_t throwaway)
 {
@@ -411,20 +437,34 @@ static void throw_away(struct ssp *s, uint64_t throwaway)
 
 	while (drop < s->nrecv - 1 && s->recv[drop].num < throwaway)
 		drop++;
-	for (size_t i = 0; i < drop; i++)
-		s->rops->free(s->recv[i].state);
-	memmove(&s->recv[0], &s->recv[drop], (s->nrecv - drop) * sizeof(s->recv[0]));
-	s->nrecv -= drop;
-	if (drop && s->rops->subtract)
-		for (size_t i = s->nrecv; i-- > 0;)
+	drop_oldest_received(s, drop);
+	if (drop && s->rops->subtract) {
+		s->recv_bytes = 0;
+		for (size_t i = s->nrecv; i-- > 0;) {
 			s->rops->subtract(s->recv[i].state, s->recv[0].state);
+			s->recv[i].size = remote_size(s, s->recv[i].state);
+			s->recv_bytes += s->recv[i].size;
+		}
+	}
+}
+
+/* Over the memory budget: drop the oldest received states, never the newest. */
+static void evict_over_budget(struct ssp *s)
+{
+	size_t drop = 0, bytes = s->recv_bytes;
+
+	while (bytes > SSP_RECEIVED_BYTES_MAX && drop < s->nrecv - 1)
+		bytes -= s->recv[drop++].size;
+	s->stats.rx_evicted += drop;
+	drop_oldest_received(s, drop);
 }
 
 int ssp_receive(struct ssp *s, uint64_t now, const struct ssp_instruction *in)
 {
 	ssize_t ref;
-	size_t pos;
+	size_t pos, size;
 	void *state;
+	bool newest;
 	int rc;
 
 	s->stats.received++;
@@ -467,6 +507,15 @@ int ssp_receive(struct ssp *s, uint64_t now, const struct ssp_instruction *in)
 			return rc;
 		}
 	}
+	size = remote_size(s, state);
+	newest = in->new_num > s->recv[s->nrecv - 1].num;
+	if (!newest && (s->recv_bytes > SSP_RECEIVED_BYTES_MAX ||
+	                size > SSP_RECEIVED_BYTES_MAX - s->recv_bytes)) {
+		/* Evicting for it could drop the newest state: drop it instead. */
+		s->rops->free(state);
+		s->stats.rx_quenched++;
+		return SSP_RX_QUENCHED;
+	}
 
 	if (s->nrecv == s->recv_cap) {
 		s->recv_cap *= 2;
@@ -475,12 +524,14 @@ int ssp_receive(struct ssp *s, uint64_t now, const struct ssp_instruction *in)
 	for (pos = s->nrecv; pos > 0 && s->recv[pos - 1].num > in->new_num; pos--)
 		;
 	memmove(&s->recv[pos + 1], &s->recv[pos], (s->nrecv - pos) * sizeof(s->recv[0]));
-	s->recv[pos] = (struct ssp_entry){in->new_num, now, state};
+	s->recv[pos] = (struct ssp_received){in->new_num, now, state, size};
 	s->nrecv++;
-	if (pos != s->nrecv - 1) {
+	s->recv_bytes += size;
+	if (!newest) {
 		s->stats.rx_inserted++;
 		return SSP_RX_INSERTED;
 	}
+	evict_over_budget(s);
 	s->ack_num = in->new_num;
 	s->last_heard = now;
 	if (in->diff_len > 0)
@@ -543,6 +594,11 @@ size_t ssp_sent_count(const struct ssp *s)
 size_t ssp_received_count(const struct ssp *s)
 {
 	return s->nrecv;
+}
+
+size_t ssp_received_bytes(const struct ssp *s)
+{
+	return s->recv_bytes;
 }
 
 uint64_t ssp_sent_num(const struct ssp *s)

@@ -10,8 +10,17 @@
  * the current one. The receiver keeps received_states sorted by number,
  * starting with state 0, and applies each diff to the state it names.
  *
+ * Memory. A peer holding the key can make each received state large with a
+ * tiny diff (a resize), so received states are bounded by count
+ * (SSP_RECEIVED_STATES_MAX, mosh 1.4's quench) and, when the state type
+ * reports sizes, by their total (SSP_RECEIVED_BYTES_MAX): a new newest state
+ * evicts the oldest others until the total fits, and an older state that does
+ * not fit is dropped unacknowledged. The newest state is always kept, so the
+ * peer's diffs from the state we acknowledge always apply.
+ *
  * Invariants: sent_states is never empty and holds at most
- * SSP_SENT_STATES_MAX entries; received_states is never empty; an
+ * SSP_SENT_STATES_MAX entries; received_states is never empty and always
+ * holds the newest state received; an
  * instruction's old_num is never below its throwaway_num; ack_num only ever
  * names the highest-numbered received state.
  *
@@ -50,6 +59,9 @@ enum {
 	SSP_RESEND_EXTRA = 100,           /* ... and at most this much longer is preferred */
 };
 
+/* Received states' total size() above which the oldest are dropped (ours, not mosh's). */
+#define SSP_RECEIVED_BYTES_MAX ((size_t)64 << 20)
+
 /* The shutdown state's number (5.7). */
 #define SSP_NUM_SHUTDOWN WIRE_STATE_SHUTDOWN
 /* A timer that is not armed / a time that never happened. */
@@ -73,6 +85,11 @@ struct ssp_state_ops {
 	/* Optional (may be NULL): forget what prefix, a state both sides hold,
 	 * already contains. A memory optimisation with no effect on diffs. */
 	void (*subtract)(void *state, const void *prefix);
+	/* Optional (may be NULL: sizes are not bounded): an estimate of the bytes
+	 * the state holds that it does not share with other states (copy-on-write
+	 * rows shared with its base do not count). Called once per received state
+	 * and again after subtract, so it should be cheap. */
+	size_t (*size)(const void *state);
 };
 
 /* One SSP instruction (4.1) minus protocol_version, which the glue adds and checks. */
@@ -116,7 +133,8 @@ enum ssp_rx {
 	SSP_RX_INSERTED = 1,  /* a new state, but not the highest: kept silently */
 	SSP_RX_DUPLICATE = 2, /* new_num already held: ignored */
 	SSP_RX_NO_BASE = 3,   /* old_num not held (late or discarded base): dropped */
-	SSP_RX_QUENCHED = 4,  /* over SSP_RECEIVED_STATES_MAX: dropped unacknowledged */
+	SSP_RX_QUENCHED = 4,  /* over SSP_RECEIVED_STATES_MAX (or an older state over
+	                       * SSP_RECEIVED_BYTES_MAX): dropped unacknowledged */
 };
 
 struct ssp_stats {
@@ -128,6 +146,7 @@ struct ssp_stats {
 	uint64_t rx_duplicate;     /* ... dropped as duplicates */
 	uint64_t rx_no_base;       /* ... dropped for an unknown base */
 	uint64_t rx_quenched;      /* ... dropped by flow control */
+	uint64_t rx_evicted;       /* older states dropped to fit SSP_RECEIVED_BYTES_MAX */
 	uint64_t rx_bad_diff;      /* ... whose diff failed to apply */
 	uint64_t rx_bad_throwaway; /* ... with throwaway_num > old_num */
 };
@@ -186,6 +205,8 @@ const struct ssp_stats *ssp_stats(const struct ssp *ssp);
 /* For tests and diagnostics: list lengths and the newest sent number. */
 size_t ssp_sent_count(const struct ssp *ssp);
 size_t ssp_received_count(const struct ssp *ssp);
+/* The received states' total size() (0 when the state type has no size). */
+size_t ssp_received_bytes(const struct ssp *ssp);
 uint64_t ssp_sent_num(const struct ssp *ssp);
 uint64_t ssp_acked_num(const struct ssp *ssp);
 /* The newest state the peer acknowledged (borrowed, valid until the next

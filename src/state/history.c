@@ -19,6 +19,7 @@ struct history {
 	unsigned refs;
 	struct entry *ring;
 	size_t cap, first, n; /* entries ring[first .. first + n) modulo cap */
+	size_t cells;         /* cells of the rows held, at most HISTORY_CELLS_MAX */
 	uint64_t end;         /* one past the newest line numbered */
 };
 
@@ -44,6 +45,7 @@ static struct entry *at(const struct history *h, size_t i)
 
 static void drop_oldest(struct history *h)
 {
+	h->cells -= (size_t)at(h, 0)->row->width;
 	fb_row_release(at(h, 0)->row);
 	h->first = (h->first + 1) % h->cap;
 	h->n--;
@@ -65,8 +67,9 @@ void history_unref(struct history *h)
 void history_put(struct history *h, uint64_t line, struct fb_row *row)
 {
 	ASSERT(line >= h->end);
-	if (h->n == h->cap)
+	while (h->n > 0 && (h->n == h->cap || h->cells + (size_t)row->width > HISTORY_CELLS_MAX))
 		drop_oldest(h);
+	h->cells += (size_t)row->width;
 	*at(h, h->n) = (struct entry){line, row};
 	h->n++;
 	h->end = line + 1;
@@ -192,7 +195,7 @@ size_t history_encode(const struct history *h, uint64_t from, uint64_t to,
 
 int history_check(const struct msg_history_chunk *chunks, size_t n, uint64_t base_end, uint64_t end)
 {
-	uint64_t next = 0, rows = 0;
+	uint64_t next = 0, rows = 0, cells = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct msg_history_chunk *c = &chunks[i];
@@ -208,7 +211,8 @@ int history_check(const struct msg_history_chunk *chunks, size_t n, uint64_t bas
 			return ERR_PROTO;
 		next = c->first_line + c->count;
 		rows += c->count;
-		if (rows > WIRE_HISTORY_DIFF_ROWS)
+		cells += (uint64_t)c->count * c->width;
+		if (rows > WIRE_HISTORY_DIFF_ROWS || cells > WIRE_HISTORY_DIFF_CELLS)
 			return ERR_RANGE;
 	}
 	if (end < next || end < base_end)

@@ -7,8 +7,8 @@
  * increasing line numbers; a gap in the numbering is lines that were lost
  * (evicted before anyone published them, or dropped by the emulator in a
  * flood). Rows are the framebuffer's own refcounted, immutable rows: the log
- * takes a reference, never a copy. The log holds at most cap entries; a push
- * beyond that evicts the oldest. It is itself reference-counted, because the
+ * takes a reference, never a copy. The log holds at most cap entries and
+ * HISTORY_CELLS_MAX cells; a push beyond either evicts the oldest. It is itself reference-counted, because the
  * states SSP keeps of one link (server) or receives (client) share one log
  * and differ only in how far into it they reach (their "end").
  *
@@ -31,6 +31,9 @@
 enum {
 	HISTORY_DEFAULT_LINES = 10000, /* mosh-server new --scrollback's default */
 	HISTORY_MAX_LINES = 1000000,   /* the largest --scrollback accepted */
+	/* Whatever the line count, a log holds rows of at most this many cells
+	 * (about 50 MB): 10,000 lines of 100 columns. */
+	HISTORY_CELLS_MAX = 1000000,
 };
 
 struct history;

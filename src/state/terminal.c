@@ -303,6 +303,19 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 	return 0;
 }
 
+/* What a state holds that no other state shares: its unshared rows (a hostile
+ * server's resize diffs make each received state a fresh full screen). */
+static size_t ops_size(const void *state)
+{
+	const struct fb *fb = termstate_fb(state);
+	size_t bytes = sizeof(struct termstate) + (size_t)fb->ds.height * sizeof fb->rows[0];
+
+	for (int y = 0; y < fb->ds.height; y++)
+		if (fb->rows[y]->refs == 1)
+			bytes += sizeof(struct fb_row) + (size_t)fb->rows[y]->width * sizeof(struct fb_cell);
+	return bytes;
+}
+
 static void *ops_copy(const void *state)
 {
 	return termstate_copy(state);
@@ -335,4 +348,5 @@ const struct ssp_state_ops termstate_ops = {
     .diff = ops_diff,
     .apply = ops_apply,
     .subtract = NULL,
+    .size = ops_size,
 };

@@ -11,7 +11,7 @@
 #  - SIGUSR1 with MOSH_SERVER_SIGNAL_TMOUT ends a server whose client is gone;
 #  - MOSH_SERVER_NETWORK_TMOUT ends a server whose client is gone by itself.
 # MOSH_SERVER_BIN / MOSH_CLIENT_BIN choose the programs (default: this build's).
-# Usage: behaviour.sh [BUILD_DIR]   (TAP; exit 77 when tmux is missing)
+# Usage: behaviour.sh [BUILD_DIR]   (TAP; a skip when tmux is missing)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
 MOSHC_BUILD=${1:-${MOSHC_BUILD:-build}}

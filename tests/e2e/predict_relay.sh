@@ -26,7 +26,7 @@
 # the prompt's "P" matches the first typed key, which confirms the epoch, and
 # the screen shows "Pa55word" where the prompt was.
 #
-# Usage: predict_relay.sh [BUILD_DIR]   (TAP; exit 77 when tmux or python3 is missing)
+# Usage: predict_relay.sh [BUILD_DIR]   (TAP; a skip when tmux or python3 is missing)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
 MOSHC_BUILD=${1:-${MOSHC_BUILD:-build}}

@@ -10,7 +10,7 @@
 #
 # The programs under test come from MOSH_SERVER_BIN and MOSH_CLIENT_BIN, so the
 # same script checks ours with ours and each of ours against Debian's mosh 1.4.
-# Usage: session.sh [BUILD_DIR]   (TAP; exit 77 when tmux or a peer is missing)
+# Usage: session.sh [BUILD_DIR]   (TAP; a skip when tmux or a peer is missing)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
 MOSHC_BUILD=${1:-${MOSHC_BUILD:-build}}

@@ -8,7 +8,8 @@
  * acknowledged empty-ack state, then
  * send the shutdown state 2^64-1 and require the client to acknowledge it
  * and exit with status 0. Bounded to 15 s; the client is killed by PID.
- * Exit 77 if mosh-client is not installed.
+ * A TAP skip (exit 0: meson takes 77 from a TAP test as an error) if
+ * mosh-client is not installed.
  */
 #include "wire_common.h"
 
@@ -63,7 +64,7 @@ int main(void)
 
 	if (access(MOSH_CLIENT, X_OK) != 0) {
 		printf("1..0 # SKIP %s not installed (apt-get install mosh)\n", MOSH_CLIENT);
-		return 77;
+		return 0;
 	}
 	alarm(30);
 	if (key_generate(key) != 0)

@@ -6,7 +6,8 @@
  * "echo wire-test\r", retransmitting until acknowledged and acknowledging the
  * server's states, and requires the server's HostMessages to show both the
  * echoed command and its output line. Bounded to 15 s; the server is killed
- * by PID. Exit 77 if mosh-server is not installed.
+ * by PID. A TAP skip (exit 0: meson takes 77 from a TAP test as an error) if
+ * mosh-server is not installed.
  */
 #include "wire_common.h"
 
@@ -119,7 +120,7 @@ int main(void)
 
 	if (access(MOSH_SERVER, X_OK) != 0) {
 		printf("1..0 # SKIP %s not installed (apt-get install mosh)\n", MOSH_SERVER);
-		return 77;
+		return 0;
 	}
 	alarm(30); /* a last resort: SIGALRM kills the server and exits */
 	start_server(&port, key_text, &daemon_pid);

@@ -3,7 +3,8 @@
 # with the same arguments and environment, a fake ssh that records its argv and
 # answers like a server (MOSH IP, banner, MOSH CONNECT), and a fake client that
 # records how it was executed. The ssh argv (with the ProxyCommand's path
-# normalised), the client's argv and its MOSH_* environment must be identical.
+# normalised, and our quoted '%h' read as mosh 1.4's bare %h), the client's
+# argv and its MOSH_* environment must be identical.
 # Remote-ip mode is left out: our SSH_CONNECTION probe is worded differently
 # (the unit tests check that it prints the same line).
 # Usage: launcher_vs_perl.sh BUILD_DIR
@@ -44,7 +45,8 @@ compare() {
 			timeout 20 "$prog" --ssh="$T/ssh" --client="$T/client" "$@" \
 			>"$T/$who/stdout" 2>"$T/$who/stderr"
 		echo $? >"$T/$who/status"
-		sed -i "s|'$B/mosh'|'SELF'|; s|'/usr/bin/mosh'|'SELF'|" "$T/$who/ssh.args" 2>/dev/null
+		sed -i "s|'$B/mosh'|'SELF'|; s|'/usr/bin/mosh'|'SELF'|; s| -- '%h' %p]| -- %h %p]|" \
+			"$T/$who/ssh.args" 2>/dev/null
 	done
 	_same=0
 	for f in ssh.args client.args stdout status; do

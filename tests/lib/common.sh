@@ -5,7 +5,7 @@
 #   TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
 #   . "$TESTLIB/common.sh"         # then tmux.sh, mosh.sh, relay.sh as needed
 #   test_init NAME                 # private temp dir $TEST_TMP, cleanup trap
-#   require_prog tmux /usr/bin/mosh-server   # or skip (exit 77) naming what is missing
+#   require_prog tmux /usr/bin/mosh-server   # or skip_all naming what is missing
 #   ...
 #   tap_ok "the prompt shows" tmux_wait_for '$ ' 10
 #   tap_done                       # prints the plan, exits 0 or 1
@@ -15,14 +15,17 @@
 # (SIGTERM, up to 2 s, then SIGKILL), never by name. Every wait is bounded by a
 # timeout in seconds (fractions allowed). $TEST_TMP (mode 700) holds the
 # logs; it is removed when the test passes and kept, with its path printed,
-# when it fails. Exit status 77 means "skipped" to meson.
+# when it fails. A skip is TAP ("ok N # SKIP reason", then the plan) with exit
+# status 0: meson (1.0) takes exit status 77 from a TAP test as an error.
 #
 # Functions:
 #   test_init NAME              make $TEST_TMP, install the cleanup trap
 #   track_pid PID...            kill PID at cleanup (if still running)
 #   untrack_pid PID             forget it (it has exited)
 #   require_prog PROG...        return when every PROG exists; else skip_all naming it
-#   skip_all REASON             print the reason, exit 77
+#   skip_all REASON             skip the rest of the test: one "# SKIP" point with
+#                               REASON, the plan, exit 0 (or 1 if a point failed)
+#   tap_skip DESC REASON        an "ok N - DESC # SKIP REASON" point
 #   tap_ok DESC CMD [ARG...]    run CMD; print "ok N - DESC" or "not ok N - DESC";
 #                               returns CMD's success, so "tap_ok ... || tap_done" stops early
 #   tap_diag TEXT               a "# TEXT" line
@@ -130,11 +133,13 @@ require_prog() {
 }
 
 skip_all() {
-	echo "1..0 # SKIP $*"
-	echo "skip: $*"
-	trap - EXIT
-	[ -n "$TEST_TMP" ] && rm -rf "$TEST_TMP"
-	exit 77
+	tap_skip "$TEST_NAME" "$*"
+	tap_done
+}
+
+tap_skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
 }
 
 tap_ok() {

@@ -16,7 +16,7 @@ shift
 
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "1..0 # SKIP tmux is not installed"
-	exit 77
+	exit 0
 fi
 
 # One private server per case (a fresh -L socket each time: a server that is

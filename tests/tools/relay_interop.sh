@@ -7,7 +7,7 @@
 # show the impairment did happen. Also the template for our programs' e2e
 # tests: swap MOSH_SERVER_BIN / MOSH_CLIENT_BIN.
 #
-# Usage: relay_interop.sh [BUILD_DIR]   (TAP; exit 77 when mosh or tmux is missing)
+# Usage: relay_interop.sh [BUILD_DIR]   (TAP; a skip when mosh or tmux is missing)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
 MOSHC_BUILD=${1:-${MOSHC_BUILD:-build}}

@@ -1,7 +1,9 @@
 /*
  * A tiny unit-test harness that speaks TAP, so meson counts every case.
  * A failed check prints both values with file:line and ends that case; the
- * program exits non-zero if any case failed.
+ * program exits non-zero if any case failed. A case that cannot run here (a
+ * reference binary or ::1 missing) calls TEST_SKIP: meson and
+ * scripts/summarize.py count it as skipped, never as passed.
  *
  *   TEST(buf_grows) { ... CHECK_EQ_INT(b.len, 3); ... }
  *   int main(void) { RUN(buf_grows); return test_done(); }
@@ -17,6 +19,10 @@
 static int test_count, test_failed;
 static jmp_buf test_jmp;
 static const char *test_name;
+static char test_skip_reason[200];
+
+/* setjmp's answer when a case ends early. */
+enum { TEST_JMP_FAIL = 1, TEST_JMP_SKIP = 2 };
 
 #define TEST(name) static void name(void)
 
@@ -24,10 +30,15 @@ static const char *test_name;
 	do {                                                                                       \
 		test_name = #name;                                                                 \
 		test_count++;                                                                      \
-		if (setjmp(test_jmp) == 0) {                                                       \
+		switch (setjmp(test_jmp)) {                                                        \
+		case 0:                                                                            \
 			name();                                                                    \
 			printf("ok %d - %s\n", test_count, #name);                                 \
-		} else {                                                                           \
+			break;                                                                     \
+		case TEST_JMP_SKIP:                                                                \
+			printf("ok %d - %s # SKIP %s\n", test_count, #name, test_skip_reason);     \
+			break;                                                                     \
+		default:                                                                           \
 			test_failed++;                                                             \
 			printf("not ok %d - %s\n", test_count, #name);                             \
 		}                                                                                  \
@@ -45,7 +56,14 @@ static inline int test_done(void)
 		printf("# %s:%d: %s: ", __FILE__, __LINE__, test_name);                            \
 		printf(__VA_ARGS__);                                                               \
 		printf("\n");                                                                      \
-		longjmp(test_jmp, 1);                                                              \
+		longjmp(test_jmp, TEST_JMP_FAIL);                                                  \
+	} while (0)
+
+/* End the case as skipped; the reason is printf-formatted. */
+#define TEST_SKIP(...)                                                                             \
+	do {                                                                                       \
+		snprintf(test_skip_reason, sizeof test_skip_reason, __VA_ARGS__);                  \
+		longjmp(test_jmp, TEST_JMP_SKIP);                                                  \
 	} while (0)
 
 #define CHECK(cond)                                                                                \

@@ -314,6 +314,9 @@ TEST(hosts_that_would_be_ssh_options)
 {
 	FAILS("\"-h\" is not a host name", false, "--", "-h");
 	FAILS("\"\" is not a host name", false, "");
+	/* a quote in the host would end the ProxyCommand's quoting of %h */
+	FAILS("\"u@a'b\" is not a host name", false, "u@a'b");
+	CHECK_EQ_INT(PARSE("it's@host"), OPTS_RUN);
 }
 
 TEST(fake_proxy)

@@ -58,10 +58,11 @@ TEST(ipv6_loopback)
 	a.sin6_family = AF_INET6;
 	a.sin6_addr = in6addr_loopback;
 	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0) {
-		printf("# no IPv6 loopback here: %s\n", strerror(errno));
+		int e = errno;
+
 		if (l >= 0)
 			close(l);
-		return;
+		TEST_SKIP("no IPv6 loopback (::1) here: %s", strerror(e));
 	}
 	CHECK(listen(l, 4) == 0);
 	CHECK(getsockname(l, (struct sockaddr *)&a, &alen) == 0);

@@ -1,14 +1,17 @@
 /*
  * launcher/remote: the remote command line and the ssh argv. The expected
  * strings were captured from Debian's /usr/bin/mosh (mosh 1.4.0) run with an
- * --ssh program that saved its last argument, with the same environment.
+ * --ssh program that saved its last argument, with the same environment;
+ * one difference on purpose: our ProxyCommand quotes %h.
  */
 #include "../test.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "launcher/remote.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 static struct opts o;
@@ -151,7 +154,7 @@ TEST(ssh_argv_proxy_mode_matches_mosh_1_4)
 	    "-S",
 	    "none",
 	    "-o",
-	    "ProxyCommand='/usr/bin/mosh' '--family=prefer-inet' --fake-proxy -- %h %p",
+	    "ProxyCommand='/usr/bin/mosh' '--family=prefer-inet' --fake-proxy -- '%h' %p",
 	    "user@h",
 	    "--",
 	    "CMD"};
@@ -167,10 +170,14 @@ TEST(ssh_argv_proxy_mode_matches_mosh_1_4)
 TEST(ssh_argv_quotes_and_escapes_our_path)
 {
 	static const char *const want[] = {
-	    "ssh", "-n",
-	    "-S",  "none",
-	    "-o",  "ProxyCommand='/opt/it'\\''s 100%% mosh' '--family=inet6' --fake-proxy -- %h %p",
-	    "h",   "--",
+	    "ssh",
+	    "-n",
+	    "-S",
+	    "none",
+	    "-o",
+	    "ProxyCommand='/opt/it'\\''s 100%% mosh' '--family=inet6' --fake-proxy -- '%h' %p",
+	    "h",
+	    "--",
 	    "CMD"};
 	struct strv sv;
 
@@ -200,6 +207,75 @@ TEST(ssh_argv_remote_and_local_ip_modes)
 	strv_fini(&sv);
 }
 
+/* Expand the ProxyCommand's tokens as ssh does, run it with sh, return its output. */
+static char *run_proxy_command(const char *pc, const char *host)
+{
+	static char out[512];
+	struct buf cmd;
+	size_t n;
+	FILE *f;
+
+	buf_init(&cmd);
+	buf_append_str(&cmd, "exec ");
+	for (const char *p = pc; *p; p++) {
+		if (p[0] == '%' && p[1] == 'h')
+			buf_append_str(&cmd, host);
+		else if (p[0] == '%' && p[1] == 'p')
+			buf_append_str(&cmd, "22");
+		else if (p[0] == '%' && p[1] == '%')
+			buf_append_byte(&cmd, '%');
+		else {
+			buf_append_byte(&cmd, (uint8_t)*p);
+			continue;
+		}
+		p++;
+	}
+	buf_append_byte(&cmd, '\0');
+	fflush(stdout);
+	f = popen((const char *)cmd.data, "r");
+	buf_fini(&cmd);
+	if (f == NULL)
+		return NULL;
+	n = fread(out, 1, sizeof out - 1, f);
+	out[n] = '\0';
+	pclose(f);
+	return out;
+}
+
+TEST(proxy_command_keeps_a_hostile_host_one_word)
+{
+	static const char *const hosts[] = {
+	    "h;echo INJECTED",
+	    "$(echo INJECTED)",
+	    "`echo INJECTED`",
+	    "h|echo INJECTED",
+	    "h && echo INJECTED >&2",
+	    "h\necho INJECTED",
+	    "h\"x",
+	    "* ?",
+	};
+	const char *pc = NULL;
+	char want[256];
+	struct strv sv;
+
+	PARSE("h");
+	strv_init(&sv);
+	remote_ssh_argv(&sv, &o, "/bin/echo", o.userhost, "CMD");
+	for (size_t i = 0; i < sv.n; i++)
+		if (strncmp(sv.v[i], "ProxyCommand=", 13) == 0)
+			pc = sv.v[i] + 13;
+	CHECK(pc != NULL);
+	for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+		const char *got = run_proxy_command(pc, hosts[i]);
+
+		CHECK(got != NULL);
+		snprintf(want, sizeof want, "--family=prefer-inet --fake-proxy -- %s 22\n",
+		         hosts[i]);
+		CHECK_EQ_STR(got, want);
+	}
+	strv_fini(&sv);
+}
+
 TEST(env_lookup)
 {
 	char *env[] = {"A=1", "AB=2", "B=", "A=3", NULL};
@@ -223,6 +299,7 @@ int main(void)
 	RUN(ssh_argv_proxy_mode_matches_mosh_1_4);
 	RUN(ssh_argv_quotes_and_escapes_our_path);
 	RUN(ssh_argv_remote_and_local_ip_modes);
+	RUN(proxy_command_keeps_a_hostile_host_one_word);
 	RUN(env_lookup);
 	opts_fini(&o);
 	return test_done();

@@ -160,10 +160,13 @@ TEST(receiver_basics)
 	CHECK_EQ_INT(frag_add(a, f, n, &out), 0);
 	n = mkfrag(f, 11, true, 1, "yy", 2);
 	CHECK_EQ_INT(frag_add(a, f, n, &out), 0);
-	n = mkfrag(f, 10, true, 1, "zz", 2);
-	CHECK_EQ_INT(frag_add(a, f, n, &out), 0); /* id 10's fragment 0 is gone */
+	n = mkfrag(f, 12, true, 1, "zz", 2);
+	CHECK_EQ_INT(frag_add(a, f, n, &out), 0); /* id 11's fragment 1 is gone */
 	CHECK_EQ_U64(frag_get_stats(a)->abandoned, 2);
-	/* Ids need not increase. */
+	n = mkfrag(f, 12, false, 0, "ww", 2);
+	CHECK_EQ_INT(frag_add(a, f, n, &out), 1);
+	CHECK_EQ_MEM(out.data, "wwzz", 4);
+	/* With no assembly in progress, ids need not increase. */
 	n = mkfrag(f, 3, true, 0, "q", 1);
 	CHECK_EQ_INT(frag_add(a, f, n, &out), 1);
 	CHECK_EQ_INT(out.len, 1);
@@ -171,6 +174,34 @@ TEST(receiver_basics)
 	n = mkfrag(f, 4, true, 0, "", 0);
 	CHECK_EQ_INT(frag_add(a, f, n, &out), 1);
 	CHECK_EQ_INT(out.len, 0);
+	buf_fini(&out);
+	frag_assembly_free(a);
+}
+
+TEST(replayed_older_fragment_keeps_the_assembly)
+{
+	struct frag_assembly *a = frag_assembly_new();
+	uint8_t f[64];
+	struct buf out;
+	size_t n;
+
+	buf_init(&out);
+	n = mkfrag(f, 7, true, 0, "old", 3);
+	CHECK_EQ_INT(frag_add(a, f, n, &out), 1);
+	n = mkfrag(f, 8, false, 0, "NE", 2);
+	CHECK_EQ_INT(frag_add(a, f, n, &out), 0);
+	/* Replays of id 7, whole or a piece of a longer one, are dropped and counted. */
+	n = mkfrag(f, 7, true, 0, "old", 3);
+	CHECK_EQ_INT(frag_add(a, f, n, &out), ERR_PROTO);
+	n = mkfrag(f, 2, false, 0, "x", 1);
+	CHECK_EQ_INT(frag_add(a, f, n, &out), ERR_PROTO);
+	CHECK_EQ_U64(frag_get_stats(a)->stale, 2);
+	CHECK_EQ_U64(frag_get_stats(a)->abandoned, 0);
+	/* id 8 still completes with its fragment 0 kept. */
+	n = mkfrag(f, 8, true, 1, "W", 1);
+	CHECK_EQ_INT(frag_add(a, f, n, &out), 1);
+	CHECK_EQ_INT(out.len, 3);
+	CHECK_EQ_MEM(out.data, "NEW", 3);
 	buf_fini(&out);
 	frag_assembly_free(a);
 }
@@ -344,6 +375,7 @@ int main(void)
 	RUN(id_rules);
 	RUN(sender_limits);
 	RUN(receiver_basics);
+	RUN(replayed_older_fragment_keeps_the_assembly);
 	RUN(receiver_contradictions);
 	RUN(receiver_size_cap);
 	RUN(randomized_reassembly);

@@ -248,6 +248,98 @@ TEST(garbage_never_crashes)
 	CHECK(ok > 0);
 }
 
+/* out = prefix, then count copies of the 2-byte field rep. */
+static void repeat(struct buf *out, const char *prefix, size_t plen, const char rep[2],
+                   size_t count)
+{
+	buf_clear(out);
+	buf_append(out, prefix, plen);
+	for (size_t i = 0; i < count; i++)
+		buf_append(out, rep, 2);
+}
+
+/* 0x0A 0x00 is one empty instruction (field 1, length 0); 0x10 0x00 an unknown varint. */
+TEST(field_count_is_capped_before_unpacking)
+{
+	struct msg_instruction in;
+	struct msg_user u;
+	struct msg_host h;
+	struct buf b;
+	uint8_t hdr[8];
+
+	buf_init(&b);
+	repeat(&b, "", 0, "\x0a\x00", MSG_FIELDS_MAX);
+	CHECK_EQ_INT(msg_user_decode(b.data, b.len, &u), 0);
+	CHECK_EQ_INT(u.n_events, MSG_FIELDS_MAX);
+	msg_user_release(&u);
+	repeat(&b, "", 0, "\x0a\x00", MSG_FIELDS_MAX + 1);
+	CHECK_EQ_INT(msg_user_decode(b.data, b.len, &u), ERR_RANGE);
+	msg_user_release(&u);
+	CHECK_EQ_INT(msg_host_decode(b.data, b.len, &h), ERR_RANGE);
+	msg_host_release(&h);
+	/* The 224 MB case: a whole inflated instruction (4 MiB) of empty instructions. */
+	repeat(&b, "", 0, "\x0a\x00", WIRE_INFLATE_MAX / 2);
+	CHECK_EQ_INT(msg_host_decode(b.data, b.len, &h), ERR_RANGE);
+	msg_host_release(&h);
+	/* Unknown fields cost the same: at the top and inside one instruction... */
+	repeat(&b, "", 0, "\x10\x00", MSG_FIELDS_MAX + 1);
+	CHECK_EQ_INT(msg_user_decode(b.data, b.len, &u), ERR_RANGE);
+	msg_user_release(&u);
+	CHECK_EQ_INT(msg_instruction_decode(b.data, b.len, &in), ERR_RANGE);
+	msg_instruction_release(&in);
+	hdr[0] = 0x0a; /* one instruction of 2 * (MSG_FIELDS_MAX + 1) bytes: a 3-byte varint */
+	hdr[1] = (uint8_t)(0x80 | ((2 * (MSG_FIELDS_MAX + 1)) & 0x7f));
+	hdr[2] = (uint8_t)(0x80 | (((2 * (MSG_FIELDS_MAX + 1)) >> 7) & 0x7f));
+	hdr[3] = (uint8_t)((2 * (MSG_FIELDS_MAX + 1)) >> 14);
+	repeat(&b, (const char *)hdr, 4, "\x48\x00", MSG_FIELDS_MAX + 1);
+	CHECK_EQ_INT(msg_host_decode(b.data, b.len, &h), ERR_RANGE);
+	msg_host_release(&h);
+	/* ...and inside a keystroke, two levels down. */
+	hdr[1] = 0x80 | ((2 * MSG_FIELDS_MAX + 4) & 0x7f);
+	hdr[2] = 0x80 | (((2 * MSG_FIELDS_MAX + 4) >> 7) & 0x7f);
+	hdr[3] = (uint8_t)((2 * MSG_FIELDS_MAX + 4) >> 14);
+	hdr[4] = 0x12; /* keystroke, length 2 * MSG_FIELDS_MAX */
+	hdr[5] = 0x80 | ((2 * MSG_FIELDS_MAX) & 0x7f);
+	hdr[6] = 0x80 | (((2 * MSG_FIELDS_MAX) >> 7) & 0x7f);
+	hdr[7] = (uint8_t)((2 * MSG_FIELDS_MAX) >> 14);
+	repeat(&b, (const char *)hdr, 8, "\x38\x00", MSG_FIELDS_MAX);
+	CHECK_EQ_INT(msg_user_decode(b.data, b.len, &u), ERR_RANGE);
+	msg_user_release(&u);
+	buf_fini(&b);
+}
+
+/* Real messages carry their bytes in few fields, however large: they still decode. */
+TEST(large_real_messages_decode)
+{
+	static uint8_t big[WIRE_INFLATE_MAX - 64];
+	struct msg_user_event ue[3] = {
+	    {.kind = MSG_USER_KEYS, .keys = big, .keys_len = sizeof big},
+	    {.kind = MSG_USER_RESIZE, .width = 80, .height = 24},
+	    {.kind = MSG_USER_KEYS, .keys = (const uint8_t *)"x", .keys_len = 1}};
+	struct msg_host_event he = {.kind = MSG_HOST_BYTES, .bytes = big, .bytes_len = sizeof big};
+	struct msg_instruction in = {.diff = big, .diff_len = sizeof big}, got;
+	struct msg_user u;
+	struct msg_host h;
+	struct buf b;
+
+	memset(big, 0x0a, sizeof big); /* bytes that look like tags must not be counted */
+	buf_init(&b);
+	msg_user_encode(ue, 3, &b);
+	CHECK_EQ_INT(msg_user_decode(b.data, b.len, &u), 0);
+	CHECK_EQ_INT(u.n_events, 3);
+	CHECK_EQ_INT(u.events[0].keys_len, sizeof big);
+	msg_user_release(&u);
+	msg_host_encode(&he, 1, &b);
+	CHECK_EQ_INT(msg_host_decode(b.data, b.len, &h), 0);
+	CHECK_EQ_INT(h.events[0].bytes_len, sizeof big);
+	msg_host_release(&h);
+	msg_instruction_encode(&in, &b);
+	CHECK_EQ_INT(msg_instruction_decode(b.data, b.len, &got), 0);
+	CHECK_EQ_INT(got.diff_len, sizeof big);
+	msg_instruction_release(&got);
+	buf_fini(&b);
+}
+
 int main(void)
 {
 	RUN(first_client_diff);
@@ -258,5 +350,7 @@ int main(void)
 	RUN(user_message_priority);
 	RUN(host_message);
 	RUN(garbage_never_crashes);
+	RUN(field_count_is_capped_before_unpacking);
+	RUN(large_real_messages_decode);
 	return test_done();
 }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "server/daemon.h"
 #include "util/buf.h"
 
 static const char *helper;
@@ -152,6 +153,33 @@ TEST(terminal_stdin_gets_blank_lines_first)
 	kill_daemon();
 }
 
+/* After the announcement, stdout's stdio buffer must not hold the key (glibc's FILE). */
+TEST(announce_leaves_no_key_in_stdio)
+{
+	static const char key[] = "Zk9s1LqXq0Pz5nVb7T2mYA";
+	char line[128] = "";
+	int p[2], saved;
+	ssize_t n;
+
+	fflush(stdout);
+	CHECK_EQ_INT(pipe(p), 0);
+	saved = dup(STDOUT_FILENO);
+	dup2(p[1], STDOUT_FILENO);
+	close(p[1]);
+	fputs("# before\n", stdout); /* stdout has its buffer before the key comes */
+	daemon_announce(60999, key);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	n = read(p[0], line, sizeof line - 1);
+	close(p[0]);
+	CHECK(n > 0);
+	CHECK_EQ_STR(line, "# before\nMOSH CONNECT 60999 Zk9s1LqXq0Pz5nVb7T2mYA\n");
+	CHECK(stdout->_IO_buf_base != NULL);
+	CHECK(memmem(stdout->_IO_buf_base, (size_t)(stdout->_IO_buf_end - stdout->_IO_buf_base),
+	             key, sizeof key - 1) == NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -166,6 +194,7 @@ int main(int argc, char **argv)
 	RUN(foreground_announces_and_exits_daemon_lives);
 	RUN(verbose_daemon_keeps_stderr);
 	RUN(terminal_stdin_gets_blank_lines_first);
+	RUN(announce_leaves_no_key_in_stdio);
 	kill_daemon();
 	buf_fini(&out);
 	buf_fini(&err);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "server/ptychild.h"
+#include "util/coredump.h"
 #include "util/buf.h"
 #include "util/clock.h"
 
@@ -368,7 +369,7 @@ TEST(core_dumps_disabled_here_restored_in_child)
 	CHECK_EQ_INT(getrlimit(RLIMIT_CORE, &rl), 0);
 	rl.rlim_cur = rl.rlim_max;
 	CHECK_EQ_INT(setrlimit(RLIMIT_CORE, &rl), 0);
-	CHECK_EQ_INT(pty_disable_core_dumps(), 0);
+	CHECK_EQ_INT(coredump_disable(), 0);
 	CHECK_EQ_INT(getrlimit(RLIMIT_CORE, &rl), 0);
 	CHECK_EQ_U64(rl.rlim_cur, 0);
 	p = spawn((char *[]){"sh", "-c", "ulimit -c", NULL}, 24, 80);

@@ -316,10 +316,8 @@ TEST(same_complaints_as_debian)
 	};
 	const char *prog = "/usr/bin/mosh-server";
 
-	if (access(prog, X_OK) != 0) {
-		printf("# %s not installed: comparison skipped\n", prog);
-		return;
-	}
+	if (access(prog, X_OK) != 0)
+		TEST_SKIP("%s not installed (apt-get install mosh)", prog);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *argv[6] = {(char *)prog};
 		char *theirs;
@@ -348,6 +346,37 @@ TEST(same_complaints_as_debian)
 	}
 }
 
+TEST(l_sets_only_locale_variables)
+{
+	static const char *const good[] = {"LANG=C.UTF-8", "LANGUAGE=fr:en",
+	                                   "LC_ALL=", "LC_CTYPE=en_US.UTF-8", "LC_MESSAGES=C"};
+	static const char *const bad[][2] = {
+	    {"LD_PRELOAD=/tmp/x.so", "LD_PRELOAD"},
+	    {"PATH=/tmp", "PATH"},
+	    {"LANGX=C", "LANGX"},
+	    {"LC_=C", "LC_"},
+	    {"LC_all=C", "LC_all"},
+	    {"LANG", "LANG"},
+	    {"=C", ""},
+	    {"BASH_ENV=LANG=C", "BASH_ENV"},
+	};
+	char want[200];
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		CHECK_EQ_INT(PARSE("new", "-l", good[i]), SRVOPTS_RUN);
+		CHECK_EQ_INT(o.n_locale_assign, 1);
+		CHECK_EQ_STR(o.locale_assign[0], good[i]);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CHECK_EQ_INT(PARSE("new", "-l", "LANG=C.UTF-8", "-l", bad[i][0]), SRVOPTS_FAIL);
+		snprintf(want, sizeof want,
+		         "mosh-server: -l %s: only a locale variable (LANG, LANGUAGE, LC_ALL or "
+		         "LC_*) may be set, as NAME=VALUE\n",
+		         bad[i][1]);
+		CHECK_EQ_STR(diag_text, want);
+	}
+}
+
 int main(void)
 {
 	RUN(help_and_version_win_anywhere_before_dashdash);
@@ -363,6 +392,7 @@ int main(void)
 	RUN(scrollback_lines);
 	RUN(timeout_variables);
 	RUN(same_complaints_as_debian);
+	RUN(l_sets_only_locale_variables);
 	srvopts_fini(&o);
 	free(out_text);
 	free(diag_text);

@@ -2,7 +2,8 @@
  * ssp/ssp on a fake clock: the sender's timers (frame interval, mindelay,
  * delayed acks, heartbeats, retransmission), the sent-state cap, the resend
  * optimisation, the receiver's rules and the shutdown handshake. The user
- * stream is the state type in both directions.
+ * stream is the state type in both directions, except for the memory bound:
+ * there a fake state claims whatever size its diff says, without holding it.
  */
 #include "../test.h"
 
@@ -10,6 +11,7 @@
 
 #include "ssp/ssp.h"
 #include "state/userstream.h"
+#include "util/bytes.h"
 #include "util/err.h"
 
 #define MAXCAP 4096
@@ -472,6 +474,124 @@ TEST(receiver_quenches_above_1024_states)
 	ssp_free(s);
 }
 
+/* A state that only claims a size: its diff is the new size, 8 bytes big-endian. */
+struct fake {
+	uint64_t bytes;
+};
+
+static void *fake_copy(const void *st)
+{
+	struct fake *f = malloc(sizeof *f);
+
+	*f = *(const struct fake *)st;
+	return f;
+}
+
+static bool fake_equal(const void *a, const void *b)
+{
+	return ((const struct fake *)a)->bytes == ((const struct fake *)b)->bytes;
+}
+
+static void fake_diff(const void *from, const void *to, struct buf *out)
+{
+	uint8_t d[8];
+
+	be64_put(d, ((const struct fake *)to)->bytes);
+	buf_append(out, d, sizeof d);
+}
+
+static int fake_apply(void *st, const uint8_t *diff, size_t len)
+{
+	if (len != 8)
+		return ERR_INVAL;
+	((struct fake *)st)->bytes = be64_get(diff);
+	return 0;
+}
+
+static size_t fake_size(const void *st)
+{
+	return (size_t)((const struct fake *)st)->bytes;
+}
+
+static const struct ssp_state_ops fake_ops = {
+    .copy = fake_copy,
+    .free = free,
+    .equal = fake_equal,
+    .diff = fake_diff,
+    .apply = fake_apply,
+    .size = fake_size,
+};
+
+static struct ssp *mk_fake(struct cap *c)
+{
+	struct fake *f = calloc(1, sizeof *f);
+	struct ssp_config cfg = {
+	    .local_ops = &userstream_ops,
+	    .local_initial = userstream_new(),
+	    .remote_ops = &fake_ops,
+	    .remote_initial = f,
+	    .send_mindelay = 8,
+	    .send = cap_send,
+	    .send_arg = c,
+	    .random = fake_random,
+	};
+	c->n = 0;
+	return ssp_new(&cfg, 0);
+}
+
+/* The peer's state new_num, diffed from old_num, claiming mib MiB. */
+static int feed_size(struct ssp *s, uint64_t old_num, uint64_t new_num, uint64_t mib)
+{
+	uint8_t d[8];
+	struct ssp_instruction in = {old_num, new_num, 0, 0, d, sizeof d, NULL, 0};
+
+	be64_put(d, mib << 20);
+	return ssp_receive(s, 100, &in);
+}
+
+TEST(receiver_bounds_received_states_by_size)
+{
+	static struct cap c;
+	struct ssp *s = mk_fake(&c);
+	uint64_t n;
+
+	/* Small states: all kept, however many (up to the count quench). */
+	for (n = 1; n <= 60; n++)
+		CHECK_EQ_INT(feed_size(s, n - 1, n, 1), SSP_RX_NEWEST);
+	CHECK_EQ_INT(ssp_received_count(s), 61);
+	CHECK_EQ_U64(ssp_received_bytes(s), (uint64_t)60 << 20);
+	/* One more 8 MiB state: the oldest give way until 64 MiB fits; the rest stay. */
+	CHECK_EQ_INT(feed_size(s, n - 1, n, 8), SSP_RX_NEWEST);
+	CHECK_EQ_U64(ssp_received_bytes(s), (uint64_t)64 << 20);
+	CHECK_EQ_INT(ssp_received_count(s), 57);
+	CHECK_EQ_INT(ssp_stats(s)->rx_evicted, 5); /* state 0 (0 bytes) and 1..4 */
+	CHECK_EQ_INT(feed_size(s, 0, 100, 1), SSP_RX_NO_BASE);
+	/* The hostile case: 52 MB states from 10-byte diffs, 1,024 of them. */
+	for (uint64_t k = 0; k < 1024; k++, n++) {
+		CHECK(feed_size(s, n, n + 1, 52) == SSP_RX_NEWEST);
+		CHECK(ssp_received_bytes(s) <= SSP_RECEIVED_BYTES_MAX);
+		CHECK(k == 0 || ssp_received_count(s) == 1);
+	}
+	CHECK_EQ_U64(ssp_remote_num(s), n);
+	/* A state over the budget alone is still kept when newest: the peer's next diff applies. */
+	CHECK_EQ_INT(feed_size(s, n, n + 1, 100), SSP_RX_NEWEST);
+	CHECK_EQ_INT(ssp_received_count(s), 1);
+	CHECK_EQ_INT(feed_size(s, n + 1, n + 3, 1), SSP_RX_NEWEST);
+	CHECK_EQ_INT(ssp_received_count(s), 1);
+	/* An older state that does not fit is dropped unacknowledged, the newest kept. */
+	CHECK_EQ_INT(feed_size(s, n + 3, n + 5, 60), SSP_RX_NEWEST);
+	CHECK_EQ_INT(ssp_received_count(s), 2);
+	CHECK_EQ_INT(feed_size(s, n + 3, n + 4, 8), SSP_RX_QUENCHED);
+	CHECK_EQ_INT(feed_size(s, n + 3, n + 4, 3), SSP_RX_INSERTED);
+	CHECK_EQ_INT(ssp_received_count(s), 3);
+	CHECK_EQ_U64(ssp_remote_num(s), n + 5);
+	ssp_tick(s, 1000);
+	CHECK(c.n > 0);
+	CHECK_EQ_U64(c.v[c.n - 1].in.ack_num, n + 5);
+	cap_clear(&c);
+	ssp_free(s);
+}
+
 TEST(shutdown_gives_up_after_16_sends)
 {
 	static struct cap c;
@@ -607,6 +727,7 @@ int main(void)
 	RUN(retransmission_stops_after_10s_of_silence);
 	RUN(receiver_rules);
 	RUN(receiver_quenches_above_1024_states);
+	RUN(receiver_bounds_received_states_by_size);
 	RUN(shutdown_gives_up_after_16_sends);
 	RUN(shutdown_gives_up_after_10s_without_peer);
 	RUN(shutdown_handshake_both_roles);
