@@ -18,17 +18,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check(const struct emu *e)
+static void check_rows(const struct fb_ds *ds, struct fb_row *const *rows)
 {
-	const struct fb *fb = emu_fb(e);
-	const struct fb_ds *ds = &fb->ds;
-
-	if (ds->width < 1 || ds->height < 1 || ds->cur_row < 0 || ds->cur_row >= ds->height ||
-	    ds->cur_col < 0 || ds->cur_col >= ds->width || ds->top < 0 || ds->top > ds->bottom ||
-	    ds->bottom >= ds->height)
-		abort();
 	for (int y = 0; y < ds->height; y++) {
-		const struct fb_row *r = fb_row(fb, y);
+		const struct fb_row *r = rows[y];
 
 		if (r->width != ds->width || r->refs < 1)
 			abort();
@@ -37,6 +30,20 @@ static void check(const struct emu *e)
 				abort();
 		}
 	}
+}
+
+static void check(const struct emu *e)
+{
+	const struct fb *fb = emu_fb(e);
+	const struct fb_ds *ds = &fb->ds;
+
+	if (ds->width < 1 || ds->height < 1 || ds->cur_row < 0 || ds->cur_row >= ds->height ||
+	    ds->cur_col < 0 || ds->cur_col >= ds->width || ds->top < 0 || ds->top > ds->bottom ||
+	    ds->bottom >= ds->height || (ds->alt_screen && fb->other_rows == NULL))
+		abort();
+	check_rows(ds, fb->rows);
+	if (fb->other_rows != NULL)
+		check_rows(ds, fb->other_rows);
 }
 
 /* The fast-path emulator e and its slow twin s are in the same state. */
@@ -51,8 +58,8 @@ static void same(struct emu *e, struct emu *s)
 	    da->comb_row != db->comb_row || da->comb_col != db->comb_col ||
 	    !fb_rend_equal(&da->rend, &db->rend) || da->insert != db->insert ||
 	    da->origin != db->origin || da->autowrap != db->autowrap || da->top != db->top ||
-	    da->bottom != db->bottom || a->bell != b->bell || !fb_str_equal(a->title, b->title) ||
-	    !fb_str_equal(a->clipboard, b->clipboard))
+	    da->bottom != db->bottom || da->alt_screen != db->alt_screen || a->bell != b->bell ||
+	    !fb_str_equal(a->title, b->title) || !fb_str_equal(a->clipboard, b->clipboard))
 		abort();
 	for (int y = 0; y < da->height; y++) {
 		if (!fb_row_cells_equal(fb_row(a, y), fb_row(b, y)))

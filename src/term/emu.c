@@ -24,6 +24,8 @@
  *    loop (vtparse_csi_run). Anything unusual (wrap, insert mode, margins,
  *    intermediates, a sequence split across writes) takes the general path,
  *    as does everything when emu_set_fast_path turned them off.
+ *  - The alternate screen follows xterm, not mosh 1.4 (which ignores it):
+ *    see alt_screen_mode; the buffers themselves live in the framebuffer.
  */
 #include "term/emu.h"
 
@@ -723,6 +725,61 @@ static void f_rm(struct emu *emu, const struct vtparse *p)
 	set_ansi_modes(emu, p, false);
 }
 
+/* Erase the whole screen shown (current background). */
+static void erase_screen(struct fb *fb)
+{
+	for (int y = 0; y < fb->ds.height; y++)
+		fb_new_row_at(fb, y);
+}
+
+/* Show the alternate or the primary buffer; a switch starts a new grapheme. */
+static void switch_screen(struct fb *fb, bool alt)
+{
+	if (fb->ds.alt_screen == alt)
+		return;
+	fb_switch_screen(fb, alt);
+	new_grapheme(&fb->ds);
+}
+
+/* DECSET/DECRST 47, 1047, 1048, 1049 as xterm's charproc.c: 47 switches;
+ * 1047 also erases the alternate screen when leaving it; 1048 is DECSC/DECRC;
+ * 1049 is DECSC, switch, erase on the way in and switch, DECRC on the way out.
+ * Only the switch itself depends on the buffer shown: a repeated 1049h
+ * saves and erases again, a 1049l on the primary screen restores. Each
+ * clears the pending wrap, as DECSC and DECRC do. */
+static void alt_screen_mode(struct emu *emu, int mode, bool on)
+{
+	struct fb *fb = emu->fb;
+
+	switch (mode) {
+	case 1048:
+		if (on)
+			f_decsc(emu, NULL);
+		else
+			f_decrc(emu, NULL);
+		break;
+	case 1049:
+		if (on) {
+			f_decsc(emu, NULL);
+			switch_screen(fb, true);
+			erase_screen(fb);
+		} else {
+			switch_screen(fb, false);
+			f_decrc(emu, NULL);
+		}
+		break;
+	case 1047:
+		if (!on && fb->ds.alt_screen)
+			erase_screen(fb);
+		switch_screen(fb, on);
+		break;
+	default:
+		switch_screen(fb, on);
+		break;
+	}
+	fb->ds.next_wrap = false;
+}
+
 static void set_dec_mode(struct emu *emu, int mode, bool on)
 {
 	struct fb *fb = emu->fb;
@@ -734,8 +791,7 @@ static void set_dec_mode(struct emu *emu, int mode, bool on)
 		break;
 	case 3: /* DECCOLM: the width stays, but the screen is cleared */
 		move_to(ds, 0, 0);
-		for (int y = 0; y < ds->height; y++)
-			fb_new_row_at(fb, y);
+		erase_screen(fb);
 		break;
 	case 5:
 		ds->reverse_video = on;
@@ -770,6 +826,12 @@ static void set_dec_mode(struct emu *emu, int mode, bool on)
 		break;
 	case 2004:
 		ds->bracketed_paste = on;
+		break;
+	case 47:
+	case 1047:
+	case 1048:
+	case 1049:
+		alt_screen_mode(emu, mode, on);
 		break;
 	default:
 		break;

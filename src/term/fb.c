@@ -4,6 +4,8 @@
  *
  * Invariants:
  *  - fb->rows has ds.height entries, each row has ds.width cells and refs >= 1;
+ *    so has fb->other_rows unless it is NULL (only while the primary screen is
+ *    shown: the primary buffer always exists);
  *  - ds.tabs has ds.width entries and is owned by exactly one framebuffer;
  *  - a row with refs > 1 is never written (fb_mut_row unshares it first);
  *  - the cursor is inside the screen; the scroll region is inside the screen
@@ -145,6 +147,12 @@ static void ds_default_tabs(struct fb_ds *ds, int from)
 		ds->tabs[x] = (x % 8) == 0;
 }
 
+static void saved_init(struct fb_saved *saved)
+{
+	memset(saved, 0, sizeof *saved);
+	saved->autowrap = true;
+}
+
 static void ds_init(struct fb_ds *ds, int width, int height)
 {
 	memset(ds, 0, sizeof *ds);
@@ -152,7 +160,7 @@ static void ds_init(struct fb_ds *ds, int width, int height)
 	ds->height = height;
 	ds->top = 0;
 	ds->bottom = height - 1;
-	ds->saved.autowrap = true;
+	saved_init(&ds->saved);
 	ds->autowrap = true;
 	ds->cursor_visible = true;
 	ds->default_tabs = true;
@@ -218,21 +226,51 @@ void fb_set_clipboard(struct fb *fb, const char *utf8, size_t len)
 	str_set(&fb->clipboard, utf8, len);
 }
 
+static struct fb_row **rows_new(int width, int height, const struct fb_rend *bg)
+{
+	struct fb_row **rows = xreallocarray(NULL, (size_t)height, sizeof *rows);
+
+	for (int y = 0; y < height; y++)
+		rows[y] = row_new(width, bg);
+	return rows;
+}
+
 static void rows_alloc(struct fb *fb)
 {
 	struct fb_rend bg = fb_bg_rend(fb);
 
-	fb->rows = xreallocarray(NULL, (size_t)fb->ds.height, sizeof *fb->rows);
-	for (int y = 0; y < fb->ds.height; y++)
-		fb->rows[y] = row_new(fb->ds.width, &bg);
+	fb->rows = rows_new(fb->ds.width, fb->ds.height, &bg);
 }
 
+/* Release a buffer's rows and its array (NULL: nothing). */
+static void rows_release(struct fb_row **rows, int height)
+{
+	if (rows == NULL)
+		return;
+	for (int y = 0; y < height; y++)
+		row_unref(rows[y]);
+	free(rows);
+}
+
+/* Both buffers. */
 static void rows_free(struct fb *fb)
 {
-	for (int y = 0; y < fb->ds.height; y++)
-		row_unref(fb->rows[y]);
-	free(fb->rows);
-	fb->rows = NULL;
+	rows_release(fb->rows, fb->ds.height);
+	rows_release(fb->other_rows, fb->ds.height);
+	fb->rows = fb->other_rows = NULL;
+}
+
+/* A new reference to each row of a buffer, in a new array (NULL: NULL). */
+static struct fb_row **rows_share(struct fb_row *const *rows, int height)
+{
+	struct fb_row **c;
+
+	if (rows == NULL)
+		return NULL;
+	c = xmemdup(rows, (size_t)height * sizeof *c);
+	for (int y = 0; y < height; y++)
+		c[y]->refs++;
+	return c;
 }
 
 struct fb *fb_new(int width, int height)
@@ -241,6 +279,7 @@ struct fb *fb_new(int width, int height)
 
 	fb_clamp_size(&width, &height);
 	ds_init(&fb->ds, width, height);
+	saved_init(&fb->other_saved);
 	rows_alloc(fb);
 	return fb;
 }
@@ -263,9 +302,8 @@ struct fb *fb_copy(const struct fb *src)
 
 	*fb = *src;
 	fb->ds.tabs = xmemdup(src->ds.tabs, (size_t)src->ds.width);
-	fb->rows = xmemdup(src->rows, (size_t)src->ds.height * sizeof *fb->rows);
-	for (int y = 0; y < fb->ds.height; y++)
-		fb->rows[y]->refs++;
+	fb->rows = rows_share(src->rows, src->ds.height);
+	fb->other_rows = rows_share(src->other_rows, src->ds.height);
 	str_ref(fb->title);
 	str_ref(fb->icon);
 	str_ref(fb->clipboard);
@@ -279,9 +317,40 @@ void fb_reset(struct fb *fb)
 	rows_free(fb);
 	free(fb->ds.tabs);
 	ds_init(&fb->ds, width, height);
+	saved_init(&fb->other_saved);
 	rows_alloc(fb);
 	str_set(&fb->title, NULL, 0);
 	str_set(&fb->clipboard, NULL, 0);
+}
+
+/* One buffer resized as §8.7: old rows keep their place, rows are added or
+ * dropped at the bottom, cells padded (bg) or truncated at the right. */
+static struct fb_row **rows_resize(struct fb_row **rows, int oldw, int oldh, int width, int height,
+                                   const struct fb_rend *bg)
+{
+	for (int y = height; y < oldh; y++)
+		row_unref(rows[y]);
+	rows = xreallocarray(rows, (size_t)height, sizeof *rows);
+	for (int y = oldh; y < height; y++)
+		rows[y] = row_new(width, bg);
+	if (width == oldw)
+		return rows;
+	for (int y = 0; y < oldh && y < height; y++) {
+		struct fb_row *old = rows[y];
+		struct fb_row *r = row_alloc(width);
+		int keep = oldw < width ? oldw : width;
+
+		r->gen = old->gen;
+		memcpy(r->cells, old->cells, (size_t)keep * sizeof(struct fb_cell));
+		for (int x = keep; x < width; x++)
+			fb_cell_reset(&r->cells[x], bg);
+		/* mosh clears the old last cell's wrap flag before truncating or padding. */
+		if (oldw <= width)
+			r->cells[oldw - 1].flags &= ~FB_CELL_WRAP;
+		row_unref(old);
+		rows[y] = r;
+	}
+	return rows;
 }
 
 void fb_resize(struct fb *fb, int width, int height)
@@ -318,29 +387,28 @@ void fb_resize(struct fb *fb, int width, int height)
 		ds->comb_row = ds->comb_col = -1;
 
 	bg = fb_bg_rend(fb);
-	/* Old rows keep their place; rows are added or dropped at the bottom. */
-	for (int y = height; y < oldh; y++)
-		row_unref(fb->rows[y]);
-	fb->rows = xreallocarray(fb->rows, (size_t)height, sizeof *fb->rows);
-	for (int y = oldh; y < height; y++)
-		fb->rows[y] = row_new(width, &bg);
-	if (width == oldw)
-		return;
-	for (int y = 0; y < oldh && y < height; y++) {
-		struct fb_row *old = fb->rows[y];
-		struct fb_row *r = row_alloc(width);
-		int keep = oldw < width ? oldw : width;
+	fb->rows = rows_resize(fb->rows, oldw, oldh, width, height, &bg);
+	if (fb->other_rows != NULL)
+		fb->other_rows = rows_resize(fb->other_rows, oldw, oldh, width, height, &bg);
+}
 
-		r->gen = old->gen;
-		memcpy(r->cells, old->cells, (size_t)keep * sizeof(struct fb_cell));
-		for (int x = keep; x < width; x++)
-			fb_cell_reset(&r->cells[x], &bg);
-		/* mosh clears the old last cell's wrap flag before truncating or padding. */
-		if (oldw <= width)
-			r->cells[oldw - 1].flags &= ~FB_CELL_WRAP;
-		row_unref(old);
-		fb->rows[y] = r;
+void fb_switch_screen(struct fb *fb, bool alt)
+{
+	struct fb_row **rows = fb->rows;
+	struct fb_saved saved = fb->ds.saved;
+
+	if (fb->ds.alt_screen == alt)
+		return;
+	if (fb->other_rows == NULL) {
+		static const struct fb_rend blank;
+
+		fb->other_rows = rows_new(fb->ds.width, fb->ds.height, &blank);
 	}
+	fb->rows = fb->other_rows;
+	fb->other_rows = rows;
+	fb->ds.saved = fb->other_saved;
+	fb->other_saved = saved;
+	fb->ds.alt_screen = alt;
 }
 
 static bool ds_equal(const struct fb_ds *a, const struct fb_ds *b)
@@ -350,7 +418,7 @@ static bool ds_equal(const struct fb_ds *a, const struct fb_ds *b)
 	       a->reverse_video == b->reverse_video && fb_rend_equal(&a->rend, &b->rend) &&
 	       a->bracketed_paste == b->bracketed_paste && a->mouse_mode == b->mouse_mode &&
 	       a->mouse_focus == b->mouse_focus && a->mouse_alt_scroll == b->mouse_alt_scroll &&
-	       a->mouse_enc == b->mouse_enc;
+	       a->mouse_enc == b->mouse_enc && a->alt_screen == b->alt_screen;
 }
 
 bool fb_equal(const struct fb *a, const struct fb *b)
