@@ -59,11 +59,17 @@ static struct fb_row *row_new(int width, const struct fb_rend *bg)
 	return r;
 }
 
-static void row_unref(struct fb_row *r)
+struct fb_row *fb_row_ref(struct fb_row *row)
 {
-	ASSERT(r->refs > 0);
-	if (--r->refs == 0)
-		free(r);
+	row->refs++;
+	return row;
+}
+
+void fb_row_release(struct fb_row *row)
+{
+	ASSERT(row->refs > 0);
+	if (--row->refs == 0)
+		free(row);
 }
 
 void fb_row_clear(struct fb_row *row, const struct fb_rend *bg)
@@ -103,11 +109,12 @@ void fb_new_row_at(struct fb *fb, int y)
 		fb_row_clear(r, &bg);
 		return;
 	}
-	row_unref(r);
+	fb_row_release(r);
 	fb->rows[y] = row_new(fb->ds.width, &bg);
 }
 
-void fb_scroll_rows(struct fb *fb, int top, int bottom, int n)
+/* fb_scroll_rows, and fb_scroll_up_keep when keep is set. */
+static void scroll_rows(struct fb *fb, int top, int bottom, int n, fb_keep_fn *keep, void *user)
 {
 	struct fb_row *tmp[64];
 	struct fb_row **save = tmp;
@@ -122,13 +129,22 @@ void fb_scroll_rows(struct fb *fb, int top, int bottom, int n)
 	if (k > (int)(sizeof tmp / sizeof tmp[0]))
 		save = xmalloc((size_t)k * sizeof *save);
 	/* The rows that leave the region are recycled as the blank newcomers
-	 * (cleared in place when unshared, which also gives a fresh generation). */
+	 * (cleared in place when unshared, which also gives a fresh generation),
+	 * unless keep takes them. */
 	if (n > 0) {
+		struct fb_rend bg = fb_bg_rend(fb);
+
 		memcpy(save, &fb->rows[top], (size_t)k * sizeof *save);
 		memmove(&fb->rows[top], &fb->rows[top + k], (size_t)(span - k) * sizeof *save);
-		memcpy(&fb->rows[bottom - k + 1], save, (size_t)k * sizeof *save);
-		for (int y = bottom - k + 1; y <= bottom; y++)
-			fb_new_row_at(fb, y);
+		for (int i = 0, y = bottom - k + 1; i < k; i++, y++) {
+			if (keep != NULL) {
+				keep(user, save[i]);
+				fb->rows[y] = row_new(fb->ds.width, &bg);
+			} else {
+				fb->rows[y] = save[i];
+				fb_new_row_at(fb, y);
+			}
+		}
 	} else {
 		memcpy(save, &fb->rows[bottom - k + 1], (size_t)k * sizeof *save);
 		memmove(&fb->rows[top + k], &fb->rows[top], (size_t)(span - k) * sizeof *save);
@@ -138,6 +154,17 @@ void fb_scroll_rows(struct fb *fb, int top, int bottom, int n)
 	}
 	if (save != tmp)
 		free(save);
+}
+
+void fb_scroll_rows(struct fb *fb, int top, int bottom, int n)
+{
+	scroll_rows(fb, top, bottom, n, NULL, NULL);
+}
+
+void fb_scroll_up_keep(struct fb *fb, int top, int bottom, int n, fb_keep_fn *keep, void *user)
+{
+	ASSERT(n > 0 && keep != NULL);
+	scroll_rows(fb, top, bottom, n, keep, user);
 }
 
 /* Default stops (every 8 columns) from column `from` on. */
@@ -248,7 +275,7 @@ static void rows_release(struct fb_row **rows, int height)
 	if (rows == NULL)
 		return;
 	for (int y = 0; y < height; y++)
-		row_unref(rows[y]);
+		fb_row_release(rows[y]);
 	free(rows);
 }
 
@@ -329,7 +356,7 @@ static struct fb_row **rows_resize(struct fb_row **rows, int oldw, int oldh, int
                                    const struct fb_rend *bg)
 {
 	for (int y = height; y < oldh; y++)
-		row_unref(rows[y]);
+		fb_row_release(rows[y]);
 	rows = xreallocarray(rows, (size_t)height, sizeof *rows);
 	for (int y = oldh; y < height; y++)
 		rows[y] = row_new(width, bg);
@@ -347,7 +374,7 @@ static struct fb_row **rows_resize(struct fb_row **rows, int oldw, int oldh, int
 		/* mosh clears the old last cell's wrap flag before truncating or padding. */
 		if (oldw <= width)
 			r->cells[oldw - 1].flags &= ~FB_CELL_WRAP;
-		row_unref(old);
+		fb_row_release(old);
 		rows[y] = r;
 	}
 	return rows;

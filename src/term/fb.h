@@ -21,6 +21,10 @@
  *    shared like any others, so a copy costs O(height) either way. The
  *    alternate buffer is allocated on the first switch to it (NULL = never
  *    used); both buffers always have the same size.
+ *  - A row that leaves the screen can be handed out whole (fb_scroll_up_keep):
+ *    its reference moves to the caller, whose copy stays immutable because
+ *    every writer unshares a row with refs > 1 and the framebuffer no longer
+ *    holds it.
  *  - Titles and the clipboard are immutable shared strings (UTF-8).
  *
  * Everything in these structs may be read directly by other modules (the
@@ -213,6 +217,15 @@ void fb_new_row_at(struct fb *fb, int y);
 /* Scroll rows [top, bottom] up by n (n > 0) or down by -n, filling with blank
  * rows in the current background; n is clamped to the region height. */
 void fb_scroll_rows(struct fb *fb, int top, int bottom, int n);
+/* Takes the reference to a row leaving the screen. */
+typedef void fb_keep_fn(void *user, struct fb_row *row);
+/* fb_scroll_rows up by n > 0, except that the rows leaving the top are not
+ * recycled: each is handed to keep(user, row), oldest first, with the
+ * framebuffer's reference, and new blank rows take their place. */
+void fb_scroll_up_keep(struct fb *fb, int top, int bottom, int n, fb_keep_fn *keep, void *user);
+/* Take and drop a reference to a row (held outside any framebuffer). */
+struct fb_row *fb_row_ref(struct fb_row *row);
+void fb_row_release(struct fb_row *row);
 /* A fresh generation number. */
 uint64_t fb_next_gen(void);
 

@@ -154,6 +154,48 @@ TEST(fb_switch_screen_and_copy)
 	fb_free(b);
 }
 
+/* fb_scroll_up_keep hands over the rows leaving the top, references and all. */
+struct kept {
+	struct fb_row *rows[8];
+	int n;
+};
+
+static void keep_row(void *user, struct fb_row *row)
+{
+	struct kept *k = user;
+
+	k->rows[k->n++] = row;
+}
+
+TEST(fb_scroll_up_keep_moves_rows)
+{
+	struct fb *a = fb_new(3, 4);
+	struct fb *b;
+	struct fb_row *r0 = a->rows[0], *r1 = a->rows[1], *r2 = a->rows[2];
+	struct kept k = {.n = 0};
+
+	b = fb_copy(a);
+	fb_scroll_up_keep(a, 0, 2, 2, keep_row, &k);
+	CHECK_EQ_INT(k.n, 2);
+	CHECK(k.rows[0] == r0 && k.rows[1] == r1);
+	CHECK_EQ_INT(r0->refs, 2); /* a's reference moved, b's stays */
+	CHECK(a->rows[0] == r2);
+	CHECK(a->rows[1] != r0 && a->rows[1] != r1 && a->rows[2] != r0 && a->rows[2] != r1);
+	CHECK_EQ_INT(a->rows[1]->refs, 1);
+	/* The count is clamped to the region height. */
+	fb_scroll_up_keep(a, 0, 1, 1000, keep_row, &k);
+	CHECK_EQ_INT(k.n, 4);
+	CHECK(k.rows[2] == r2);
+	fb_free(b);
+	CHECK_EQ_INT(r0->refs, 1);
+	for (int i = 0; i < k.n; i++)
+		fb_row_release(k.rows[i]);
+	CHECK(fb_row_ref(a->rows[3]) == a->rows[3]);
+	CHECK_EQ_INT(a->rows[3]->refs, 2);
+	fb_row_release(a->rows[3]);
+	fb_free(a);
+}
+
 TEST(fb_resize_clamps_and_keeps_rows)
 {
 	struct fb *a = fb_new(0, -5);
@@ -222,6 +264,7 @@ int main(void)
 	RUN(fb_generations);
 	RUN(fb_equal_fields);
 	RUN(fb_switch_screen_and_copy);
+	RUN(fb_scroll_up_keep_moves_rows);
 	RUN(fb_resize_clamps_and_keeps_rows);
 	RUN(fb_cell_helpers);
 	RUN(fb_sgr_strings);
