@@ -4,8 +4,9 @@
  *  - seq:     the output of `seq 1 N` as a pty delivers it ("n\r\n");
  *  - colour:  coloured, UTF-8 text (ls --color / compiler output style);
  *  - redraw:  a full-screen program repainting with cursor addressing.
- * For each: MB/s of emu_write alone (64 KiB reads, 80x24), and MB/s of the
- * server's loop (emulate, then one disp_server diff per read, as a frame),
+ * For each: MB/s of emu_write alone (64 KiB reads, 80x24), the same with
+ * history on (the rows that left the top taken and released after each
+ * read), and MB/s of the server's loop (emulate, then one disp_server diff per read, as a frame),
  * with the diff's average cost and size. Then single frames: a keystroke echo
  * and full repaints. Wall-clock figures on a shared machine (best of three
  * runs): compare runs, not digits.
@@ -86,13 +87,34 @@ static void gen_redraw(struct buf *b)
 }
 
 struct result {
-	double emu_mbs, loop_mbs, diff_us, diff_bytes;
+	double emu_mbs, hist_mbs, loop_mbs, diff_us, diff_bytes;
 	long frames;
 };
 
-static void run_once(const struct buf *in, struct result *res)
+/* MB/s of emu_write alone, with or without history (drained after each read). */
+static double emu_mbs(const struct buf *in, bool history)
 {
 	struct emu *e = emu_new(80, 24);
+	struct fb_row *rows[256];
+	double t0 = now();
+	size_t n;
+
+	emu_set_history(e, history);
+	for (size_t off = 0; off < in->len; off += CHUNK) {
+		emu_write(e, in->data + off, in->len - off < CHUNK ? in->len - off : CHUNK);
+		while ((n = emu_take_scrolled(e, rows, 256)) > 0) {
+			for (size_t i = 0; i < n; i++)
+				fb_row_release(rows[i]);
+		}
+	}
+	t0 = now() - t0;
+	emu_free(e);
+	return (double)in->len / 1e6 / t0;
+}
+
+static void run_once(const struct buf *in, struct result *res)
+{
+	struct emu *e;
 	struct fb *prev;
 	struct buf d;
 	double t0, t1, tdiff = 0;
@@ -100,12 +122,8 @@ static void run_once(const struct buf *in, struct result *res)
 	size_t dbytes = 0;
 	const double mb = (double)in->len / 1e6;
 
-	t0 = now();
-	for (size_t off = 0; off < in->len; off += CHUNK)
-		emu_write(e, in->data + off, in->len - off < CHUNK ? in->len - off : CHUNK);
-	t1 = now();
-	res->emu_mbs = mb / (t1 - t0);
-	emu_free(e);
+	res->emu_mbs = emu_mbs(in, false);
+	res->hist_mbs = emu_mbs(in, true);
 
 	e = emu_new(80, 24);
 	prev = fb_copy(emu_fb(e));
@@ -144,6 +162,8 @@ static void run(const struct buf *in, struct result *best)
 		run_once(in, &r);
 		if (r.emu_mbs > best->emu_mbs)
 			best->emu_mbs = r.emu_mbs;
+		if (r.hist_mbs > best->hist_mbs)
+			best->hist_mbs = r.hist_mbs;
 		if (r.loop_mbs > best->loop_mbs) {
 			best->loop_mbs = r.loop_mbs;
 			best->diff_us = r.diff_us;
@@ -215,8 +235,8 @@ int main(void)
 	} work[] = {{"seq", gen_seq}, {"colour+UTF-8", gen_colour}, {"cursor redraw", gen_redraw}};
 
 	printf("bench_term: 80x24, %u KiB reads, one server diff per read\n", CHUNK / 1024);
-	printf("%-14s %7s %10s %14s %7s %12s %12s\n", "workload", "MB", "emu MB/s", "emu+diff MB/s",
-	       "frames", "diff us/fr", "diff B/fr");
+	printf("%-14s %7s %10s %14s %14s %7s %12s %12s\n", "workload", "MB", "emu MB/s",
+	       "emu+hist MB/s", "emu+diff MB/s", "frames", "diff us/fr", "diff B/fr");
 	for (size_t i = 0; i < sizeof(work) / sizeof(work[0]); i++) {
 		struct buf in;
 		struct result res;
@@ -224,9 +244,9 @@ int main(void)
 		buf_init(&in);
 		work[i].gen(&in);
 		run(&in, &res);
-		printf("%-14s %7.1f %10.1f %14.1f %7ld %12.1f %12.0f\n", work[i].name,
-		       (double)in.len / 1e6, res.emu_mbs, res.loop_mbs, res.frames, res.diff_us,
-		       res.diff_bytes);
+		printf("%-14s %7.1f %10.1f %14.1f %14.1f %7ld %12.1f %12.0f\n", work[i].name,
+		       (double)in.len / 1e6, res.emu_mbs, res.hist_mbs, res.loop_mbs, res.frames,
+		       res.diff_us, res.diff_bytes);
 		buf_fini(&in);
 	}
 	single_frames();

@@ -27,7 +27,7 @@
 
 enum {
 	STDIN_READ_MAX = 16384,
-	PUSH_ROWS_MAX = 4096, /* history rows put into the scrollback per frame */
+	PUSH_ROWS_MAX = 4096,         /* history rows put into the scrollback per frame */
 	NOTHING_RECEIVED_AFTER = 250, /* ms: say the server is silent */
 	GIVE_UP_AFTER = 15000,        /* ms without any server state: shut down */
 	CONNECTING_WAKEUP = 250,      /* ms between checks until the first state */
@@ -50,6 +50,7 @@ struct frontend {
 	bool sb_decided;
 	bool sb_mode;
 	uint64_t pushed; /* the next history line to put into the scrollback */
+	bool local_alt;  /* we mirror the server's alternate screen with ours */
 	bool repaint;
 	bool final_frame; /* draw without overlays: the session is over */
 	uint64_t remote_num;
@@ -150,6 +151,43 @@ static void push_history(struct frontend *s, const struct fb *rfb)
 	history_trim(h, s->pushed);
 }
 
+/* Start from a known blank screen (never ED 2 on the primary screen: some
+ * terminals keep what it erases). */
+static void reset_drawn(struct frontend *s, const struct fb *fb)
+{
+	fb_free(s->drawn);
+	s->drawn = scrollback_blank(fb->ds.width, fb->ds.height, &s->out);
+	s->repaint = false;
+}
+
+/*
+ * Scrollback mode, before a frame: follow the server between its screens
+ * with our own alternate screen (so less and vim never reach the
+ * scrollback), and put new history rows into the scrollback while the
+ * primary screen shows.
+ */
+static void prepare_primary(struct frontend *s, const struct fb *fb, bool remote_alt)
+{
+	const struct tcaps *caps = s->cfg->caps;
+	bool can_alt = s->cfg->term_init && caps->smcup[0] != '\0' && caps->rmcup[0] != '\0';
+
+	if (!remote_alt && s->local_alt) {
+		buf_append_str(&s->out, caps->rmcup);
+		s->local_alt = false;
+		reset_drawn(s, fb);
+	}
+	if (s->drawn == NULL || s->repaint || s->drawn->ds.width != fb->ds.width ||
+	    s->drawn->ds.height != fb->ds.height)
+		reset_drawn(s, fb);
+	if (!s->local_alt)
+		push_history(s, fb);
+	if (remote_alt && !s->local_alt && can_alt) {
+		buf_append_str(&s->out, caps->smcup);
+		s->local_alt = true;
+		reset_drawn(s, fb);
+	}
+}
+
 static void draw(struct frontend *s, uint64_t now)
 {
 	const struct termstate *remote = clink_remote(s->link);
@@ -158,16 +196,8 @@ static void draw(struct frontend *s, uint64_t now)
 
 	buf_clear(&s->out);
 	decide_scrollback(s);
-	if (s->sb_mode) {
-		/* Never ED 2 on the primary screen: some terminals keep what it erases. */
-		if (s->drawn == NULL || s->repaint || s->drawn->ds.width != fb->ds.width ||
-		    s->drawn->ds.height != fb->ds.height) {
-			fb_free(s->drawn);
-			s->drawn = scrollback_blank(fb->ds.width, fb->ds.height, &s->out);
-			s->repaint = false;
-		}
-		push_history(s, fb);
-	}
+	if (s->sb_mode)
+		prepare_primary(s, fb, termstate_alternate(remote));
 
 	if (!s->final_frame) {
 		pred_cull(s->pred, termstate_fb(remote), termstate_echo_ack(remote),
@@ -391,7 +421,7 @@ int frontend_run(const struct frontend_config *cfg)
 	s.final_frame = true;
 	draw(&s, clock_ms());
 	buf_clear(&s.out);
-	disp_close(cfg->caps, use_alt(&s), &s.out);
+	disp_close(cfg->caps, use_alt(&s) || s.local_alt, &s.out);
 	write_all(STDOUT_FILENO, s.out.data, s.out.len);
 	ctty_restore();
 

@@ -12,7 +12,6 @@
 #include "state/userstream.h"
 #include "util/xmalloc.h"
 
-
 struct clink {
 	struct ssp_transport *transport;
 	struct ssp *ssp;

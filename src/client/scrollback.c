@@ -9,8 +9,7 @@
 
 /* Append to *v the rows of width w that show row: itself, or its cells cut
  * into w-wide pieces (a narrower last piece padded with blanks). */
-static void fit_row(const struct fb_row *row, int w, struct fb_row ***v, size_t *n,
-                    size_t *cap)
+static void fit_row(const struct fb_row *row, int w, struct fb_row ***v, size_t *n, size_t *cap)
 {
 	int x = 0;
 
@@ -97,8 +96,8 @@ struct fb_row *scrollback_gap_row(int width, uint64_t n)
 {
 	struct fb_row *row = fb_row_new(width);
 	char text[64];
-	int len = snprintf(text, sizeof text, "[... %llu lines skipped ...]",
-	                   (unsigned long long)n);
+	int len =
+	    snprintf(text, sizeof text, "[... %llu lines skipped ...]", (unsigned long long)n);
 
 	for (int i = 0; i < len && i < width; i++) {
 		row->cells[i].len = 1;

@@ -16,14 +16,13 @@
 #include "util/xmalloc.h"
 
 enum {
-	ECHO_TIMEOUT = 50,           /* ms an application gets to echo a keystroke (5.6) */
-	ECHO_HISTORY_MAX = 1024,     /* pending echo-ack entries kept */
-	PTY_BACKLOG_MAX = 64 * 1024, /* stop taking user input while this much is queued */
+	ECHO_TIMEOUT = 50,            /* ms an application gets to echo a keystroke (5.6) */
+	ECHO_HISTORY_MAX = 1024,      /* pending echo-ack entries kept */
+	PTY_BACKLOG_MAX = 64 * 1024,  /* stop taking user input while this much is queued */
 	HISTORY_ROWS_PER_FRAME = 128, /* history rows published per frame interval */
 	HISTORY_IN_FLIGHT = 512,      /* rows published beyond what the client acknowledged */
 	HISTORY_FLOOD_QUIET = 250,    /* ms the log must stand still before a gap is sent */
 };
-
 
 struct echo_entry {
 	uint64_t num;  /* client state number */

@@ -147,6 +147,7 @@ int server_main(int argc, char **argv)
 	sc.width = cols;
 	sc.height = rows;
 	sc.verbose = o.verbose;
+	sc.scrollback = o.scrollback;
 	ctl_new_id(id);
 	sc.id = id;
 	sc.name = o.name != NULL ? o.name : "";

@@ -101,5 +101,4 @@ int pty_reap(struct pty_child *p, int *status);
  */
 void pty_login_shell(char **path, char **argv0);
 
-
 #endif

@@ -12,6 +12,7 @@
 #include "server/ctl.h"
 #include "server/link.h"
 #include "server/utmprec.h"
+#include "state/history.h"
 #include "ssp/ssp.h"
 #include "term/emu.h"
 #include "util/buf.h"
@@ -31,7 +32,8 @@ enum {
 struct session {
 	struct ev_loop *loop;
 	struct pty_child *child;
-	struct emu *emu; /* the live screen */
+	struct emu *emu;         /* the live screen */
+	struct history *history; /* rows scrolled off it; NULL: none kept */
 	struct utmprec utmp;
 	const struct session_config *cfg;
 
@@ -103,11 +105,30 @@ static struct link *add_link(struct session *s, struct conn *conn, const uint8_t
 	lc.child = s->child;
 	lc.width = width;
 	lc.height = height;
+	lc.history = s->history;
 	lc.on_heard = on_link_heard;
 	lc.on_heard_arg = s;
 	l = link_new(&lc, now);
 	s->links[s->n_links++] = l;
 	return l;
+}
+
+/* Rows the emulator saw leave the top of the primary screen go to the history. */
+static void collect_history(struct session *s)
+{
+	struct fb_row *rows[256];
+	size_t n;
+	uint64_t lost;
+
+	if (s->history == NULL)
+		return;
+	/* The emulator drops its oldest rows when full: the gap comes first. */
+	lost = emu_take_scrolled_dropped(s->emu);
+	if (lost > 0)
+		history_skip(s->history, lost);
+	while ((n = emu_take_scrolled(s->emu, rows, sizeof rows / sizeof rows[0])) > 0)
+		for (size_t i = 0; i < n; i++)
+			history_push(s->history, rows[i]);
 }
 
 static void on_pty(struct ev_loop *loop, int fd, int events, void *arg)
@@ -134,6 +155,7 @@ static void on_pty(struct ev_loop *loop, int fd, int events, void *arg)
 		}
 		s->last_pty_data = ev_now(loop);
 		emu_write(s->emu, data, (size_t)n);
+		collect_history(s);
 		if (emu_take_replies(s->emu, &replies) > 0) {
 			pty_write(s->child, replies.data, replies.len);
 			buf_clear(&replies);
@@ -179,6 +201,7 @@ static int64_t links_tick(struct session *s, uint64_t now)
 		struct link *l = s->links[i];
 
 		wait = ev_wait_min(wait, link_tick(l, now, &s->child_gone));
+		wait = ev_wait_min(wait, link_publish_history(l, now));
 		link_set_send_mindelay(l, quiet ? 0 : SSP_SEND_MINDELAY_SERVER);
 		if (link_client_quit(l) && l == s->driver)
 			end_session(s, now, "the client quit", 0);
@@ -386,6 +409,10 @@ int session_run(const struct session_config *cfg)
 	s.start = now;
 	s.loop = ev_loop_new();
 	s.emu = emu_new(cfg->width, cfg->height);
+	if (cfg->scrollback > 0) {
+		s.history = history_new(cfg->scrollback);
+		emu_set_history(s.emu, true);
+	}
 
 	utmprec_init(&s.utmp, pty_master_fd(s.child), getpid());
 	utmprec_set(&s.utmp, NULL);
@@ -413,6 +440,7 @@ int session_run(const struct session_config *cfg)
 	ev_loop_free(s.loop);
 	pty_free(s.child);
 	emu_free(s.emu);
+	history_unref(s.history);
 	printf("\n[mosh-server is exiting.]\n");
 	fflush(stdout);
 	return 0;

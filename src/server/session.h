@@ -38,6 +38,7 @@ struct session_config {
 	uint64_t network_timeout; /* MOSH_SERVER_NETWORK_TMOUT in s; 0: none */
 	uint64_t signal_timeout;  /* MOSH_SERVER_SIGNAL_TMOUT in s; 0: none */
 	uint64_t connect_timeout; /* ms without any client before giving up */
+	size_t scrollback;        /* history lines kept for mosh-c clients; 0: none */
 	const char *id;           /* the session's ID (ctl_new_id) */
 	const char *name;         /* its name, "" for none */
 	char *const *command;     /* the command's words, for listings */

@@ -8,9 +8,9 @@
  * (evicted before anyone published them, or dropped by the emulator in a
  * flood). Rows are the framebuffer's own refcounted, immutable rows: the log
  * takes a reference, never a copy. The log holds at most cap entries and
- * HISTORY_CELLS_MAX cells; a push beyond either evicts the oldest. It is itself reference-counted, because the
- * states SSP keeps of one link (server) or receives (client) share one log
- * and differ only in how far into it they reach (their "end").
+ * HISTORY_CELLS_MAX cells; a push beyond either evicts the oldest. It is itself reference-counted,
+ * because the states SSP keeps of one link (server) or receives (client) share one log and differ
+ * only in how far into it they reach (their "end").
  *
  * Server: the session pushes every row the emulator reports and each link's
  * state publishes the log up to some end. Client: applied diffs append the

@@ -26,6 +26,9 @@ struct termstate {
 	/* The scrollback part: NULL unless both sides want it (the peer's hello). */
 	struct history *hist;
 	uint64_t hist_end; /* lines of it this state reaches */
+	/* Client: the server said its alternate screen shows (field 43); a
+	 * server's own states read it from the framebuffer instead. */
+	bool alternate;
 };
 
 struct termstate *termstate_new(int width, int height)
@@ -111,6 +114,11 @@ struct history *termstate_history(const struct termstate *s, uint64_t *end)
 	return s->hist;
 }
 
+bool termstate_alternate(const struct termstate *s)
+{
+	return s->alternate || emu_fb(s->emu)->ds.alt_screen;
+}
+
 void termstate_set_notice(struct termstate *s, uint32_t kind, const char *text)
 {
 	s->notice = kind;
@@ -155,13 +163,14 @@ bool termstate_equal(const struct termstate *a, const struct termstate *b)
 {
 	return a->echo_ack == b->echo_ack && a->has_hello == b->has_hello &&
 	       a->notice == b->notice && strcmp(a->notice_text, b->notice_text) == 0 &&
-	       a->hist_end == b->hist_end && fb_equal(emu_fb(a->emu), emu_fb(b->emu));
+	       a->hist_end == b->hist_end && a->alternate == b->alternate &&
+	       fb_equal(emu_fb(a->emu), emu_fb(b->emu));
 }
 
 void termstate_diff(const struct termstate *from, const struct termstate *to, struct buf *out)
 {
 	const struct fb *ofb = emu_fb(from->emu), *nfb = emu_fb(to->emu);
-	struct msg_host_event ev[6];
+	struct msg_host_event ev[7];
 	struct msg_history_chunk chunks[WIRE_HISTORY_DIFF_ROWS / WIRE_HISTORY_CHUNK_ROWS];
 	struct buf hoststring, msg, rows;
 	size_t n = 0;
@@ -188,6 +197,10 @@ void termstate_diff(const struct termstate *from, const struct termstate *to, st
 		                                  .chunks = chunks,
 		                                  .n_chunks = k};
 	}
+	if (to->hist != NULL &&
+	    (from->hist == NULL || termstate_alternate(from) != termstate_alternate(to)))
+		ev[n++] = (struct msg_host_event){.kind = MSG_HOST_SCREEN,
+		                                  .alternate = termstate_alternate(to)};
 	if (from->echo_ack != to->echo_ack)
 		ev[n++] =
 		    (struct msg_host_event){.kind = MSG_HOST_ECHOACK, .echo_ack = to->echo_ack};
@@ -293,6 +306,7 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 			s->hist_end = e->hist_end;
 			break;
 		case MSG_HOST_SCREEN:
+			s->alternate = e->alternate;
 			break;
 		case MSG_HOST_NONE:
 			break;
@@ -312,7 +326,8 @@ static size_t ops_size(const void *state)
 
 	for (int y = 0; y < fb->ds.height; y++)
 		if (fb->rows[y]->refs == 1)
-			bytes += sizeof(struct fb_row) + (size_t)fb->rows[y]->width * sizeof(struct fb_cell);
+			bytes += sizeof(struct fb_row) +
+			         (size_t)fb->rows[y]->width * sizeof(struct fb_cell);
 	return bytes;
 }
 

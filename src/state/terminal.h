@@ -64,6 +64,9 @@ struct history;
 void termstate_enable_history(struct termstate *s, struct history *h);
 void termstate_publish_history(struct termstate *s, uint64_t end);
 struct history *termstate_history(const struct termstate *s, uint64_t *end);
+/* Whether the server's alternate screen shows (sent with the history part,
+ * field 43, so that a client can mirror it with its own). */
+bool termstate_alternate(const struct termstate *s);
 /* The notice kind (0: none) and its text (borrowed, valid until the state changes). */
 uint32_t termstate_notice(const struct termstate *s, const char **text);
 

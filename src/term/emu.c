@@ -24,6 +24,18 @@
  *    loop (vtparse_csi_run). Anything unusual (wrap, insert mode, margins,
  *    intermediates, a sequence split across writes) takes the general path,
  *    as does everything when emu_set_fast_path turned them off.
+ *  - The alternate screen follows xterm, not mosh 1.4 (which ignores it):
+ *    see alt_screen_mode; the buffers themselves live in the framebuffer.
+ *  - History (emu_set_history): a scroll of a region that starts at row 0 of
+ *    the primary screen (LF/IND/NEL at the bottom margin, SU, the autowrap
+ *    that scrolls) moves each row leaving the top into a FIFO of at most
+ *    EMU_SCROLLED_MAX rows, the framebuffer's reference and all (no copy).
+ *    Nothing else is reported: not the alternate screen, a region below row
+ *    0, rows leaving the bottom (RI, SD, IL, DL), erases, resizes or RIS. A
+ *    scroll by more than the region height reports the region's rows only:
+ *    the blank rows that would follow them never held anything. When the
+ *    FIFO is full the oldest row is dropped and counted, so what is kept
+ *    always joins the top of the screen.
  */
 #include "term/emu.h"
 
@@ -43,11 +55,20 @@
 /* mosh truncates titles at this many characters of the OSC string. */
 #define EMU_TITLE_OSC_MAX 256
 
+/* Rows that left the top of the primary screen: a ring of EMU_SCROLLED_MAX
+ * references; ring == NULL while history is off. */
+struct scrolled {
+	struct fb_row **ring;
+	size_t head, len;
+	uint64_t dropped;
+};
+
 struct emu {
 	struct fb *fb;
 	struct utf8_dec dec;
 	struct buf replies;
 	struct emu_stats stats;
+	struct scrolled scrolled;
 	bool slow;         /* fast path off (tests) */
 	struct vtparse vp; /* last: large */
 };
@@ -116,27 +137,75 @@ static void move_to(struct fb_ds *ds, int row, int col)
 	move_col(ds, col, false, false);
 }
 
-/* Scroll the region: n > 0 moves content up, n < 0 down. */
-static void scroll_region(struct fb *fb, int n)
+/* History */
+
+/* fb_keep_fn: queue a row that left the top, dropping the oldest when full. */
+static void scrolled_push(void *user, struct fb_row *row)
 {
-	fb_scroll_rows(fb, fb->ds.top, fb->ds.bottom, n);
+	struct scrolled *q = user;
+
+	if (q->len == EMU_SCROLLED_MAX) {
+		fb_row_release(q->ring[q->head]);
+		q->head = (q->head + 1) % EMU_SCROLLED_MAX;
+		q->len--;
+		q->dropped++;
+	}
+	q->ring[(q->head + q->len) % EMU_SCROLLED_MAX] = row;
+	q->len++;
+}
+
+/* Move up to max queued rows, oldest first, into out; returns how many. */
+static size_t scrolled_take(struct scrolled *q, struct fb_row **out, size_t max)
+{
+	size_t n = 0;
+
+	for (; n < max && q->len > 0; n++) {
+		out[n] = q->ring[q->head];
+		q->head = (q->head + 1) % EMU_SCROLLED_MAX;
+		q->len--;
+	}
+	return n;
+}
+
+/* Release every queued row and the ring: history off. */
+static void scrolled_fini(struct scrolled *q)
+{
+	struct fb_row *row;
+
+	if (q->ring == NULL)
+		return;
+	while (scrolled_take(q, &row, 1) == 1)
+		fb_row_release(row);
+	free(q->ring);
+	memset(q, 0, sizeof *q);
+}
+
+/* Scroll the region: n > 0 moves content up, n < 0 down. */
+static void scroll_region(struct emu *emu, int n)
+{
+	struct fb *fb = emu->fb;
+
+	if (n > 0 && emu->scrolled.ring != NULL && fb->ds.top == 0 && !fb->ds.alt_screen)
+		fb_scroll_up_keep(fb, 0, fb->ds.bottom, n, scrolled_push, &emu->scrolled);
+	else
+		fb_scroll_rows(fb, fb->ds.top, fb->ds.bottom, n);
 }
 
 /* Line feed by n rows (negative: reverse), scrolling at the region's edges. */
-static void move_rows_autoscroll(struct fb *fb, int n)
+static void move_rows_autoscroll(struct emu *emu, int n)
 {
-	struct fb_ds *ds = &fb->ds;
+	struct fb_ds *ds = &emu->fb->ds;
 
 	if (ds->cur_row >= ds->top && ds->cur_row <= ds->bottom) {
 		if (ds->cur_row + n > ds->bottom) {
 			int k = ds->cur_row + n - ds->bottom;
 
-			scroll_region(fb, k);
+			scroll_region(emu, k);
 			move_row(ds, -k, true);
 		} else if (ds->cur_row + n < ds->top) {
 			int k = ds->cur_row + n - ds->top;
 
-			scroll_region(fb, k);
+			scroll_region(emu, k);
 			move_row(ds, -k, true);
 		}
 	}
@@ -249,14 +318,14 @@ static void print_cp(struct emu *emu, uint32_t cp)
 	if (ds->autowrap && ds->next_wrap) {
 		set_row_wrap(fb, ds->cur_row, true);
 		move_col(ds, 0, false, false);
-		move_rows_autoscroll(fb, 1);
+		move_rows_autoscroll(emu, 1);
 	} else if (ds->autowrap && w == 2 && ds->cur_col == ds->width - 1) {
 		struct fb_rend bg = fb_bg_rend(fb);
 
 		fb_cell_reset(fb_mut_cell(fb, ds->cur_row, ds->cur_col), &bg);
 		set_row_wrap(fb, ds->cur_row, false);
 		move_col(ds, 0, false, false);
-		move_rows_autoscroll(fb, 1);
+		move_rows_autoscroll(emu, 1);
 	}
 	if (ds->insert)
 		insert_cells(fb, ds->cur_row, ds->cur_col, w);
@@ -397,7 +466,7 @@ static void f_ht(struct emu *emu, const struct vtparse *p)
 /* LF/VT/FF/IND: line feed, scrolling at the bottom of the region. */
 static void f_lf(struct emu *emu, const struct vtparse *p)
 {
-	move_rows_autoscroll(emu->fb, 1);
+	move_rows_autoscroll(emu, 1);
 }
 
 /* CR: to column 0. */
@@ -410,7 +479,7 @@ static void f_cr(struct emu *emu, const struct vtparse *p)
 static void f_nel(struct emu *emu, const struct vtparse *p)
 {
 	move_col(&emu->fb->ds, 0, false, false);
-	move_rows_autoscroll(emu->fb, 1);
+	move_rows_autoscroll(emu, 1);
 }
 
 /* HTS: set a tab stop at the cursor column. */
@@ -422,7 +491,7 @@ static void f_hts(struct emu *emu, const struct vtparse *p)
 /* RI: reverse line feed, scrolling down at the top of the region. */
 static void f_ri(struct emu *emu, const struct vtparse *p)
 {
-	move_rows_autoscroll(emu->fb, -1);
+	move_rows_autoscroll(emu, -1);
 }
 
 /* DECSC: save cursor position, rendition, auto-wrap and origin modes. */
@@ -607,13 +676,13 @@ static void f_dl(struct emu *emu, const struct vtparse *p)
 /* SU: scroll the region up n lines (cursor stays). */
 static void f_su(struct emu *emu, const struct vtparse *p)
 {
-	scroll_region(emu->fb, param(p, 0, 1));
+	scroll_region(emu, param(p, 0, 1));
 }
 
 /* SD: scroll the region down n lines (cursor stays). */
 static void f_sd(struct emu *emu, const struct vtparse *p)
 {
-	scroll_region(emu->fb, -param(p, 0, 1));
+	scroll_region(emu, -param(p, 0, 1));
 }
 
 /* DECSTBM: set the scroll region top;bottom, then cursor home. */
@@ -723,6 +792,61 @@ static void f_rm(struct emu *emu, const struct vtparse *p)
 	set_ansi_modes(emu, p, false);
 }
 
+/* Erase the whole screen shown (current background). */
+static void erase_screen(struct fb *fb)
+{
+	for (int y = 0; y < fb->ds.height; y++)
+		fb_new_row_at(fb, y);
+}
+
+/* Show the alternate or the primary buffer; a switch starts a new grapheme. */
+static void switch_screen(struct fb *fb, bool alt)
+{
+	if (fb->ds.alt_screen == alt)
+		return;
+	fb_switch_screen(fb, alt);
+	new_grapheme(&fb->ds);
+}
+
+/* DECSET/DECRST 47, 1047, 1048, 1049 as xterm's charproc.c: 47 switches;
+ * 1047 also erases the alternate screen when leaving it; 1048 is DECSC/DECRC;
+ * 1049 is DECSC, switch, erase on the way in and switch, DECRC on the way out.
+ * Only the switch itself depends on the buffer shown: a repeated 1049h
+ * saves and erases again, a 1049l on the primary screen restores. Each
+ * clears the pending wrap, as DECSC and DECRC do. */
+static void alt_screen_mode(struct emu *emu, int mode, bool on)
+{
+	struct fb *fb = emu->fb;
+
+	switch (mode) {
+	case 1048:
+		if (on)
+			f_decsc(emu, NULL);
+		else
+			f_decrc(emu, NULL);
+		break;
+	case 1049:
+		if (on) {
+			f_decsc(emu, NULL);
+			switch_screen(fb, true);
+			erase_screen(fb);
+		} else {
+			switch_screen(fb, false);
+			f_decrc(emu, NULL);
+		}
+		break;
+	case 1047:
+		if (!on && fb->ds.alt_screen)
+			erase_screen(fb);
+		switch_screen(fb, on);
+		break;
+	default:
+		switch_screen(fb, on);
+		break;
+	}
+	fb->ds.next_wrap = false;
+}
+
 static void set_dec_mode(struct emu *emu, int mode, bool on)
 {
 	struct fb *fb = emu->fb;
@@ -734,8 +858,7 @@ static void set_dec_mode(struct emu *emu, int mode, bool on)
 		break;
 	case 3: /* DECCOLM: the width stays, but the screen is cleared */
 		move_to(ds, 0, 0);
-		for (int y = 0; y < ds->height; y++)
-			fb_new_row_at(fb, y);
+		erase_screen(fb);
 		break;
 	case 5:
 		ds->reverse_video = on;
@@ -770,6 +893,12 @@ static void set_dec_mode(struct emu *emu, int mode, bool on)
 		break;
 	case 2004:
 		ds->bracketed_paste = on;
+		break;
+	case 47:
+	case 1047:
+	case 1048:
+	case 1049:
+		alt_screen_mode(emu, mode, on);
 		break;
 	default:
 		break;
@@ -1160,6 +1289,7 @@ void emu_free(struct emu *emu)
 		return;
 	fb_free(emu->fb);
 	buf_fini(&emu->replies);
+	scrolled_fini(&emu->scrolled);
 	free(emu);
 }
 
@@ -1171,6 +1301,7 @@ struct emu *emu_copy(const struct emu *src)
 	emu->dec = src->dec;
 	emu->stats = src->stats;
 	emu->slow = src->slow;
+	memset(&emu->scrolled, 0, sizeof emu->scrolled);
 	buf_init(&emu->replies);
 	buf_append(&emu->replies, src->replies.data, src->replies.len);
 	vtparse_init(&emu->vp, &emu_cb, emu);
@@ -1268,6 +1399,27 @@ size_t emu_take_replies(struct emu *emu, struct buf *out)
 bool emu_has_replies(const struct emu *emu)
 {
 	return emu->replies.len > 0;
+}
+
+void emu_set_history(struct emu *emu, bool on)
+{
+	if (!on)
+		scrolled_fini(&emu->scrolled);
+	else if (emu->scrolled.ring == NULL)
+		emu->scrolled.ring = xreallocarray(NULL, EMU_SCROLLED_MAX, sizeof(struct fb_row *));
+}
+
+size_t emu_take_scrolled(struct emu *emu, struct fb_row **out, size_t max)
+{
+	return scrolled_take(&emu->scrolled, out, max);
+}
+
+uint64_t emu_take_scrolled_dropped(struct emu *emu)
+{
+	uint64_t n = emu->scrolled.dropped;
+
+	emu->scrolled.dropped = 0;
+	return n;
 }
 
 void emu_set_fast_path(struct emu *emu, bool on)

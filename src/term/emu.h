@@ -48,6 +48,22 @@ bool emu_has_replies(const struct emu *emu);
  * A–D translation, §5.5). */
 bool emu_app_cursor_keys(const struct emu *emu);
 
+/* Rows that left the top of the primary screen (see emu.c for exactly when):
+ * queued while history is on, the oldest dropped beyond this many. */
+#define EMU_SCROLLED_MAX 4096
+
+/* History on or off; off by default (the client's emulators and mosh 1.4
+ * behaviour cost nothing). Turning it off releases the queue. A copy
+ * (emu_copy) starts with history off and an empty queue. */
+void emu_set_history(struct emu *emu, bool on);
+/* Move up to max rows that left the top of the primary screen, oldest first,
+ * into out (the caller owns the references: release each with
+ * fb_row_release()). Returns how many. The rows never change afterwards. */
+size_t emu_take_scrolled(struct emu *emu, struct fb_row **out, size_t max);
+/* Rows that left the top but were dropped because the queue was full
+ * (EMU_SCROLLED_MAX), since the last call; reset to 0 by the call. */
+uint64_t emu_take_scrolled_dropped(struct emu *emu);
+
 /* Turn the printable-ASCII fast path off or on (default on); the result is
  * the same either way, which the unit tests check. */
 void emu_set_fast_path(struct emu *emu, bool on);

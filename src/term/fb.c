@@ -4,6 +4,8 @@
  *
  * Invariants:
  *  - fb->rows has ds.height entries, each row has ds.width cells and refs >= 1;
+ *    so has fb->other_rows unless it is NULL (only while the primary screen is
+ *    shown: the primary buffer always exists);
  *  - ds.tabs has ds.width entries and is owned by exactly one framebuffer;
  *  - a row with refs > 1 is never written (fb_mut_row unshares it first);
  *  - the cursor is inside the screen; the scroll region is inside the screen
@@ -57,11 +59,17 @@ static struct fb_row *row_new(int width, const struct fb_rend *bg)
 	return r;
 }
 
-static void row_unref(struct fb_row *r)
+struct fb_row *fb_row_ref(struct fb_row *row)
 {
-	ASSERT(r->refs > 0);
-	if (--r->refs == 0)
-		free(r);
+	row->refs++;
+	return row;
+}
+
+void fb_row_release(struct fb_row *row)
+{
+	ASSERT(row->refs > 0);
+	if (--row->refs == 0)
+		free(row);
 }
 
 struct fb_row *fb_row_new(int width)
@@ -69,17 +77,6 @@ struct fb_row *fb_row_new(int width)
 	struct fb_rend none = {0, 0, 0};
 
 	return row_new(width, &none);
-}
-
-void fb_row_ref(struct fb_row *r)
-{
-	r->refs++;
-}
-
-void fb_row_release(struct fb_row *r)
-{
-	if (r != NULL)
-		row_unref(r);
 }
 
 void fb_row_clear(struct fb_row *row, const struct fb_rend *bg)
@@ -119,11 +116,12 @@ void fb_new_row_at(struct fb *fb, int y)
 		fb_row_clear(r, &bg);
 		return;
 	}
-	row_unref(r);
+	fb_row_release(r);
 	fb->rows[y] = row_new(fb->ds.width, &bg);
 }
 
-void fb_scroll_rows(struct fb *fb, int top, int bottom, int n)
+/* fb_scroll_rows, and fb_scroll_up_keep when keep is set. */
+static void scroll_rows(struct fb *fb, int top, int bottom, int n, fb_keep_fn *keep, void *user)
 {
 	struct fb_row *tmp[64];
 	struct fb_row **save = tmp;
@@ -138,13 +136,22 @@ void fb_scroll_rows(struct fb *fb, int top, int bottom, int n)
 	if (k > (int)(sizeof tmp / sizeof tmp[0]))
 		save = xmalloc((size_t)k * sizeof *save);
 	/* The rows that leave the region are recycled as the blank newcomers
-	 * (cleared in place when unshared, which also gives a fresh generation). */
+	 * (cleared in place when unshared, which also gives a fresh generation),
+	 * unless keep takes them. */
 	if (n > 0) {
+		struct fb_rend bg = fb_bg_rend(fb);
+
 		memcpy(save, &fb->rows[top], (size_t)k * sizeof *save);
 		memmove(&fb->rows[top], &fb->rows[top + k], (size_t)(span - k) * sizeof *save);
-		memcpy(&fb->rows[bottom - k + 1], save, (size_t)k * sizeof *save);
-		for (int y = bottom - k + 1; y <= bottom; y++)
-			fb_new_row_at(fb, y);
+		for (int i = 0, y = bottom - k + 1; i < k; i++, y++) {
+			if (keep != NULL) {
+				keep(user, save[i]);
+				fb->rows[y] = row_new(fb->ds.width, &bg);
+			} else {
+				fb->rows[y] = save[i];
+				fb_new_row_at(fb, y);
+			}
+		}
 	} else {
 		memcpy(save, &fb->rows[bottom - k + 1], (size_t)k * sizeof *save);
 		memmove(&fb->rows[top + k], &fb->rows[top], (size_t)(span - k) * sizeof *save);
@@ -156,11 +163,28 @@ void fb_scroll_rows(struct fb *fb, int top, int bottom, int n)
 		free(save);
 }
 
+void fb_scroll_rows(struct fb *fb, int top, int bottom, int n)
+{
+	scroll_rows(fb, top, bottom, n, NULL, NULL);
+}
+
+void fb_scroll_up_keep(struct fb *fb, int top, int bottom, int n, fb_keep_fn *keep, void *user)
+{
+	ASSERT(n > 0 && keep != NULL);
+	scroll_rows(fb, top, bottom, n, keep, user);
+}
+
 /* Default stops (every 8 columns) from column `from` on. */
 static void ds_default_tabs(struct fb_ds *ds, int from)
 {
 	for (int x = from; x < ds->width; x++)
 		ds->tabs[x] = (x % 8) == 0;
+}
+
+static void saved_init(struct fb_saved *saved)
+{
+	memset(saved, 0, sizeof *saved);
+	saved->autowrap = true;
 }
 
 static void ds_init(struct fb_ds *ds, int width, int height)
@@ -170,7 +194,7 @@ static void ds_init(struct fb_ds *ds, int width, int height)
 	ds->height = height;
 	ds->top = 0;
 	ds->bottom = height - 1;
-	ds->saved.autowrap = true;
+	saved_init(&ds->saved);
 	ds->autowrap = true;
 	ds->cursor_visible = true;
 	ds->default_tabs = true;
@@ -236,21 +260,51 @@ void fb_set_clipboard(struct fb *fb, const char *utf8, size_t len)
 	str_set(&fb->clipboard, utf8, len);
 }
 
+static struct fb_row **rows_new(int width, int height, const struct fb_rend *bg)
+{
+	struct fb_row **rows = xreallocarray(NULL, (size_t)height, sizeof *rows);
+
+	for (int y = 0; y < height; y++)
+		rows[y] = row_new(width, bg);
+	return rows;
+}
+
 static void rows_alloc(struct fb *fb)
 {
 	struct fb_rend bg = fb_bg_rend(fb);
 
-	fb->rows = xreallocarray(NULL, (size_t)fb->ds.height, sizeof *fb->rows);
-	for (int y = 0; y < fb->ds.height; y++)
-		fb->rows[y] = row_new(fb->ds.width, &bg);
+	fb->rows = rows_new(fb->ds.width, fb->ds.height, &bg);
 }
 
+/* Release a buffer's rows and its array (NULL: nothing). */
+static void rows_release(struct fb_row **rows, int height)
+{
+	if (rows == NULL)
+		return;
+	for (int y = 0; y < height; y++)
+		fb_row_release(rows[y]);
+	free(rows);
+}
+
+/* Both buffers. */
 static void rows_free(struct fb *fb)
 {
-	for (int y = 0; y < fb->ds.height; y++)
-		row_unref(fb->rows[y]);
-	free(fb->rows);
-	fb->rows = NULL;
+	rows_release(fb->rows, fb->ds.height);
+	rows_release(fb->other_rows, fb->ds.height);
+	fb->rows = fb->other_rows = NULL;
+}
+
+/* A new reference to each row of a buffer, in a new array (NULL: NULL). */
+static struct fb_row **rows_share(struct fb_row *const *rows, int height)
+{
+	struct fb_row **c;
+
+	if (rows == NULL)
+		return NULL;
+	c = xmemdup(rows, (size_t)height * sizeof *c);
+	for (int y = 0; y < height; y++)
+		c[y]->refs++;
+	return c;
 }
 
 struct fb *fb_new(int width, int height)
@@ -259,6 +313,7 @@ struct fb *fb_new(int width, int height)
 
 	fb_clamp_size(&width, &height);
 	ds_init(&fb->ds, width, height);
+	saved_init(&fb->other_saved);
 	rows_alloc(fb);
 	return fb;
 }
@@ -281,9 +336,8 @@ struct fb *fb_copy(const struct fb *src)
 
 	*fb = *src;
 	fb->ds.tabs = xmemdup(src->ds.tabs, (size_t)src->ds.width);
-	fb->rows = xmemdup(src->rows, (size_t)src->ds.height * sizeof *fb->rows);
-	for (int y = 0; y < fb->ds.height; y++)
-		fb->rows[y]->refs++;
+	fb->rows = rows_share(src->rows, src->ds.height);
+	fb->other_rows = rows_share(src->other_rows, src->ds.height);
 	str_ref(fb->title);
 	str_ref(fb->icon);
 	str_ref(fb->clipboard);
@@ -294,7 +348,7 @@ void fb_set_row(struct fb *fb, int y, struct fb_row *row)
 {
 	ASSERT(y >= 0 && y < fb->ds.height && row->width == fb->ds.width);
 	row->refs++;
-	row_unref(fb->rows[y]);
+	fb_row_release(fb->rows[y]);
 	fb->rows[y] = row;
 }
 
@@ -305,9 +359,40 @@ void fb_reset(struct fb *fb)
 	rows_free(fb);
 	free(fb->ds.tabs);
 	ds_init(&fb->ds, width, height);
+	saved_init(&fb->other_saved);
 	rows_alloc(fb);
 	str_set(&fb->title, NULL, 0);
 	str_set(&fb->clipboard, NULL, 0);
+}
+
+/* One buffer resized as §8.7: old rows keep their place, rows are added or
+ * dropped at the bottom, cells padded (bg) or truncated at the right. */
+static struct fb_row **rows_resize(struct fb_row **rows, int oldw, int oldh, int width, int height,
+                                   const struct fb_rend *bg)
+{
+	for (int y = height; y < oldh; y++)
+		fb_row_release(rows[y]);
+	rows = xreallocarray(rows, (size_t)height, sizeof *rows);
+	for (int y = oldh; y < height; y++)
+		rows[y] = row_new(width, bg);
+	if (width == oldw)
+		return rows;
+	for (int y = 0; y < oldh && y < height; y++) {
+		struct fb_row *old = rows[y];
+		struct fb_row *r = row_alloc(width);
+		int keep = oldw < width ? oldw : width;
+
+		r->gen = old->gen;
+		memcpy(r->cells, old->cells, (size_t)keep * sizeof(struct fb_cell));
+		for (int x = keep; x < width; x++)
+			fb_cell_reset(&r->cells[x], bg);
+		/* mosh clears the old last cell's wrap flag before truncating or padding. */
+		if (oldw <= width)
+			r->cells[oldw - 1].flags &= ~FB_CELL_WRAP;
+		fb_row_release(old);
+		rows[y] = r;
+	}
+	return rows;
 }
 
 void fb_resize(struct fb *fb, int width, int height)
@@ -344,29 +429,28 @@ void fb_resize(struct fb *fb, int width, int height)
 		ds->comb_row = ds->comb_col = -1;
 
 	bg = fb_bg_rend(fb);
-	/* Old rows keep their place; rows are added or dropped at the bottom. */
-	for (int y = height; y < oldh; y++)
-		row_unref(fb->rows[y]);
-	fb->rows = xreallocarray(fb->rows, (size_t)height, sizeof *fb->rows);
-	for (int y = oldh; y < height; y++)
-		fb->rows[y] = row_new(width, &bg);
-	if (width == oldw)
-		return;
-	for (int y = 0; y < oldh && y < height; y++) {
-		struct fb_row *old = fb->rows[y];
-		struct fb_row *r = row_alloc(width);
-		int keep = oldw < width ? oldw : width;
+	fb->rows = rows_resize(fb->rows, oldw, oldh, width, height, &bg);
+	if (fb->other_rows != NULL)
+		fb->other_rows = rows_resize(fb->other_rows, oldw, oldh, width, height, &bg);
+}
 
-		r->gen = old->gen;
-		memcpy(r->cells, old->cells, (size_t)keep * sizeof(struct fb_cell));
-		for (int x = keep; x < width; x++)
-			fb_cell_reset(&r->cells[x], &bg);
-		/* mosh clears the old last cell's wrap flag before truncating or padding. */
-		if (oldw <= width)
-			r->cells[oldw - 1].flags &= ~FB_CELL_WRAP;
-		row_unref(old);
-		fb->rows[y] = r;
+void fb_switch_screen(struct fb *fb, bool alt)
+{
+	struct fb_row **rows = fb->rows;
+	struct fb_saved saved = fb->ds.saved;
+
+	if (fb->ds.alt_screen == alt)
+		return;
+	if (fb->other_rows == NULL) {
+		static const struct fb_rend blank;
+
+		fb->other_rows = rows_new(fb->ds.width, fb->ds.height, &blank);
 	}
+	fb->rows = fb->other_rows;
+	fb->other_rows = rows;
+	fb->ds.saved = fb->other_saved;
+	fb->other_saved = saved;
+	fb->ds.alt_screen = alt;
 }
 
 static bool ds_equal(const struct fb_ds *a, const struct fb_ds *b)
@@ -376,7 +460,7 @@ static bool ds_equal(const struct fb_ds *a, const struct fb_ds *b)
 	       a->reverse_video == b->reverse_video && fb_rend_equal(&a->rend, &b->rend) &&
 	       a->bracketed_paste == b->bracketed_paste && a->mouse_mode == b->mouse_mode &&
 	       a->mouse_focus == b->mouse_focus && a->mouse_alt_scroll == b->mouse_alt_scroll &&
-	       a->mouse_enc == b->mouse_enc;
+	       a->mouse_enc == b->mouse_enc && a->alt_screen == b->alt_screen;
 }
 
 bool fb_equal(const struct fb *a, const struct fb *b)

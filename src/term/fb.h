@@ -15,6 +15,16 @@
  *    row first (the copy keeps its generation). A fresh generation is taken
  *    whenever a row is created or cleared (fb_row_clear), which the display
  *    differ uses to recognise scrolled rows.
+ *  - Two screen buffers, as xterm: the primary screen and the alternate one
+ *    (DECSET 47/1047/1049). rows[] is always the one shown (ds.alt_screen says
+ *    which); the other waits in other_rows with its own DECSC state, its rows
+ *    shared like any others, so a copy costs O(height) either way. The
+ *    alternate buffer is allocated on the first switch to it (NULL = never
+ *    used); both buffers always have the same size.
+ *  - A row that leaves the screen can be handed out whole (fb_scroll_up_keep):
+ *    its reference moves to the caller, whose copy stays immutable because
+ *    every writer unshares a row with refs > 1 and the framebuffer no longer
+ *    holds it.
  *  - Titles and the clipboard are immutable shared strings (UTF-8).
  *
  * Everything in these structs may be read directly by other modules (the
@@ -117,7 +127,8 @@ struct fb_ds {
 	int top, bottom;        /* scroll region, inclusive rows */
 	struct fb_rend rend;    /* current rendition */
 	struct fb_saved saved;
-	bool next_wrap; /* next print will wrap (deferred wrap) */
+	bool next_wrap;  /* next print will wrap (deferred wrap) */
+	bool alt_screen; /* the alternate screen buffer is shown */
 	bool origin;
 	bool autowrap;
 	bool insert;
@@ -136,8 +147,12 @@ struct fb_ds {
 struct fb {
 	struct fb_ds ds;
 	struct fb_row **rows; /* ds.height pointers; the array is owned, rows are shared */
-	struct fb_str *title; /* window title; NULL = empty */
-	struct fb_str *icon;  /* icon name; NULL = empty */
+	/* The buffer not shown: the primary screen while ds.alt_screen, else the
+	 * alternate one or NULL (never used). Same size and ownership as rows. */
+	struct fb_row **other_rows;
+	struct fb_saved other_saved; /* DECSC state of the buffer not shown */
+	struct fb_str *title;        /* window title; NULL = empty */
+	struct fb_str *icon;         /* icon name; NULL = empty */
 	struct fb_str *clipboard;
 	bool title_init; /* a title OSC has been seen at least once */
 	unsigned bell;   /* bell counter */
@@ -149,17 +164,23 @@ void fb_free(struct fb *fb);
 /* A copy sharing every row with fb; costs O(height + width). */
 struct fb *fb_copy(const struct fb *fb);
 /* The equality SSP uses (§8.5): rows (identity, or generation and cells), window
- * title, clipboard, bell count and the transmitted draw-state fields. Not the
- * icon name, tabs, saved cursor, origin/insert/autowrap, DECCKM or pending wrap. */
+ * title, clipboard, bell count, the transmitted draw-state fields and which
+ * buffer is shown. Not the icon name, tabs, saved cursor, origin/insert/autowrap,
+ * DECCKM, pending wrap or the buffer not shown. */
 bool fb_equal(const struct fb *a, const struct fb *b);
 
 /* Clamp a requested size into [1, FB_MAX_*] with width*height <= FB_MAX_CELLS. */
 void fb_clamp_size(int *width, int *height);
-/* Resize as §8.7 (sizes are clamped first). */
+/* Resize as §8.7 (sizes are clamped first); both buffers, as xterm. */
 void fb_resize(struct fb *fb, int width, int height);
-/* Full reset (RIS): draw state, rows, title and clipboard; keeps the bell
- * counter, icon name and title_init. */
+/* Full reset (RIS): draw state, rows, title and clipboard, back to a blank
+ * primary screen (the alternate one is dropped); keeps the bell counter, icon
+ * name and title_init. */
 void fb_reset(struct fb *fb);
+/* Show the alternate (alt) or the primary screen buffer, swapping the DECSC
+ * states with it; nothing changes when that buffer is already shown. Contents
+ * and cursor are left as they are: clearing is the caller's choice. */
+void fb_switch_screen(struct fb *fb, bool alt);
 
 /* Borrowed, valid until fb changes or is freed. y and x must be in range. */
 static inline const struct fb_row *fb_row(const struct fb *fb, int y)
@@ -191,10 +212,6 @@ static inline struct fb_cell *fb_mut_cell(struct fb *fb, int y, int x)
 }
 /* A blank row of default rendition, one reference held by the caller. */
 struct fb_row *fb_row_new(int width);
-/* Take / drop a reference to a row kept outside any framebuffer (history);
- * a kept row is shared, so the emulator never writes to it again. */
-void fb_row_ref(struct fb_row *r);
-void fb_row_release(struct fb_row *r);
 /* Show row (of the framebuffer's width) as row y, sharing it. */
 void fb_set_row(struct fb *fb, int y, struct fb_row *row);
 /* Clear every cell of a writable row to bg's background and take a fresh generation. */
@@ -204,6 +221,15 @@ void fb_new_row_at(struct fb *fb, int y);
 /* Scroll rows [top, bottom] up by n (n > 0) or down by -n, filling with blank
  * rows in the current background; n is clamped to the region height. */
 void fb_scroll_rows(struct fb *fb, int top, int bottom, int n);
+/* Takes the reference to a row leaving the screen. */
+typedef void fb_keep_fn(void *user, struct fb_row *row);
+/* fb_scroll_rows up by n > 0, except that the rows leaving the top are not
+ * recycled: each is handed to keep(user, row), oldest first, with the
+ * framebuffer's reference, and new blank rows take their place. */
+void fb_scroll_up_keep(struct fb *fb, int top, int bottom, int n, fb_keep_fn *keep, void *user);
+/* Take and drop a reference to a row (held outside any framebuffer). */
+struct fb_row *fb_row_ref(struct fb_row *row);
+void fb_row_release(struct fb_row *row);
 /* A fresh generation number. */
 uint64_t fb_next_gen(void);
 

@@ -167,6 +167,21 @@ static void gen_combining(struct buf *b)
 	buf_append_str(b, "\r\n");
 }
 
+/* A full-screen program on the alternate screen, then back to the shell's
+ * screen, cursor and rendition (1049). Only what tmux and xterm agree on:
+ * tmux erases the alternate screen on every entry and ignores 1048, so 47,
+ * 1047 and 1048 are left to tests/term/altscreen.test. */
+static void gen_altscreen(struct buf *b)
+{
+	for (int i = 1; i <= 30; i++)
+		buf_appendf(b, "\033[3%dmshell line %d\033[0m\r\n", i % 8, i);
+	buf_append_str(b, "$ less\033[1;33m\033[?1049h\033[0m\033[H");
+	for (int y = 1; y <= 23; y++)
+		buf_appendf(b, "\033[%d;1H~ screen line %d", y, y);
+	buf_append_str(b, "\033[24;1H\033[7m-- more --\033[0m\033[5;5H\033[?1049l");
+	buf_append_str(b, "(back)\r\n$ ");
+}
+
 struct gen_case {
 	const char *name;
 	void (*gen)(struct buf *);
@@ -183,6 +198,7 @@ static const struct gen_case cases[] = {
     {"scroll", gen_scroll},
     {"wide", gen_wide},
     {"combining", gen_combining},
+    {"altscreen", gen_altscreen},
 };
 
 static int write_all(int fd, const uint8_t *p, size_t n)

@@ -24,6 +24,7 @@
  *   ?mode N 0|1              DEC mode N (1 5 6 7 25 1004 1007 2004, 9/1000-1003
  *                            mouse, 1005/1006/1015 encoding) or "ansi4" (IRM)
  *   ?region top bottom       scroll region
+ *   ?altscreen 0|1           the alternate screen buffer is shown
  *   ?tabs "0 8 16"           tab stops
  *   ?title "x"  ?icon "x"  ?clipboard "x"  ?titleinit 0|1  ?bell N
  *   ?reply "bytes"           replies queued since the last ?reply (then cleared)
@@ -412,6 +413,9 @@ static void run_line(char *s)
 			fail("?mode N 0|1");
 		if (dec_mode(&fb->ds, name) != v)
 			fail("mode %s: expected %d, got %d", name, v, dec_mode(&fb->ds, name));
+	} else if (strcmp(cmd, "?altscreen") == 0) {
+		if (fb->ds.alt_screen != (atoi(p) != 0))
+			fail("alternate screen: expected %d, got %d", atoi(p), fb->ds.alt_screen);
 	} else if (strcmp(cmd, "?region") == 0) {
 		if (sscanf(p, "%d %d", &r, &c) != 2)
 			fail("?region top bottom");

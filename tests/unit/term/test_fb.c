@@ -106,6 +106,96 @@ TEST(fb_equal_fields)
 	fb_free(b);
 }
 
+/* The buffer not shown is shared by copies like the one shown; switching is a
+ * visible change (fb_equal) and swaps the DECSC states. */
+TEST(fb_switch_screen_and_copy)
+{
+	struct fb *a = fb_new(6, 3);
+	struct fb *b = fb_copy(a);
+	const struct fb_row *primary0 = fb_row(a, 0);
+
+	CHECK(a->other_rows == NULL); /* the alternate buffer is made on first use */
+	a->ds.saved.row = 2;
+	fb_switch_screen(a, true);
+	CHECK(a->ds.alt_screen);
+	CHECK(fb_row(a, 0) != primary0);
+	CHECK(a->other_rows[0] == primary0);
+	CHECK_EQ_INT(a->ds.saved.row, 0);
+	CHECK(a->ds.saved.autowrap);
+	CHECK(!fb_equal(a, b));
+	fb_switch_screen(b, true);
+	CHECK(!fb_equal(a, b)); /* different blank rows (generations) */
+	fb_free(b);
+	fb_cell_set_cp(fb_mut_cell(a, 1, 1), 'z');
+	b = fb_copy(a);
+	CHECK(fb_equal(a, b));
+	for (int y = 0; y < 3; y++) {
+		CHECK(b->rows[y] == a->rows[y]);
+		CHECK(b->other_rows[y] == a->other_rows[y]);
+		CHECK_EQ_INT(a->other_rows[y]->refs, 2);
+	}
+	fb_switch_screen(a, true); /* already there: nothing */
+	CHECK(fb_row(a, 0) == fb_row(b, 0));
+	fb_switch_screen(a, false);
+	CHECK(fb_row(a, 0) == primary0);
+	CHECK_EQ_INT(a->ds.saved.row, 2);
+	CHECK(!a->ds.alt_screen);
+	/* Resizing resizes both buffers; the copy's are its own. */
+	fb_resize(a, 4, 5);
+	for (int y = 0; y < 5; y++) {
+		CHECK_EQ_INT(a->rows[y]->width, 4);
+		CHECK_EQ_INT(a->other_rows[y]->width, 4);
+	}
+	CHECK_EQ_INT(fb_cell(b, 1, 1)->text[0], 'z');
+	CHECK_EQ_INT(b->other_rows[0]->width, 6);
+	fb_reset(a);
+	CHECK(a->other_rows == NULL && !a->ds.alt_screen);
+	fb_free(a);
+	fb_free(b);
+}
+
+/* fb_scroll_up_keep hands over the rows leaving the top, references and all. */
+struct kept {
+	struct fb_row *rows[8];
+	int n;
+};
+
+static void keep_row(void *user, struct fb_row *row)
+{
+	struct kept *k = user;
+
+	k->rows[k->n++] = row;
+}
+
+TEST(fb_scroll_up_keep_moves_rows)
+{
+	struct fb *a = fb_new(3, 4);
+	struct fb *b;
+	struct fb_row *r0 = a->rows[0], *r1 = a->rows[1], *r2 = a->rows[2];
+	struct kept k = {.n = 0};
+
+	b = fb_copy(a);
+	fb_scroll_up_keep(a, 0, 2, 2, keep_row, &k);
+	CHECK_EQ_INT(k.n, 2);
+	CHECK(k.rows[0] == r0 && k.rows[1] == r1);
+	CHECK_EQ_INT(r0->refs, 2); /* a's reference moved, b's stays */
+	CHECK(a->rows[0] == r2);
+	CHECK(a->rows[1] != r0 && a->rows[1] != r1 && a->rows[2] != r0 && a->rows[2] != r1);
+	CHECK_EQ_INT(a->rows[1]->refs, 1);
+	/* The count is clamped to the region height. */
+	fb_scroll_up_keep(a, 0, 1, 1000, keep_row, &k);
+	CHECK_EQ_INT(k.n, 4);
+	CHECK(k.rows[2] == r2);
+	fb_free(b);
+	CHECK_EQ_INT(r0->refs, 1);
+	for (int i = 0; i < k.n; i++)
+		fb_row_release(k.rows[i]);
+	CHECK(fb_row_ref(a->rows[3]) == a->rows[3]);
+	CHECK_EQ_INT(a->rows[3]->refs, 2);
+	fb_row_release(a->rows[3]);
+	fb_free(a);
+}
+
 TEST(fb_resize_clamps_and_keeps_rows)
 {
 	struct fb *a = fb_new(0, -5);
@@ -173,6 +263,8 @@ int main(void)
 	RUN(fb_write_does_not_leak_into_copy);
 	RUN(fb_generations);
 	RUN(fb_equal_fields);
+	RUN(fb_switch_screen_and_copy);
+	RUN(fb_scroll_up_keep_moves_rows);
 	RUN(fb_resize_clamps_and_keeps_rows);
 	RUN(fb_cell_helpers);
 	RUN(fb_sgr_strings);
