@@ -15,6 +15,15 @@
  *    characters + final character (ESC, CSI) or the control code point.
  *  - Repeat counts are clamped to what the screen can show, so no hostile
  *    parameter costs more than O(screen).
+ *  - Work budget: a stream of O(screen) operations (ED, DECALN, scrolls,
+ *    IL/DL, ICH/DCH/ECH on a 1M-cell screen) would still cost minutes for a
+ *    4 MiB hoststring or pty burst. Every operation that clears, fills or
+ *    shifts cells pays their number from a budget (EMU_WORK_BUDGET, refilled
+ *    at each emu_write, or once per emu_budget_begin); an operation the budget
+ *    cannot pay is skipped and counted in stats.collapsed. Cursor moves,
+ *    prints and modes always apply. Honest output does not run dry: a whole
+ *    16 KiB pty read of line feeds on a 2000-column screen costs 32M cells,
+ *    and a server diff touches each cell a bounded number of times.
  *  - Fast paths, in Ground state with no UTF-8 sequence pending, each with
  *    the exact result of the byte-at-a-time path (tests/unit/term/test_emu.c
  *    and fuzz/fuzz_emu.c compare them): a run of printable ASCII is written
@@ -48,9 +57,26 @@ struct emu {
 	struct utf8_dec dec;
 	struct buf replies;
 	struct emu_stats stats;
-	bool slow;         /* fast path off (tests) */
-	struct vtparse vp; /* last: large */
+	uint64_t work_left; /* cells the budget can still pay */
+	bool budget_manual; /* emu_budget_begin was called: emu_write does not refill */
+	bool slow;          /* fast path off (tests) */
+	struct vtparse vp;  /* last: large */
 };
+
+/* RIS frees and allocates the rows: a cell allocated (malloc, page faults)
+ * costs about as much as this many cleared. */
+#define EMU_ALLOC_WEIGHT 16
+
+/* Pay for an operation touching `cells` cells, or refuse (the caller skips it). */
+static bool afford(struct emu *emu, uint64_t cells)
+{
+	if (cells > emu->work_left) {
+		emu->stats.collapsed++;
+		return false;
+	}
+	emu->work_left -= cells;
+	return true;
+}
 
 /* Cursor movement (mosh DrawState) */
 
@@ -116,54 +142,78 @@ static void move_to(struct fb_ds *ds, int row, int col)
 	move_col(ds, col, false, false);
 }
 
-/* Scroll the region: n > 0 moves content up, n < 0 down. */
-static void scroll_region(struct fb *fb, int n)
+/* Scroll rows top..bottom: n > 0 moves content up, n < 0 down; the rows
+ * that enter are cleared, which is what costs. */
+static void scroll_rows(struct emu *emu, int top, int bottom, int n)
 {
-	fb_scroll_rows(fb, fb->ds.top, fb->ds.bottom, n);
+	struct fb *fb = emu->fb;
+	int64_t k = n < 0 ? -(int64_t)n : n;
+
+	if (k > bottom - top + 1)
+		k = bottom - top + 1;
+	if (k > 0 && afford(emu, (uint64_t)k * (uint64_t)fb->ds.width))
+		fb_scroll_rows(fb, top, bottom, n);
+}
+
+/* Scroll the region: n > 0 moves content up, n < 0 down. */
+static void scroll_region(struct emu *emu, int n)
+{
+	scroll_rows(emu, emu->fb->ds.top, emu->fb->ds.bottom, n);
 }
 
 /* Line feed by n rows (negative: reverse), scrolling at the region's edges. */
-static void move_rows_autoscroll(struct fb *fb, int n)
+static void move_rows_autoscroll(struct emu *emu, int n)
 {
-	struct fb_ds *ds = &fb->ds;
+	struct fb_ds *ds = &emu->fb->ds;
 
 	if (ds->cur_row >= ds->top && ds->cur_row <= ds->bottom) {
 		if (ds->cur_row + n > ds->bottom) {
 			int k = ds->cur_row + n - ds->bottom;
 
-			scroll_region(fb, k);
+			scroll_region(emu, k);
 			move_row(ds, -k, true);
 		} else if (ds->cur_row + n < ds->top) {
 			int k = ds->cur_row + n - ds->top;
 
-			scroll_region(fb, k);
+			scroll_region(emu, k);
 			move_row(ds, -k, true);
 		}
 	}
 	move_row(ds, n, true);
 }
 
-/* Tab stop n steps away (n > 0 forward, n < 0 backward), as mosh's get_next_tab. */
-static int next_tab(const struct fb_ds *ds, int n)
+/* Tab stop n steps away (n > 0 forward, n < 0 backward), as mosh's get_next_tab.
+ * The scan reads up to a row of stops: it is paid from the budget, and when the
+ * budget cannot pay a whole row the move collapses to the end it would reach
+ * past the last stop. */
+static int next_tab(struct emu *emu, int n)
 {
+	const struct fb_ds *ds = &emu->fb->ds;
+	int x;
+
+	if (!afford(emu, (uint64_t)ds->width))
+		return n >= 0 ? -1 : 0;
 	if (n >= 0) {
-		for (int x = ds->cur_col + 1; x < ds->width; x++) {
+		for (x = ds->cur_col + 1; x < ds->width; x++) {
 			if (ds->tabs[x] && --n == 0)
-				return x;
+				break;
 		}
-		return -1;
+		emu->work_left += (uint64_t)(ds->width - (x - ds->cur_col));
+		return x < ds->width ? x : -1;
 	}
-	for (int x = ds->cur_col - 1; x > 0; x--) {
+	for (x = ds->cur_col - 1; x > 0; x--) {
 		if (ds->tabs[x] && ++n == 0)
-			return x;
+			break;
 	}
-	return 0;
+	emu->work_left += (uint64_t)(ds->width - (ds->cur_col - x));
+	return x > 0 ? x : 0;
 }
 
 /* HT/CHT/CBT: keeps the pending-wrap flag but starts a new grapheme. */
-static void tab_n(struct fb_ds *ds, int n)
+static void tab_n(struct emu *emu, int n)
 {
-	int col = next_tab(ds, n);
+	struct fb_ds *ds = &emu->fb->ds;
+	int col = next_tab(emu, n);
 	bool wrap = ds->next_wrap;
 
 	if (col < 0)
@@ -174,24 +224,38 @@ static void tab_n(struct fb_ds *ds, int n)
 
 /* Cells */
 
-static void clear_cells(struct fb *fb, int y, int from, int to)
+static void clear_cells(struct emu *emu, int y, int from, int to)
 {
+	struct fb *fb = emu->fb;
 	struct fb_rend bg = fb_bg_rend(fb);
 	struct fb_row *row;
 
-	if (from > to)
+	if (from > to || !afford(emu, (uint64_t)(to - from + 1)))
 		return;
 	row = fb_mut_row(fb, y);
 	for (int x = from; x <= to; x++)
 		fb_cell_reset(&row->cells[x], &bg);
 }
 
-static void insert_cells(struct fb *fb, int y, int x, int n)
+/* Blank whole rows from..to (inclusive), each a fresh generation. */
+static void clear_rows(struct emu *emu, int from, int to)
 {
-	struct fb_rend bg = fb_bg_rend(fb);
-	struct fb_row *row = fb_mut_row(fb, y);
-	int w = row->width;
+	if (from > to || !afford(emu, (uint64_t)(to - from + 1) * (uint64_t)emu->fb->ds.width))
+		return;
+	for (int y = from; y <= to; y++)
+		fb_new_row_at(emu->fb, y);
+}
 
+static void insert_cells(struct emu *emu, int y, int x, int n)
+{
+	struct fb *fb = emu->fb;
+	struct fb_rend bg = fb_bg_rend(fb);
+	struct fb_row *row;
+	int w = fb->ds.width;
+
+	if (x >= w || !afford(emu, (uint64_t)(w - x)))
+		return;
+	row = fb_mut_row(fb, y);
 	if (n > w - x)
 		n = w - x;
 	memmove(&row->cells[x + n], &row->cells[x], (size_t)(w - x - n) * sizeof row->cells[0]);
@@ -199,12 +263,16 @@ static void insert_cells(struct fb *fb, int y, int x, int n)
 		fb_cell_reset(&row->cells[i], &bg);
 }
 
-static void delete_cells(struct fb *fb, int y, int x, int n)
+static void delete_cells(struct emu *emu, int y, int x, int n)
 {
+	struct fb *fb = emu->fb;
 	struct fb_rend bg = fb_bg_rend(fb);
-	struct fb_row *row = fb_mut_row(fb, y);
-	int w = row->width;
+	struct fb_row *row;
+	int w = fb->ds.width;
 
+	if (x >= w || !afford(emu, (uint64_t)(w - x)))
+		return;
+	row = fb_mut_row(fb, y);
 	if (n > w - x)
 		n = w - x;
 	memmove(&row->cells[x], &row->cells[x + n], (size_t)(w - x - n) * sizeof row->cells[0]);
@@ -249,17 +317,17 @@ static void print_cp(struct emu *emu, uint32_t cp)
 	if (ds->autowrap && ds->next_wrap) {
 		set_row_wrap(fb, ds->cur_row, true);
 		move_col(ds, 0, false, false);
-		move_rows_autoscroll(fb, 1);
+		move_rows_autoscroll(emu, 1);
 	} else if (ds->autowrap && w == 2 && ds->cur_col == ds->width - 1) {
 		struct fb_rend bg = fb_bg_rend(fb);
 
 		fb_cell_reset(fb_mut_cell(fb, ds->cur_row, ds->cur_col), &bg);
 		set_row_wrap(fb, ds->cur_row, false);
 		move_col(ds, 0, false, false);
-		move_rows_autoscroll(fb, 1);
+		move_rows_autoscroll(emu, 1);
 	}
 	if (ds->insert)
-		insert_cells(fb, ds->cur_row, ds->cur_col, w);
+		insert_cells(emu, ds->cur_row, ds->cur_col, w);
 	cell = fb_mut_cell(fb, ds->cur_row, ds->cur_col);
 	fb_cell_set_cp(cell, cp);
 	cell->flags = w == 2 ? FB_CELL_WIDE : 0;
@@ -391,13 +459,13 @@ static void f_bs(struct emu *emu, const struct vtparse *p)
 /* HT: to the next tab stop, or the last column. */
 static void f_ht(struct emu *emu, const struct vtparse *p)
 {
-	tab_n(&emu->fb->ds, 1);
+	tab_n(emu, 1);
 }
 
 /* LF/VT/FF/IND: line feed, scrolling at the bottom of the region. */
 static void f_lf(struct emu *emu, const struct vtparse *p)
 {
-	move_rows_autoscroll(emu->fb, 1);
+	move_rows_autoscroll(emu, 1);
 }
 
 /* CR: to column 0. */
@@ -410,7 +478,7 @@ static void f_cr(struct emu *emu, const struct vtparse *p)
 static void f_nel(struct emu *emu, const struct vtparse *p)
 {
 	move_col(&emu->fb->ds, 0, false, false);
-	move_rows_autoscroll(emu->fb, 1);
+	move_rows_autoscroll(emu, 1);
 }
 
 /* HTS: set a tab stop at the cursor column. */
@@ -422,7 +490,7 @@ static void f_hts(struct emu *emu, const struct vtparse *p)
 /* RI: reverse line feed, scrolling down at the top of the region. */
 static void f_ri(struct emu *emu, const struct vtparse *p)
 {
-	move_rows_autoscroll(emu->fb, -1);
+	move_rows_autoscroll(emu, -1);
 }
 
 /* DECSC: save cursor position, rendition, auto-wrap and origin modes. */
@@ -454,7 +522,9 @@ static void f_decrc(struct emu *emu, const struct vtparse *p)
 /* RIS: full reset (bell count, icon name and title_init survive). */
 static void f_ris(struct emu *emu, const struct vtparse *p)
 {
-	fb_reset(emu->fb);
+	if (afford(emu,
+	           EMU_ALLOC_WEIGHT * (uint64_t)emu->fb->ds.width * (uint64_t)emu->fb->ds.height))
+		fb_reset(emu->fb);
 }
 
 /* DECALN: fill the screen with 'E'. */
@@ -463,6 +533,8 @@ static void f_decaln(struct emu *emu, const struct vtparse *p)
 	struct fb *fb = emu->fb;
 	struct fb_rend bg = fb_bg_rend(fb);
 
+	if (!afford(emu, (uint64_t)fb->ds.width * (uint64_t)fb->ds.height))
+		return;
 	for (int y = 0; y < fb->ds.height; y++) {
 		struct fb_row *row = fb_mut_row(fb, y);
 
@@ -523,18 +595,15 @@ static void f_ed(struct emu *emu, const struct vtparse *p)
 
 	switch (param(p, 0, 0)) {
 	case 0:
-		clear_cells(fb, ds->cur_row, ds->cur_col, ds->width - 1);
-		for (int y = ds->cur_row + 1; y < ds->height; y++)
-			fb_new_row_at(fb, y);
+		clear_cells(emu, ds->cur_row, ds->cur_col, ds->width - 1);
+		clear_rows(emu, ds->cur_row + 1, ds->height - 1);
 		break;
 	case 1:
-		for (int y = 0; y < ds->cur_row; y++)
-			fb_new_row_at(fb, y);
-		clear_cells(fb, ds->cur_row, 0, ds->cur_col);
+		clear_rows(emu, 0, ds->cur_row - 1);
+		clear_cells(emu, ds->cur_row, 0, ds->cur_col);
 		break;
 	case 2:
-		for (int y = 0; y < ds->height; y++)
-			fb_new_row_at(fb, y);
+		clear_rows(emu, 0, ds->height - 1);
 		break;
 	default:
 		break;
@@ -549,13 +618,13 @@ static void f_el(struct emu *emu, const struct vtparse *p)
 
 	switch (param(p, 0, 0)) {
 	case 0:
-		clear_cells(fb, ds->cur_row, ds->cur_col, ds->width - 1);
+		clear_cells(emu, ds->cur_row, ds->cur_col, ds->width - 1);
 		break;
 	case 1:
-		clear_cells(fb, ds->cur_row, 0, ds->cur_col);
+		clear_cells(emu, ds->cur_row, 0, ds->cur_col);
 		break;
 	case 2:
-		fb_new_row_at(fb, ds->cur_row);
+		clear_rows(emu, ds->cur_row, ds->cur_row);
 		break;
 	default:
 		break;
@@ -569,19 +638,19 @@ static void f_ech(struct emu *emu, const struct vtparse *p)
 	int n = param(p, 0, 1);
 	int last = n > ds->width - ds->cur_col ? ds->width - 1 : ds->cur_col + n - 1;
 
-	clear_cells(emu->fb, ds->cur_row, ds->cur_col, last);
+	clear_cells(emu, ds->cur_row, ds->cur_col, last);
 }
 
 /* ICH: insert n blank cells at the cursor; cells fall off the right edge. */
 static void f_ich(struct emu *emu, const struct vtparse *p)
 {
-	insert_cells(emu->fb, emu->fb->ds.cur_row, emu->fb->ds.cur_col, param(p, 0, 1));
+	insert_cells(emu, emu->fb->ds.cur_row, emu->fb->ds.cur_col, param(p, 0, 1));
 }
 
 /* DCH: delete n cells at the cursor; blanks enter at the right. */
 static void f_dch(struct emu *emu, const struct vtparse *p)
 {
-	delete_cells(emu->fb, emu->fb->ds.cur_row, emu->fb->ds.cur_col, param(p, 0, 1));
+	delete_cells(emu, emu->fb->ds.cur_row, emu->fb->ds.cur_col, param(p, 0, 1));
 }
 
 /* IL: insert n lines at the cursor row inside the region; cursor to column 0. */
@@ -590,7 +659,7 @@ static void f_il(struct emu *emu, const struct vtparse *p)
 	struct fb_ds *ds = &emu->fb->ds;
 
 	if (ds->cur_row >= ds->top && ds->cur_row <= ds->bottom)
-		fb_scroll_rows(emu->fb, ds->cur_row, ds->bottom, -param(p, 0, 1));
+		scroll_rows(emu, ds->cur_row, ds->bottom, -param(p, 0, 1));
 	move_col(ds, 0, false, false);
 }
 
@@ -600,20 +669,20 @@ static void f_dl(struct emu *emu, const struct vtparse *p)
 	struct fb_ds *ds = &emu->fb->ds;
 
 	if (ds->cur_row >= ds->top && ds->cur_row <= ds->bottom)
-		fb_scroll_rows(emu->fb, ds->cur_row, ds->bottom, param(p, 0, 1));
+		scroll_rows(emu, ds->cur_row, ds->bottom, param(p, 0, 1));
 	move_col(ds, 0, false, false);
 }
 
 /* SU: scroll the region up n lines (cursor stays). */
 static void f_su(struct emu *emu, const struct vtparse *p)
 {
-	scroll_region(emu->fb, param(p, 0, 1));
+	scroll_region(emu, param(p, 0, 1));
 }
 
 /* SD: scroll the region down n lines (cursor stays). */
 static void f_sd(struct emu *emu, const struct vtparse *p)
 {
-	scroll_region(emu->fb, -param(p, 0, 1));
+	scroll_region(emu, -param(p, 0, 1));
 }
 
 /* DECSTBM: set the scroll region top;bottom, then cursor home. */
@@ -734,8 +803,7 @@ static void set_dec_mode(struct emu *emu, int mode, bool on)
 		break;
 	case 3: /* DECCOLM: the width stays, but the screen is cleared */
 		move_to(ds, 0, 0);
-		for (int y = 0; y < ds->height; y++)
-			fb_new_row_at(fb, y);
+		clear_rows(emu, 0, ds->height - 1);
 		break;
 	case 5:
 		ds->reverse_video = on;
@@ -811,13 +879,13 @@ static void f_tbc(struct emu *emu, const struct vtparse *p)
 /* CHT: forward n tab stops. */
 static void f_cht(struct emu *emu, const struct vtparse *p)
 {
-	tab_n(&emu->fb->ds, param(p, 0, 1));
+	tab_n(emu, param(p, 0, 1));
 }
 
 /* CBT: backward n tab stops (column 0 if none). */
 static void f_cbt(struct emu *emu, const struct vtparse *p)
 {
-	tab_n(&emu->fb->ds, -param(p, 0, 1));
+	tab_n(emu, -param(p, 0, 1));
 }
 
 /* DA: primary device attributes: a VT220. */
@@ -1151,6 +1219,7 @@ struct emu *emu_new(int width, int height)
 	utf8_init(&emu->dec);
 	buf_init(&emu->replies);
 	vtparse_init(&emu->vp, &emu_cb, emu);
+	emu->work_left = EMU_WORK_BUDGET;
 	return emu;
 }
 
@@ -1170,6 +1239,8 @@ struct emu *emu_copy(const struct emu *src)
 	emu->fb = fb_copy(src->fb);
 	emu->dec = src->dec;
 	emu->stats = src->stats;
+	emu->work_left = src->work_left;
+	emu->budget_manual = src->budget_manual;
 	emu->slow = src->slow;
 	buf_init(&emu->replies);
 	buf_append(&emu->replies, src->replies.data, src->replies.len);
@@ -1178,9 +1249,18 @@ struct emu *emu_copy(const struct emu *src)
 	return emu;
 }
 
+void emu_budget_begin(struct emu *emu)
+{
+	emu->budget_manual = true;
+	emu->work_left = EMU_WORK_BUDGET;
+}
+
 void emu_write(struct emu *emu, const uint8_t *s, size_t len)
 {
 	size_t i = 0;
+
+	if (!emu->budget_manual)
+		emu->work_left = EMU_WORK_BUDGET;
 
 	while (i < len) {
 		uint8_t b = s[i];
