@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "term/charwidth.h"
+#include "term/oscsafe.h"
 #include "term/utf8.h"
 #include "term/vtparse.h"
 #include "util/buf.h"
@@ -1145,13 +1146,35 @@ static void cb_csi(void *user, const struct vtparse *p, uint32_t final)
 	dispatch(user, K_CSI, key, n, p);
 }
 
-/* Encode code points [from, to) of an OSC string as UTF-8 into out. */
+/* Encode code points [from, to) of an OSC string as UTF-8 into out, leaving
+ * out DEL and C0/C1 controls (the parser keeps DEL in OSC strings): a title is
+ * written back to the user's terminal, where a control would act. */
 static void osc_text(struct buf *out, const uint32_t *osc, size_t from, size_t to)
 {
 	char tmp[4];
 
-	for (size_t i = from; i < to; i++)
+	for (size_t i = from; i < to; i++) {
+		if (osc[i] < 0x20 || (osc[i] >= 0x7F && osc[i] < 0xA0))
+			continue;
 		buf_append(out, tmp, (size_t)fb_utf8_encode(osc[i], tmp));
+	}
+}
+
+/* OSC 52 ; c ; data: store data when it is a valid base64 set that was not
+ * cut by the OSC buffer; a query ("?") or anything else is dropped, since the
+ * client forwards the clipboard to the user's terminal (oscsafe.h). */
+static void osc_clipboard(struct emu *emu, const uint32_t *osc, size_t len)
+{
+	struct buf text;
+
+	buf_init(&text);
+	osc_text(&text, osc, 5, len);
+	if (len < VTPARSE_OSC_MAX && text.len == len - 5 &&
+	    oscsafe_clipboard((const char *)text.data, text.len))
+		fb_set_clipboard(emu->fb, (const char *)text.data, text.len);
+	else
+		emu->stats.filtered++;
+	buf_fini(&text);
 }
 
 static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
@@ -1162,14 +1185,12 @@ static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
 	long cmd = -1;
 	size_t off = 0, end;
 
-	buf_init(&text);
 	if (len >= 5 && osc[0] == '5' && osc[1] == '2' && osc[2] == ';' && osc[3] == 'c' &&
 	    osc[4] == ';') {
-		osc_text(&text, osc, 5, len);
-		fb_set_clipboard(fb, (const char *)text.data, text.len);
-		buf_fini(&text);
+		osc_clipboard(emu, osc, len);
 		return;
 	}
+	buf_init(&text);
 	if (len >= 1 && osc[0] == ';') {
 		cmd = 0;
 		off = 1;
@@ -1180,6 +1201,11 @@ static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
 	if (cmd == 0 || cmd == 1 || cmd == 2) {
 		end = len < EMU_TITLE_OSC_MAX ? len : EMU_TITLE_OSC_MAX;
 		osc_text(&text, osc, off, end);
+		if (!oscsafe_text((const char *)text.data, text.len)) {
+			emu->stats.filtered++;
+			buf_fini(&text);
+			return;
+		}
 		fb->title_init = true;
 		if (cmd != 2)
 			fb_set_icon(fb, (const char *)text.data, text.len);

@@ -72,6 +72,7 @@ struct emu_stats {
 	uint64_t unknown;         /* dispatches with no registered function */
 	uint64_t replies_dropped; /* reply bytes dropped because the queue was full */
 	uint64_t collapsed;       /* operations skipped because the work budget ran dry */
+	uint64_t filtered;        /* OSC strings not stored as unsafe to forward (oscsafe.h) */
 };
 void emu_stats(const struct emu *emu, struct emu_stats *out);
 
