@@ -204,7 +204,7 @@ TEST(hostile_osc_strings_not_written)
 	struct tcaps xterm = custom_caps(true, true, true);
 	struct emu *a = screen(80, 24, "\033]0;t\a");
 	struct emu *b = emu_copy(a);
-	static const char *bad_titles[] = {"x\033]52;c;?\a", "x\ay", "x\x7f", "x\xc2\x9b" "2J",
+	static const char *bad_titles[] = {"x\033]52;c;?\a", "x\ay", "x\x7f", "x\xc2\x9b[2J",
 	                                   "\xff"};
 
 	for (size_t i = 0; i < sizeof bad_titles / sizeof bad_titles[0]; i++) {
