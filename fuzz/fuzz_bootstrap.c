@@ -45,7 +45,7 @@ static void check_clean(const char *line, size_t len)
 	boot_clean(line, len, &o);
 	if (o.len > len)
 		abort();
-	p = o.data;
+	p = o.len > 0 ? o.data : (const uint8_t *)"";
 	end = p + o.len;
 	while (p < end) {
 		uint32_t cp;

@@ -271,6 +271,10 @@ int boot_read(struct boot_state *b, int fd, int out_fd, char *err)
 		} else if (kind == BOOT_OTHER) {
 			buf_clear(&shown);
 			boot_clean((const char *)in.data, len, &shown);
+			/* A CR that ends a line is the remote pty's CRLF: kept, as mosh
+			 * 1.4 shows it (a CR anywhere else could overwrite the line). */
+			if (!piece && len > 0 && in.data[len - 1] == '\r')
+				buf_append_byte(&shown, '\r');
 			if (!piece)
 				buf_append_byte(&shown, '\n');
 			/* Our stdout going away must not stop the session from starting. */

@@ -21,7 +21,8 @@
  * What is copied comes from the remote host and reaches the user's terminal
  * before any mosh filter exists, so it is cleaned first (boot_clean): a
  * hostile host or motd must not retitle the window, query the clipboard or
- * the terminal's answerback, or redraw the screen to fake a prompt.
+ * the terminal's answerback, or redraw the screen to fake a prompt. A CR
+ * that ends a line (the remote pty's CRLF) is kept, as mosh 1.4 shows it.
  */
 #ifndef MOSHC_LAUNCHER_BOOTSTRAP_H
 #define MOSHC_LAUNCHER_BOOTSTRAP_H

@@ -178,7 +178,7 @@ TEST(reader_stops_at_connect_and_passes_the_rest_through)
 	CHECK(b.connected);
 	CHECK_EQ_STR(b.ip, "127.0.0.1");
 	CHECK_EQ_STR(b.port, "60001");
-	CHECK_EQ_STR(printed, "motd line\n\n\n");
+	CHECK_EQ_STR(printed, "motd line\r\n\r\n\n");
 }
 
 static const char *clean(const char *s, size_t len)
@@ -230,7 +230,7 @@ TEST(reader_cleans_what_it_passes_through)
 	boot_init(&b, false);
 	CHECK_EQ_INT(read_text(text, sizeof text - 1, printed, sizeof printed), 0);
 	CHECK(b.connected);
-	CHECK_EQ_STR(printed, "motd red\n");
+	CHECK_EQ_STR(printed, "motd red\r\n");
 }
 
 TEST(reader_handles_end_without_connect)
@@ -241,7 +241,7 @@ TEST(reader_handles_end_without_connect)
 	boot_init(&b, false);
 	CHECK_EQ_INT(read_text(text, sizeof text - 1, printed, sizeof printed), 0);
 	CHECK(!b.connected);
-	CHECK_EQ_STR(printed, "bash: mosh-server: command not found\nlast line, no newline\n");
+	CHECK_EQ_STR(printed, "bash: mosh-server: command not found\r\nlast line, no newline\n");
 }
 
 TEST(reader_reports_malformed_lines)
