@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "launcher/resolve.h"
 #include "util/buf.h"
+#include "util/bytes.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -157,6 +159,59 @@ int boot_line(struct boot_state *b, const char *line, size_t len, char *err)
 	return BOOT_OTHER;
 }
 
+/* Length of the escape sequence at p[0] == ESC (at most end - p). */
+static size_t esc_len(const uint8_t *p, const uint8_t *end)
+{
+	const uint8_t *q = p + 1;
+
+	if (q == end)
+		return 1;
+	if (*q == '[') {
+		/* CSI: parameters and intermediates (0x20..0x3F), then a final. */
+		for (q++; q < end && *q >= 0x20 && *q <= 0x3F; q++)
+			;
+		return (size_t)(q - p) + (q < end && *q >= 0x40 && *q <= 0x7E);
+	}
+	if (*q == ']' || *q == 'P' || *q == 'X' || *q == '^' || *q == '_') {
+		/* A control string: up to BEL or ST (ESC \), included. */
+		for (q++; q < end; q++) {
+			if (*q == 0x07)
+				return (size_t)(q + 1 - p);
+			if (*q == 0x1B && q + 1 < end && q[1] == '\\')
+				return (size_t)(q + 2 - p);
+		}
+		return (size_t)(end - p);
+	}
+	/* ESC, intermediates, one final. */
+	while (q < end && *q >= 0x20 && *q <= 0x2F)
+		q++;
+	return (size_t)(q - p) + (q < end && *q >= 0x30 && *q <= 0x7E);
+}
+
+void boot_clean(const char *line, size_t len, struct buf *out)
+{
+	const uint8_t *p = (const uint8_t *)line, *end = p + len;
+
+	while (p < end) {
+		uint32_t cp;
+		size_t n;
+
+		if (*p == 0x1B) {
+			p += esc_len(p, end);
+		} else if (*p < 0x80) {
+			if ((*p >= 0x20 && *p < 0x7F) || *p == '\t' || *p == '\n')
+				buf_append_byte(out, *p);
+			p++;
+		} else if ((n = bytes_utf8_char(p, (size_t)(end - p), &cp)) > 0) {
+			if (cp >= 0xA0)
+				buf_append(out, p, n);
+			p += n;
+		} else {
+			p++;
+		}
+	}
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -176,12 +231,13 @@ static int write_all(int fd, const void *data, size_t len)
 
 int boot_read(struct boot_state *b, int fd, int out_fd, char *err)
 {
-	struct buf in;
+	struct buf in, shown;
 	char chunk[4096];
 	bool eof = false, continuing = false;
 	int rc = 0;
 
 	buf_init(&in);
+	buf_init(&shown);
 	while (rc == 0 && !b->connected) {
 		const char *nl = in.len ? memchr(in.data, '\n', in.len) : NULL;
 		bool piece;
@@ -213,10 +269,17 @@ int boot_read(struct boot_state *b, int fd, int out_fd, char *err)
 		if (kind < 0) {
 			rc = kind;
 		} else if (kind == BOOT_OTHER) {
-			/* Our stdout going away must not stop the session from starting. */
-			(void)write_all(out_fd, in.data, len);
+			buf_clear(&shown);
+			boot_clean((const char *)in.data, len, &shown);
+			/* A CR that ends a line is the remote pty's CRLF: kept, as mosh
+			 * 1.4 shows it (a CR anywhere else could overwrite the line). */
+			if (!piece && len > 0 && in.data[len - 1] == '\r')
+				buf_append_byte(&shown, '\r');
 			if (!piece)
-				(void)write_all(out_fd, "\n", 1);
+				buf_append_byte(&shown, '\n');
+			/* Our stdout going away must not stop the session from starting. */
+			if (shown.len > 0)
+				(void)write_all(out_fd, shown.data, shown.len);
 		}
 		continuing = piece;
 		buf_consume(&in, nl ? len + 1 : len);
@@ -225,6 +288,7 @@ int boot_read(struct boot_state *b, int fd, int out_fd, char *err)
 	if (in.data)
 		explicit_bzero(in.data, in.cap);
 	buf_fini(&in);
+	buf_fini(&shown);
 	return rc;
 }
 

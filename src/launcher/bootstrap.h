@@ -17,6 +17,12 @@
  * other end is not a mosh server we understand. The error quotes the line
  * (escaped), except a MOSH CONNECT line, which may hold a real key. Lines longer than
  * BOOT_LINE_MAX are passed through in pieces and never parsed.
+ *
+ * What is copied comes from the remote host and reaches the user's terminal
+ * before any mosh filter exists, so it is cleaned first (boot_clean): a
+ * hostile host or motd must not retitle the window, query the clipboard or
+ * the terminal's answerback, or redraw the screen to fake a prompt. A CR
+ * that ends a line (the remote pty's CRLF) is kept, as mosh 1.4 shows it.
  */
 #ifndef MOSHC_LAUNCHER_BOOTSTRAP_H
 #define MOSHC_LAUNCHER_BOOTSTRAP_H
@@ -48,6 +54,18 @@ enum {
 void boot_init(struct boot_state *b, bool port_range);
 /* Wipe the key. */
 void boot_fini(struct boot_state *b);
+
+struct buf;
+
+/*
+ * Append to out what of line[0..len) may reach the user's terminal: printable
+ * ASCII, tabs and newlines, and valid UTF-8 other than C1 controls. Escape
+ * sequences are removed whole (CSI up to its final byte; OSC, DCS, SOS, PM and
+ * APC strings up to BEL or ST, or to the end of the piece), as are other C0
+ * controls (CR included), DEL, raw C1 bytes and invalid UTF-8. Stateless:
+ * each line (or piece of an over-long line) is cleaned on its own.
+ */
+void boot_clean(const char *line, size_t len, struct buf *out);
 
 /* Classify and record one line (without its "\n"); ERR_PROTO with err filled if malformed. */
 int boot_line(struct boot_state *b, const char *line, size_t len, char *err);

@@ -241,7 +241,7 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 	struct msg_host m;
 	uint64_t ack = s->echo_ack;
 	struct buf replies;
-	int rc;
+	int rc, resizes = 0;
 
 	rc = msg_host_decode(diff, len, &m);
 	if (rc < 0)
@@ -252,6 +252,11 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 		int w = e->width, h = e->height;
 
 		if (e->kind == MSG_HOST_RESIZE) {
+			/* One is all a diff needs; many would cost a screen each. */
+			if (++resizes > 1) {
+				msg_host_release(&m);
+				return ERR_RANGE;
+			}
 			fb_clamp_size(&w, &h);
 			if (e->width <= 0 || e->height <= 0 || w != e->width || h != e->height) {
 				msg_host_release(&m);
@@ -274,6 +279,8 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 		}
 	}
 	buf_init(&replies);
+	/* All of the message's terminal output shares one work budget. */
+	emu_budget_begin(s->emu);
 	for (size_t i = 0; i < m.n_events; i++) {
 		const struct msg_host_event *e = &m.events[i];
 

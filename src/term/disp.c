@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "term/oscsafe.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/xmalloc.h"
@@ -148,27 +149,16 @@ static void silent_move(struct frame *f, int y, int x)
 	move_to(f, y, x);
 }
 
-/* Append a string for an OSC body, leaving out C0 and C1 controls (they would end it). */
-static void put_osc_text(struct frame *f, const char *s, size_t len)
+/* An OSC whose body passed its oscsafe check; one that fails is not written
+ * at all (the emulator never stores one: this is the second line of defence
+ * between a server and the user's terminal). */
+static void put_osc(struct frame *f, const char *prefix, const struct fb_str *s,
+                    bool (*safe)(const char *, size_t))
 {
-	for (size_t i = 0; i < len; i++) {
-		uint8_t c = (uint8_t)s[i];
-
-		if (c < 0x20)
-			continue;
-		if (c == 0xC2 && i + 1 < len && (uint8_t)s[i + 1] >= 0x80 &&
-		    (uint8_t)s[i + 1] <= 0x9F) {
-			i++;
-			continue;
-		}
-		buf_append_byte(f->out, c);
-	}
-}
-
-static void put_osc(struct frame *f, const char *prefix, const struct fb_str *s)
-{
+	if (!safe(fb_str_data(s), fb_str_len(s)))
+		return;
 	put(f, prefix);
-	put_osc_text(f, fb_str_data(s), fb_str_len(s));
+	buf_append(f->out, fb_str_data(s), fb_str_len(s));
 	buf_append_byte(f->out, '\a');
 }
 
@@ -603,14 +593,14 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 	    (!initialized || !fb_str_equal(old->icon, new->icon) ||
 	     !fb_str_equal(old->title, new->title))) {
 		if (fb_str_equal(new->icon, new->title)) {
-			put_osc(&f, "\033]0;", new->title);
+			put_osc(&f, "\033]0;", new->title, oscsafe_text);
 		} else {
-			put_osc(&f, "\033]1;", new->icon);
-			put_osc(&f, "\033]2;", new->title);
+			put_osc(&f, "\033]1;", new->icon, oscsafe_text);
+			put_osc(&f, "\033]2;", new->title, oscsafe_text);
 		}
 	}
 	if (!fb_str_equal(old ? old->clipboard : NULL, new->clipboard))
-		put_osc(&f, "\033]52;c;", new->clipboard);
+		put_osc(&f, "\033]52;c;", new->clipboard, oscsafe_clipboard);
 	if (!initialized || old->ds.reverse_video != nd->reverse_video)
 		put_mode(&f, 5, nd->reverse_video);
 

@@ -15,6 +15,15 @@
  *    characters + final character (ESC, CSI) or the control code point.
  *  - Repeat counts are clamped to what the screen can show, so no hostile
  *    parameter costs more than O(screen).
+ *  - Work budget: a stream of O(screen) operations (ED, DECALN, scrolls,
+ *    IL/DL, ICH/DCH/ECH on a 1M-cell screen) would still cost minutes for a
+ *    4 MiB hoststring or pty burst. Every operation that clears, fills or
+ *    shifts cells pays their number from a budget (EMU_WORK_BUDGET, refilled
+ *    at each emu_write, or once per emu_budget_begin); an operation the budget
+ *    cannot pay is skipped and counted in stats.collapsed. Cursor moves,
+ *    prints and modes always apply. Honest output does not run dry: a whole
+ *    16 KiB pty read of line feeds on a 2000-column screen costs 32M cells,
+ *    and a server diff touches each cell a bounded number of times.
  *  - Fast paths, in Ground state with no UTF-8 sequence pending, each with
  *    the exact result of the byte-at-a-time path (tests/unit/term/test_emu.c
  *    and fuzz/fuzz_emu.c compare them): a run of printable ASCII is written
@@ -44,6 +53,7 @@
 #include <string.h>
 
 #include "term/charwidth.h"
+#include "term/oscsafe.h"
 #include "term/utf8.h"
 #include "term/vtparse.h"
 #include "util/buf.h"
@@ -69,9 +79,26 @@ struct emu {
 	struct buf replies;
 	struct emu_stats stats;
 	struct scrolled scrolled;
-	bool slow;         /* fast path off (tests) */
-	struct vtparse vp; /* last: large */
+	uint64_t work_left; /* cells the budget can still pay */
+	bool budget_manual; /* emu_budget_begin was called: emu_write does not refill */
+	bool slow;          /* fast path off (tests) */
+	struct vtparse vp;  /* last: large */
 };
+
+/* RIS frees and allocates the rows: a cell allocated (malloc, page faults)
+ * costs about as much as this many cleared. */
+#define EMU_ALLOC_WEIGHT 16
+
+/* Pay for an operation touching `cells` cells, or refuse (the caller skips it). */
+static bool afford(struct emu *emu, uint64_t cells)
+{
+	if (cells > emu->work_left) {
+		emu->stats.collapsed++;
+		return false;
+	}
+	emu->work_left -= cells;
+	return true;
+}
 
 /* Cursor movement (mosh DrawState) */
 
@@ -180,15 +207,32 @@ static void scrolled_fini(struct scrolled *q)
 	memset(q, 0, sizeof *q);
 }
 
+/* Scroll rows top..bottom: n > 0 moves content up, n < 0 down; the rows
+ * that enter are cleared, which is what costs. */
+static void scroll_rows(struct emu *emu, int top, int bottom, int n)
+{
+	struct fb *fb = emu->fb;
+	int64_t k = n < 0 ? -(int64_t)n : n;
+
+	if (k > bottom - top + 1)
+		k = bottom - top + 1;
+	if (k > 0 && afford(emu, (uint64_t)k * (uint64_t)fb->ds.width))
+		fb_scroll_rows(fb, top, bottom, n);
+}
+
 /* Scroll the region: n > 0 moves content up, n < 0 down. */
 static void scroll_region(struct emu *emu, int n)
 {
 	struct fb *fb = emu->fb;
+	int k = n > fb->ds.bottom + 1 ? fb->ds.bottom + 1 : n;
 
-	if (n > 0 && emu->scrolled.ring != NULL && fb->ds.top == 0 && !fb->ds.alt_screen)
-		fb_scroll_up_keep(fb, 0, fb->ds.bottom, n, scrolled_push, &emu->scrolled);
-	else
-		fb_scroll_rows(fb, fb->ds.top, fb->ds.bottom, n);
+	/* Rows leaving the top of the primary screen go to the history queue. */
+	if (n > 0 && emu->scrolled.ring != NULL && fb->ds.top == 0 && !fb->ds.alt_screen) {
+		if (afford(emu, (uint64_t)k * (uint64_t)fb->ds.width))
+			fb_scroll_up_keep(fb, 0, fb->ds.bottom, n, scrolled_push, &emu->scrolled);
+		return;
+	}
+	scroll_rows(emu, fb->ds.top, fb->ds.bottom, n);
 }
 
 /* Line feed by n rows (negative: reverse), scrolling at the region's edges. */
@@ -212,27 +256,38 @@ static void move_rows_autoscroll(struct emu *emu, int n)
 	move_row(ds, n, true);
 }
 
-/* Tab stop n steps away (n > 0 forward, n < 0 backward), as mosh's get_next_tab. */
-static int next_tab(const struct fb_ds *ds, int n)
+/* Tab stop n steps away (n > 0 forward, n < 0 backward), as mosh's get_next_tab.
+ * The scan reads up to a row of stops: it is paid from the budget, and when the
+ * budget cannot pay a whole row the move collapses to the end it would reach
+ * past the last stop. */
+static int next_tab(struct emu *emu, int n)
 {
+	const struct fb_ds *ds = &emu->fb->ds;
+	int x;
+
+	if (!afford(emu, (uint64_t)ds->width))
+		return n >= 0 ? -1 : 0;
 	if (n >= 0) {
-		for (int x = ds->cur_col + 1; x < ds->width; x++) {
+		for (x = ds->cur_col + 1; x < ds->width; x++) {
 			if (ds->tabs[x] && --n == 0)
-				return x;
+				break;
 		}
-		return -1;
+		emu->work_left += (uint64_t)(ds->width - (x - ds->cur_col));
+		return x < ds->width ? x : -1;
 	}
-	for (int x = ds->cur_col - 1; x > 0; x--) {
+	for (x = ds->cur_col - 1; x > 0; x--) {
 		if (ds->tabs[x] && ++n == 0)
-			return x;
+			break;
 	}
-	return 0;
+	emu->work_left += (uint64_t)(ds->width - (ds->cur_col - x));
+	return x > 0 ? x : 0;
 }
 
 /* HT/CHT/CBT: keeps the pending-wrap flag but starts a new grapheme. */
-static void tab_n(struct fb_ds *ds, int n)
+static void tab_n(struct emu *emu, int n)
 {
-	int col = next_tab(ds, n);
+	struct fb_ds *ds = &emu->fb->ds;
+	int col = next_tab(emu, n);
 	bool wrap = ds->next_wrap;
 
 	if (col < 0)
@@ -243,24 +298,38 @@ static void tab_n(struct fb_ds *ds, int n)
 
 /* Cells */
 
-static void clear_cells(struct fb *fb, int y, int from, int to)
+static void clear_cells(struct emu *emu, int y, int from, int to)
 {
+	struct fb *fb = emu->fb;
 	struct fb_rend bg = fb_bg_rend(fb);
 	struct fb_row *row;
 
-	if (from > to)
+	if (from > to || !afford(emu, (uint64_t)(to - from + 1)))
 		return;
 	row = fb_mut_row(fb, y);
 	for (int x = from; x <= to; x++)
 		fb_cell_reset(&row->cells[x], &bg);
 }
 
-static void insert_cells(struct fb *fb, int y, int x, int n)
+/* Blank whole rows from..to (inclusive), each a fresh generation. */
+static void clear_rows(struct emu *emu, int from, int to)
 {
-	struct fb_rend bg = fb_bg_rend(fb);
-	struct fb_row *row = fb_mut_row(fb, y);
-	int w = row->width;
+	if (from > to || !afford(emu, (uint64_t)(to - from + 1) * (uint64_t)emu->fb->ds.width))
+		return;
+	for (int y = from; y <= to; y++)
+		fb_new_row_at(emu->fb, y);
+}
 
+static void insert_cells(struct emu *emu, int y, int x, int n)
+{
+	struct fb *fb = emu->fb;
+	struct fb_rend bg = fb_bg_rend(fb);
+	struct fb_row *row;
+	int w = fb->ds.width;
+
+	if (x >= w || !afford(emu, (uint64_t)(w - x)))
+		return;
+	row = fb_mut_row(fb, y);
 	if (n > w - x)
 		n = w - x;
 	memmove(&row->cells[x + n], &row->cells[x], (size_t)(w - x - n) * sizeof row->cells[0]);
@@ -268,12 +337,16 @@ static void insert_cells(struct fb *fb, int y, int x, int n)
 		fb_cell_reset(&row->cells[i], &bg);
 }
 
-static void delete_cells(struct fb *fb, int y, int x, int n)
+static void delete_cells(struct emu *emu, int y, int x, int n)
 {
+	struct fb *fb = emu->fb;
 	struct fb_rend bg = fb_bg_rend(fb);
-	struct fb_row *row = fb_mut_row(fb, y);
-	int w = row->width;
+	struct fb_row *row;
+	int w = fb->ds.width;
 
+	if (x >= w || !afford(emu, (uint64_t)(w - x)))
+		return;
+	row = fb_mut_row(fb, y);
 	if (n > w - x)
 		n = w - x;
 	memmove(&row->cells[x], &row->cells[x + n], (size_t)(w - x - n) * sizeof row->cells[0]);
@@ -328,7 +401,7 @@ static void print_cp(struct emu *emu, uint32_t cp)
 		move_rows_autoscroll(emu, 1);
 	}
 	if (ds->insert)
-		insert_cells(fb, ds->cur_row, ds->cur_col, w);
+		insert_cells(emu, ds->cur_row, ds->cur_col, w);
 	cell = fb_mut_cell(fb, ds->cur_row, ds->cur_col);
 	fb_cell_set_cp(cell, cp);
 	cell->flags = w == 2 ? FB_CELL_WIDE : 0;
@@ -460,7 +533,7 @@ static void f_bs(struct emu *emu, const struct vtparse *p)
 /* HT: to the next tab stop, or the last column. */
 static void f_ht(struct emu *emu, const struct vtparse *p)
 {
-	tab_n(&emu->fb->ds, 1);
+	tab_n(emu, 1);
 }
 
 /* LF/VT/FF/IND: line feed, scrolling at the bottom of the region. */
@@ -523,7 +596,9 @@ static void f_decrc(struct emu *emu, const struct vtparse *p)
 /* RIS: full reset (bell count, icon name and title_init survive). */
 static void f_ris(struct emu *emu, const struct vtparse *p)
 {
-	fb_reset(emu->fb);
+	if (afford(emu,
+	           EMU_ALLOC_WEIGHT * (uint64_t)emu->fb->ds.width * (uint64_t)emu->fb->ds.height))
+		fb_reset(emu->fb);
 }
 
 /* DECALN: fill the screen with 'E'. */
@@ -532,6 +607,8 @@ static void f_decaln(struct emu *emu, const struct vtparse *p)
 	struct fb *fb = emu->fb;
 	struct fb_rend bg = fb_bg_rend(fb);
 
+	if (!afford(emu, (uint64_t)fb->ds.width * (uint64_t)fb->ds.height))
+		return;
 	for (int y = 0; y < fb->ds.height; y++) {
 		struct fb_row *row = fb_mut_row(fb, y);
 
@@ -592,18 +669,15 @@ static void f_ed(struct emu *emu, const struct vtparse *p)
 
 	switch (param(p, 0, 0)) {
 	case 0:
-		clear_cells(fb, ds->cur_row, ds->cur_col, ds->width - 1);
-		for (int y = ds->cur_row + 1; y < ds->height; y++)
-			fb_new_row_at(fb, y);
+		clear_cells(emu, ds->cur_row, ds->cur_col, ds->width - 1);
+		clear_rows(emu, ds->cur_row + 1, ds->height - 1);
 		break;
 	case 1:
-		for (int y = 0; y < ds->cur_row; y++)
-			fb_new_row_at(fb, y);
-		clear_cells(fb, ds->cur_row, 0, ds->cur_col);
+		clear_rows(emu, 0, ds->cur_row - 1);
+		clear_cells(emu, ds->cur_row, 0, ds->cur_col);
 		break;
 	case 2:
-		for (int y = 0; y < ds->height; y++)
-			fb_new_row_at(fb, y);
+		clear_rows(emu, 0, ds->height - 1);
 		break;
 	default:
 		break;
@@ -618,13 +692,13 @@ static void f_el(struct emu *emu, const struct vtparse *p)
 
 	switch (param(p, 0, 0)) {
 	case 0:
-		clear_cells(fb, ds->cur_row, ds->cur_col, ds->width - 1);
+		clear_cells(emu, ds->cur_row, ds->cur_col, ds->width - 1);
 		break;
 	case 1:
-		clear_cells(fb, ds->cur_row, 0, ds->cur_col);
+		clear_cells(emu, ds->cur_row, 0, ds->cur_col);
 		break;
 	case 2:
-		fb_new_row_at(fb, ds->cur_row);
+		clear_rows(emu, ds->cur_row, ds->cur_row);
 		break;
 	default:
 		break;
@@ -638,19 +712,19 @@ static void f_ech(struct emu *emu, const struct vtparse *p)
 	int n = param(p, 0, 1);
 	int last = n > ds->width - ds->cur_col ? ds->width - 1 : ds->cur_col + n - 1;
 
-	clear_cells(emu->fb, ds->cur_row, ds->cur_col, last);
+	clear_cells(emu, ds->cur_row, ds->cur_col, last);
 }
 
 /* ICH: insert n blank cells at the cursor; cells fall off the right edge. */
 static void f_ich(struct emu *emu, const struct vtparse *p)
 {
-	insert_cells(emu->fb, emu->fb->ds.cur_row, emu->fb->ds.cur_col, param(p, 0, 1));
+	insert_cells(emu, emu->fb->ds.cur_row, emu->fb->ds.cur_col, param(p, 0, 1));
 }
 
 /* DCH: delete n cells at the cursor; blanks enter at the right. */
 static void f_dch(struct emu *emu, const struct vtparse *p)
 {
-	delete_cells(emu->fb, emu->fb->ds.cur_row, emu->fb->ds.cur_col, param(p, 0, 1));
+	delete_cells(emu, emu->fb->ds.cur_row, emu->fb->ds.cur_col, param(p, 0, 1));
 }
 
 /* IL: insert n lines at the cursor row inside the region; cursor to column 0. */
@@ -659,7 +733,7 @@ static void f_il(struct emu *emu, const struct vtparse *p)
 	struct fb_ds *ds = &emu->fb->ds;
 
 	if (ds->cur_row >= ds->top && ds->cur_row <= ds->bottom)
-		fb_scroll_rows(emu->fb, ds->cur_row, ds->bottom, -param(p, 0, 1));
+		scroll_rows(emu, ds->cur_row, ds->bottom, -param(p, 0, 1));
 	move_col(ds, 0, false, false);
 }
 
@@ -669,7 +743,7 @@ static void f_dl(struct emu *emu, const struct vtparse *p)
 	struct fb_ds *ds = &emu->fb->ds;
 
 	if (ds->cur_row >= ds->top && ds->cur_row <= ds->bottom)
-		fb_scroll_rows(emu->fb, ds->cur_row, ds->bottom, param(p, 0, 1));
+		scroll_rows(emu, ds->cur_row, ds->bottom, param(p, 0, 1));
 	move_col(ds, 0, false, false);
 }
 
@@ -792,13 +866,6 @@ static void f_rm(struct emu *emu, const struct vtparse *p)
 	set_ansi_modes(emu, p, false);
 }
 
-/* Erase the whole screen shown (current background). */
-static void erase_screen(struct fb *fb)
-{
-	for (int y = 0; y < fb->ds.height; y++)
-		fb_new_row_at(fb, y);
-}
-
 /* Show the alternate or the primary buffer; a switch starts a new grapheme. */
 static void switch_screen(struct fb *fb, bool alt)
 {
@@ -829,7 +896,7 @@ static void alt_screen_mode(struct emu *emu, int mode, bool on)
 		if (on) {
 			f_decsc(emu, NULL);
 			switch_screen(fb, true);
-			erase_screen(fb);
+			clear_rows(emu, 0, fb->ds.height - 1);
 		} else {
 			switch_screen(fb, false);
 			f_decrc(emu, NULL);
@@ -837,7 +904,7 @@ static void alt_screen_mode(struct emu *emu, int mode, bool on)
 		break;
 	case 1047:
 		if (!on && fb->ds.alt_screen)
-			erase_screen(fb);
+			clear_rows(emu, 0, fb->ds.height - 1);
 		switch_screen(fb, on);
 		break;
 	default:
@@ -858,7 +925,7 @@ static void set_dec_mode(struct emu *emu, int mode, bool on)
 		break;
 	case 3: /* DECCOLM: the width stays, but the screen is cleared */
 		move_to(ds, 0, 0);
-		erase_screen(fb);
+		clear_rows(emu, 0, ds->height - 1);
 		break;
 	case 5:
 		ds->reverse_video = on;
@@ -940,13 +1007,13 @@ static void f_tbc(struct emu *emu, const struct vtparse *p)
 /* CHT: forward n tab stops. */
 static void f_cht(struct emu *emu, const struct vtparse *p)
 {
-	tab_n(&emu->fb->ds, param(p, 0, 1));
+	tab_n(emu, param(p, 0, 1));
 }
 
 /* CBT: backward n tab stops (column 0 if none). */
 static void f_cbt(struct emu *emu, const struct vtparse *p)
 {
-	tab_n(&emu->fb->ds, -param(p, 0, 1));
+	tab_n(emu, -param(p, 0, 1));
 }
 
 /* DA: primary device attributes: a VT220. */
@@ -1206,13 +1273,35 @@ static void cb_csi(void *user, const struct vtparse *p, uint32_t final)
 	dispatch(user, K_CSI, key, n, p);
 }
 
-/* Encode code points [from, to) of an OSC string as UTF-8 into out. */
+/* Encode code points [from, to) of an OSC string as UTF-8 into out, leaving
+ * out DEL and C0/C1 controls (the parser keeps DEL in OSC strings): a title is
+ * written back to the user's terminal, where a control would act. */
 static void osc_text(struct buf *out, const uint32_t *osc, size_t from, size_t to)
 {
 	char tmp[4];
 
-	for (size_t i = from; i < to; i++)
+	for (size_t i = from; i < to; i++) {
+		if (osc[i] < 0x20 || (osc[i] >= 0x7F && osc[i] < 0xA0))
+			continue;
 		buf_append(out, tmp, (size_t)fb_utf8_encode(osc[i], tmp));
+	}
+}
+
+/* OSC 52 ; c ; data: store data when it is a valid base64 set that was not
+ * cut by the OSC buffer; a query ("?") or anything else is dropped, since the
+ * client forwards the clipboard to the user's terminal (oscsafe.h). */
+static void osc_clipboard(struct emu *emu, const uint32_t *osc, size_t len)
+{
+	struct buf text;
+
+	buf_init(&text);
+	osc_text(&text, osc, 5, len);
+	if (len < VTPARSE_OSC_MAX && text.len == len - 5 &&
+	    oscsafe_clipboard((const char *)text.data, text.len))
+		fb_set_clipboard(emu->fb, (const char *)text.data, text.len);
+	else
+		emu->stats.filtered++;
+	buf_fini(&text);
 }
 
 static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
@@ -1223,14 +1312,12 @@ static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
 	long cmd = -1;
 	size_t off = 0, end;
 
-	buf_init(&text);
 	if (len >= 5 && osc[0] == '5' && osc[1] == '2' && osc[2] == ';' && osc[3] == 'c' &&
 	    osc[4] == ';') {
-		osc_text(&text, osc, 5, len);
-		fb_set_clipboard(fb, (const char *)text.data, text.len);
-		buf_fini(&text);
+		osc_clipboard(emu, osc, len);
 		return;
 	}
+	buf_init(&text);
 	if (len >= 1 && osc[0] == ';') {
 		cmd = 0;
 		off = 1;
@@ -1241,6 +1328,11 @@ static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
 	if (cmd == 0 || cmd == 1 || cmd == 2) {
 		end = len < EMU_TITLE_OSC_MAX ? len : EMU_TITLE_OSC_MAX;
 		osc_text(&text, osc, off, end);
+		if (!oscsafe_text((const char *)text.data, text.len)) {
+			emu->stats.filtered++;
+			buf_fini(&text);
+			return;
+		}
 		fb->title_init = true;
 		if (cmd != 2)
 			fb_set_icon(fb, (const char *)text.data, text.len);
@@ -1280,6 +1372,7 @@ struct emu *emu_new(int width, int height)
 	utf8_init(&emu->dec);
 	buf_init(&emu->replies);
 	vtparse_init(&emu->vp, &emu_cb, emu);
+	emu->work_left = EMU_WORK_BUDGET;
 	return emu;
 }
 
@@ -1300,6 +1393,8 @@ struct emu *emu_copy(const struct emu *src)
 	emu->fb = fb_copy(src->fb);
 	emu->dec = src->dec;
 	emu->stats = src->stats;
+	emu->work_left = src->work_left;
+	emu->budget_manual = src->budget_manual;
 	emu->slow = src->slow;
 	memset(&emu->scrolled, 0, sizeof emu->scrolled);
 	buf_init(&emu->replies);
@@ -1309,9 +1404,18 @@ struct emu *emu_copy(const struct emu *src)
 	return emu;
 }
 
+void emu_budget_begin(struct emu *emu)
+{
+	emu->budget_manual = true;
+	emu->work_left = EMU_WORK_BUDGET;
+}
+
 void emu_write(struct emu *emu, const uint8_t *s, size_t len)
 {
 	size_t i = 0;
+
+	if (!emu->budget_manual)
+		emu->work_left = EMU_WORK_BUDGET;
 
 	while (i < len) {
 		uint8_t b = s[i];

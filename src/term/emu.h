@@ -29,8 +29,18 @@ void emu_free(struct emu *emu);
 /* A deep copy (framebuffer rows are shared copy-on-write, parser state copied). */
 struct emu *emu_copy(const struct emu *emu);
 
-/* Feed terminal output. */
+/* Cells the emulator may clear, fill or shift per unit of work: operations
+ * beyond it are skipped (stats.collapsed), so one unit costs a bounded time
+ * whatever its bytes. 32 full screens of the largest size. */
+#define EMU_WORK_BUDGET (32ull * FB_MAX_CELLS)
+
+/* Feed terminal output. Each call is one unit of work (a fresh budget)
+ * unless emu_budget_begin has been called. */
 void emu_write(struct emu *emu, const uint8_t *bytes, size_t len);
+/* Start a unit of work spanning several emu_write calls (all HostBytes of one
+ * received HostMessage; all pty reads of one wakeup): refill the budget and
+ * stop emu_write from refilling it, for good. */
+void emu_budget_begin(struct emu *emu);
 /* Resize (§8.7); sizes are clamped into 1..FB_MAX_* and FB_MAX_CELLS. */
 void emu_resize(struct emu *emu, int width, int height);
 
@@ -77,6 +87,8 @@ const char *emu_function(size_t i, const char **spec);
 struct emu_stats {
 	uint64_t unknown;         /* dispatches with no registered function */
 	uint64_t replies_dropped; /* reply bytes dropped because the queue was full */
+	uint64_t collapsed;       /* operations skipped because the work budget ran dry */
+	uint64_t filtered;        /* OSC strings not stored as unsafe to forward (oscsafe.h) */
 };
 void emu_stats(const struct emu *emu, struct emu_stats *out);
 

@@ -1,6 +1,8 @@
 /* UTF-8 decoding with mbrtowc-in-mosh replacement rules; see utf8.h. */
 #include "term/utf8.h"
 
+#include "util/bytes.h"
+
 void utf8_init(struct utf8_dec *d)
 {
 	d->cp = 0;
@@ -68,34 +70,5 @@ int utf8_feed(struct utf8_dec *d, uint8_t b, uint32_t out[2])
 
 size_t utf8_decode_valid(const uint8_t *s, size_t len, uint32_t *cp)
 {
-	uint32_t v;
-	size_t n;
-
-	if (len < 2 || (s[1] & 0xC0) != 0x80)
-		return 0;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		*cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-		return 2;
-	}
-	if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	if (len < n || (s[2] & 0xC0) != 0x80 || (n == 4 && (s[3] & 0xC0) != 0x80))
-		return 0;
-	if (n == 3) {
-		v = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
-		    (s[2] & 0x3F);
-		if (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))
-			return 0;
-	} else {
-		v = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-		    ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-		if (v < 0x10000 || v > 0x10FFFF)
-			return 0;
-	}
-	*cp = v;
-	return n;
+	return bytes_utf8_char(s, len, cp);
 }

@@ -32,4 +32,10 @@ uint64_t rd_u64(struct rd *r);
 const uint8_t *rd_bytes(struct rd *r, size_t n);
 bool rd_ok(const struct rd *r);
 
+/* One complete, well-formed multi-byte UTF-8 character at s (shortest form,
+ * not a surrogate, at most U+10FFFF): its length (2..4), with the code point
+ * in *cp; 0 for anything else (incomplete, invalid or ASCII). Shared by the
+ * emulator's decoder and the launcher's output filter. */
+size_t bytes_utf8_char(const uint8_t *s, size_t len, uint32_t *cp);
+
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "launcher/bootstrap.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 #define KEY "x0tBXfJGJRuhblYadtF42A"
@@ -180,6 +181,58 @@ TEST(reader_stops_at_connect_and_passes_the_rest_through)
 	CHECK_EQ_STR(printed, "motd line\r\n\r\n\n");
 }
 
+static const char *clean(const char *s, size_t len)
+{
+	static char out[256];
+	struct buf o;
+
+	buf_init(&o);
+	boot_clean(s, len, &o);
+	snprintf(out, sizeof out, "%.*s", (int)o.len, o.len ? (const char *)o.data : "");
+	buf_fini(&o);
+	return out;
+}
+
+#define CLEAN(lit) clean(lit, sizeof lit - 1)
+
+/* What the remote host prints before MOSH CONNECT reaches the user's terminal
+ * only as text: every sequence that could act on the terminal is removed. */
+TEST(clean_keeps_text_and_drops_sequences)
+{
+	CHECK_EQ_STR(CLEAN("Welcome\tto caf\xc3\xa9 \xe4\xb8\xad\n"),
+	             "Welcome\tto caf\xc3\xa9 \xe4\xb8\xad\n");
+	CHECK_EQ_STR(CLEAN("a\033]52;c;?\007b"), "ab");        /* clipboard query */
+	CHECK_EQ_STR(CLEAN("a\033]0;pwned\033\\b"), "ab");     /* title, ST-ended */
+	CHECK_EQ_STR(CLEAN("a\033[2J\033[1;1Hb"), "ab");       /* redraw */
+	CHECK_EQ_STR(CLEAN("a\033[?1049h\033[6nb"), "ab");     /* alt screen, DSR */
+	CHECK_EQ_STR(CLEAN("a\033Pq#0;2;0;0;0\033\\b"), "ab"); /* DCS */
+	CHECK_EQ_STR(CLEAN("a\033(0b\033cc\0337d"),
+	             "abcd"); /* ESC with and without intermediates */
+	CHECK_EQ_STR(CLEAN("a\033]2;unterminated"), "a");
+	CHECK_EQ_STR(CLEAN("a\033"), "a");
+	CHECK_EQ_STR(CLEAN("a\rb\bc\007d\x7f\x05"
+	                   "e"),
+	             "abcde"); /* C0, DEL */
+	CHECK_EQ_STR(CLEAN("a\xc2\x9b"
+	                   "2Jb\x9b"
+	                   "2J"),
+	             "a2Jb2J");                                    /* C1 as UTF-8 and raw */
+	CHECK_EQ_STR(CLEAN("a\xc0\xaf\xed\xa0\x80\xe4\xb8"), "a"); /* invalid UTF-8 */
+	CHECK_EQ_STR(CLEAN("a\0b"), "ab");
+}
+
+TEST(reader_cleans_what_it_passes_through)
+{
+	static const char text[] = "\033]52;c;?\007motd \033[31mred\033[0m\r\n"
+	                           "MOSH CONNECT 60001 " KEY "\r\n";
+	char printed[256];
+
+	boot_init(&b, false);
+	CHECK_EQ_INT(read_text(text, sizeof text - 1, printed, sizeof printed), 0);
+	CHECK(b.connected);
+	CHECK_EQ_STR(printed, "motd red\r\n");
+}
+
 TEST(reader_handles_end_without_connect)
 {
 	static const char text[] = "bash: mosh-server: command not found\r\nlast line, no newline";
@@ -245,6 +298,8 @@ int main(void)
 	RUN(ssh_connection_line);
 	RUN(other_lines);
 	RUN(reader_stops_at_connect_and_passes_the_rest_through);
+	RUN(clean_keeps_text_and_drops_sequences);
+	RUN(reader_cleans_what_it_passes_through);
 	RUN(reader_handles_end_without_connect);
 	RUN(reader_reports_malformed_lines);
 	RUN(reader_passes_overlong_lines_without_parsing_them);

@@ -294,6 +294,25 @@ TEST(hello_and_notice_round_trip)
 	termstate_free(c);
 }
 
+/* Each Resize costs a screen: a message may carry one, not a stall's worth. */
+TEST(one_resize_per_message)
+{
+	struct termstate *s = termstate_new(10, 2);
+	struct msg_host_event ev[2] = {{.kind = MSG_HOST_RESIZE, .width = 20, .height = 5},
+	                               {.kind = MSG_HOST_RESIZE, .width = 30, .height = 6}};
+	struct buf d;
+
+	buf_init(&d);
+	msg_host_encode(ev, 2, &d);
+	CHECK_EQ_INT(termstate_apply(s, d.data, d.len), ERR_RANGE);
+	CHECK_EQ_INT(termstate_fb(s)->ds.width, 10);
+	msg_host_encode(ev, 1, &d);
+	CHECK_EQ_INT(termstate_apply(s, d.data, d.len), 0);
+	CHECK_EQ_INT(termstate_fb(s)->ds.width, 20);
+	buf_fini(&d);
+	termstate_free(s);
+}
+
 int main(void)
 {
 	RUN(diff_rebuilds_random_screens);
@@ -304,5 +323,6 @@ int main(void)
 	RUN(ssp_ops_wrap_the_functions);
 	RUN(view_follows_the_session_until_frozen);
 	RUN(hello_and_notice_round_trip);
+	RUN(one_resize_per_message);
 	return test_done();
 }

@@ -197,6 +197,31 @@ TEST(titles)
 	CHECK_EQ_STR(step(&s, "", "\a\a\a"), "\a");
 }
 
+/* Defence in depth: strings that bypassed the emulator's filter (set straight
+ * into a framebuffer) are not written to the terminal; a good one still is. */
+TEST(hostile_osc_strings_not_written)
+{
+	struct tcaps xterm = custom_caps(true, true, true);
+	struct emu *a = screen(80, 24, "\033]0;t\a");
+	struct emu *b = emu_copy(a);
+	static const char *bad_titles[] = {"x\033]52;c;?\a", "x\ay", "x\x7f", "x\xc2\x9b[2J",
+	                                   "\xff"};
+
+	for (size_t i = 0; i < sizeof bad_titles / sizeof bad_titles[0]; i++) {
+		fb_set_title(emu_fb_mut(b), bad_titles[i], strlen(bad_titles[i]));
+		CHECK_EQ_STR(frame(&xterm, a, b, true), "\033]1;t\a");
+	}
+	fb_set_title(emu_fb_mut(b), "t", 1);
+	fb_set_clipboard(emu_fb_mut(b), "?", 1);
+	CHECK_EQ_STR(frame(&xterm, a, b, true), "");
+	fb_set_clipboard(emu_fb_mut(b), "Zm9v\033[2J", 9);
+	CHECK_EQ_STR(frame(&xterm, a, b, true), "");
+	fb_set_clipboard(emu_fb_mut(b), "Zm9v", 4);
+	CHECK_EQ_STR(frame(&xterm, a, b, true), "\033]52;c;Zm9v\a");
+	emu_free(a);
+	emu_free(b);
+}
+
 TEST(mouse_and_input_modes)
 {
 	struct tcaps s = server_caps();
@@ -418,6 +443,7 @@ int main(void)
 	RUN(blank_runs_follow_terminfo);
 	RUN(initial_frame_matches_mosh);
 	RUN(titles);
+	RUN(hostile_osc_strings_not_written);
 	RUN(mouse_and_input_modes);
 	RUN(scroll_shortcut);
 	RUN(size_change_repaints);

@@ -3,6 +3,7 @@
 #include "../test.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #include "term/emu.h"
 #include "term/fb.h"
@@ -403,6 +404,113 @@ TEST(emu_functions_documented)
 	CHECK(emu_function(0, NULL) != NULL);
 }
 
+/* The costliest sequences found (each an O(screen) operation in a few bytes),
+ * repeated to 4 MiB, the largest hoststring a datagram can inflate to. */
+static const char *const worst_inputs[] = {
+    "\033[2J",  "\033#8", "\033[9999S", "\033[9999L",    "\033[J",
+    "\033[?3h", "\033c",  "\n",         "\033[65535X\n", "\033[3g\033[10000G\033[Z",
+};
+
+#define WORST_BYTES (4u << 20)
+
+static uint8_t *repeat_to(const char *piece, size_t total, size_t *len)
+{
+	size_t k = strlen(piece), n = 0;
+	uint8_t *s = malloc(total);
+
+	CHECK(s != NULL);
+	while (n + k <= total) {
+		memcpy(s + n, piece, k);
+		n += k;
+	}
+	*len = n;
+	return s;
+}
+
+/* CPU seconds for 4 MiB of piece on a 1M-cell screen: in one write, or in
+ * writes of one piece each sharing one budget (a HostMessage of many HostBytes). */
+static double worst_cpu(const char *piece, int width, int height, bool split)
+{
+	size_t n, k = strlen(piece);
+	uint8_t *s = repeat_to(piece, WORST_BYTES, &n);
+	struct emu *e = emu_new(width, height);
+	struct emu_stats st;
+	clock_t t0 = clock();
+
+	if (split) {
+		emu_budget_begin(e);
+		for (size_t i = 0; i < n; i += k)
+			emu_write(e, s + i, k);
+	} else {
+		emu_write(e, s, n);
+	}
+	t0 = clock() - t0;
+	emu_stats(e, &st);
+	CHECK(st.collapsed > 0);
+	emu_free(e);
+	free(s);
+	return (double)t0 / CLOCKS_PER_SEC;
+}
+
+TEST(emu_worst_inputs_bounded)
+{
+	for (size_t i = 0; i < sizeof worst_inputs / sizeof worst_inputs[0]; i++) {
+		double a = worst_cpu(worst_inputs[i], 1000, 1000, false);
+		double b = worst_cpu(worst_inputs[i], 10000, 100, i % 2 == 0);
+
+		printf("# worst input %zu: %.3f s, %.3f s of CPU\n", i, a, b);
+		if (a > 5.0 || b > 5.0)
+			TEST_FAIL("input %zu took %.1f s / %.1f s of CPU", i, a, b);
+	}
+}
+
+/* Honest output never meets the budget: a whole pty read of line feeds on a
+ * wide screen scrolls exactly. */
+TEST(emu_budget_honest_output_exact)
+{
+	size_t n;
+	uint8_t *s = repeat_to("y\r\n", 16383, &n);
+	struct emu *e = emu_new(2000, 500);
+	struct emu_stats st;
+
+	emu_write(e, s, n);
+	emu_stats(e, &st);
+	CHECK_EQ_INT(st.collapsed, 0);
+	CHECK_EQ_INT(fb_row(emu_fb(e), 0)->cells[0].text[0], 'y');
+	CHECK_EQ_INT(fb_row(emu_fb(e), 498)->cells[0].text[0], 'y');
+	CHECK_EQ_INT(fb_row(emu_fb(e), 499)->cells[0].len, 0);
+	CHECK_EQ_INT(emu_fb(e)->ds.cur_row, 499);
+	emu_free(e);
+	free(s);
+}
+
+/* Once the budget is dry, costly operations are skipped but the cheap ones
+ * (prints, cursor moves) still apply; the next write has a fresh budget. */
+TEST(emu_budget_collapses_then_refills)
+{
+	size_t n;
+	uint8_t *s = repeat_to("\033#8", 40u * 3, &n);
+	struct emu *e = emu_new(1024, 1024);
+	struct emu_stats st;
+
+	emu_write(e, s, n);
+	emu_stats(e, &st);
+	CHECK_EQ_INT(st.collapsed, 40 - 32);
+	push(e, "\033[2J\033[5;7Hx");
+	emu_stats(e, &st);
+	CHECK_EQ_INT(st.collapsed, 40 - 32);
+	CHECK_EQ_INT(fb_row(emu_fb(e), 0)->cells[0].len, 0);
+	CHECK_EQ_INT(fb_row(emu_fb(e), 4)->cells[6].text[0], 'x');
+	emu_budget_begin(e);
+	emu_write(e, s, n);
+	push(e, "\033[2J");
+	emu_stats(e, &st);
+	CHECK_EQ_INT(st.collapsed, 2 * (40 - 32) + 1);
+	CHECK_EQ_INT(fb_row(emu_fb(e), 0)->cells[0].text[0], 'E');
+	emu_free(e);
+	free(s);
+}
+
 int main(int argc, char **argv)
 {
 	doc_path = argc > 1 ? argv[1] : "doc/sequences.md";
@@ -417,5 +525,8 @@ int main(int argc, char **argv)
 	RUN(emu_functions_documented);
 	RUN(emu_fast_path_equivalent);
 	RUN(emu_fast_paths_random);
+	RUN(emu_worst_inputs_bounded);
+	RUN(emu_budget_honest_output_exact);
+	RUN(emu_budget_collapses_then_refills);
 	return test_done();
 }

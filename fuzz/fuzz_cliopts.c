@@ -1,0 +1,50 @@
+/*
+ * mosh-client's command line and environment. Input: NUL-separated strings,
+ * the first five the values of MOSH_KEY, MOSH_PREDICTION_DISPLAY,
+ * MOSH_PREDICTION_OVERWRITE, MOSH_ESCAPE_KEY and MOSH_TITLE_NOPREFIX (set when
+ * present), the rest argv. On CLIOPTS_RUN there is a numeric address of a
+ * known family; clienv_read always removes MOSH_KEY from the environment.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "client/cliopts.h"
+#include "fuzz_args.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const env_names[] = {"MOSH_KEY", "MOSH_PREDICTION_DISPLAY",
+                                        "MOSH_PREDICTION_OVERWRITE", "MOSH_ESCAPE_KEY",
+                                        "MOSH_TITLE_NOPREFIX"};
+#define NENV (int)(sizeof env_names / sizeof env_names[0])
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_args a;
+	struct cliopts o;
+	struct clienv e;
+	char err[ERR_LEN];
+	enum cliopts_action rc;
+
+	fuzz_args_split(&a, data, size, NENV, "mosh-client");
+	for (int i = 0; i < NENV; i++) {
+		if (a.env[i] != NULL)
+			setenv(env_names[i], a.env[i], 1);
+		else
+			unsetenv(env_names[i]);
+	}
+	if (clienv_read(&e, err) < 0 && err[0] == '\0')
+		abort();
+	if (getenv("MOSH_KEY") != NULL)
+		abort();
+	clienv_fini(&e);
+	rc = cliopts_parse(&o, a.argc, a.argv, "mosh-client", fuzz_args_null(), fuzz_args_null());
+	if (rc == CLIOPTS_RUN &&
+	    (o.ip == NULL || (o.family != AF_INET && o.family != AF_INET6) || o.port == 0))
+		abort();
+	cliopts_fini(&o);
+	fuzz_args_free(&a);
+	return 0;
+}
