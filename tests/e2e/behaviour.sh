@@ -6,6 +6,8 @@
 #  - the server's emulator answers DSR and DA to the application;
 #  - arrow keys arrive as ESC [ A for an application in normal cursor mode and
 #    as ESC O A after it asked for application cursor keys (DECCKM);
+#  - a full-screen program's alternate screen goes when it leaves, and the
+#    shell's screen comes back (not with mosh 1.4's server, which has none);
 #  - the client shows "Last contact" when the server goes silent and clears it
 #    when the network comes back;
 #  - SIGUSR1 with MOSH_SERVER_SIGNAL_TMOUT ends a server whose client is gone;
@@ -66,6 +68,19 @@ tmux_keys Enter
 sleep 0.5
 tmux_keys Up
 tap_ok "Up arrives as ESC O A in application cursor mode" tmux_wait_for '1b 4f 41' 10
+
+# The typed line never shows the drawn words whole: "full-%s" prints full-screen.
+shell_screen_back() {
+	tmux_wait_for left-9 10 && _tmux_not_shows full-screen && _tmux_shows shell-6
+}
+if [ "$MOSH_SERVER_BIN" = /usr/bin/mosh-server ]; then
+	tap_skip "the alternate screen: mosh 1.4's server has none"
+else
+	tmux_type 'clear; echo shell-$((2*3)); printf "\033[?1049h\033[Hfull-%s" screen; sleep 2; printf "\033[?1049l"; echo left-$((3*3))'
+	tmux_keys Enter
+	tap_ok "a full-screen program draws on the alternate screen" tmux_wait_for full-screen 10
+	tap_ok "leaving it brings the shell's screen back" shell_screen_back
+fi
 
 relay_blackout
 tap_ok "a silent server brings up 'Last contact'" tmux_wait_for 'mosh: Last contact' 15
