@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC1091,SC2016 # libraries sourced by path; typed text is for the remote shell
+# shellcheck disable=SC1091,SC2016,SC2034 # libraries sourced by path; typed text is for the remote shell; TMUX_SESSION is read by tmux.sh
 # A session outlives its client (issue 10), end to end on loopback under tmux:
 #  1. a session named s1 runs /bin/sh; its first client (through a recording
 #     forwarder, tests/lib/udp_record.py) runs a command that appends a line

@@ -25,6 +25,7 @@
 #   skip_all REASON             print the reason, exit 77
 #   tap_ok DESC CMD [ARG...]    run CMD; print "ok N - DESC" or "not ok N - DESC";
 #                               returns CMD's success, so "tap_ok ... || tap_done" stops early
+#   tap_skip DESC REASON        an "ok N - DESC # SKIP REASON" line (a check that cannot run here)
 #   tap_diag TEXT               a "# TEXT" line
 #   tap_done                    print "1..N"; exit 1 if anything failed
 #   retry_until TIMEOUT CMD...  run CMD every 0.1 s until it succeeds (0) or TIMEOUT s pass (1)
@@ -148,6 +149,11 @@ tap_ok() {
 	_tap_failed=1
 	echo "not ok $_tap_n - $_desc"
 	return 1
+}
+
+tap_skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
 }
 
 tap_diag() {
