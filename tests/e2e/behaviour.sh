@@ -74,7 +74,7 @@ shell_screen_back() {
 	tmux_wait_for left-9 10 && _tmux_not_shows full-screen && _tmux_shows shell-6
 }
 if [ "$MOSH_SERVER_BIN" = /usr/bin/mosh-server ]; then
-	tap_skip "the alternate screen: mosh 1.4's server has none"
+	tap_skip "the alternate screen" "mosh 1.4's server has none"
 else
 	tmux_type 'clear; echo shell-$((2*3)); printf "\033[?1049h\033[Hfull-%s" screen; sleep 2; printf "\033[?1049l"; echo left-$((3*3))'
 	tmux_keys Enter

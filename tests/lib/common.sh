@@ -158,7 +158,7 @@ tap_ok() {
 # A check that cannot run here: counted, reported as a skip, never a pass.
 tap_skip() {
 	_tap_n=$((_tap_n + 1))
-	echo "ok $_tap_n # SKIP $*"
+	echo "ok $_tap_n - $1 # SKIP $2"
 }
 
 tap_diag() {
