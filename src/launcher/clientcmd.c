@@ -85,6 +85,8 @@ void clientcmd_env(struct strv *env, char *const *base, const struct opts *o, co
 			continue;
 		if (o->init != OPTS_UNSET && is_var(*base, "MOSH_NO_TERM_INIT"))
 			continue;
+		if (o->scrollback != OPTS_UNSET && is_var(*base, "MOSH_NO_SCROLLBACK"))
+			continue;
 		strv_push(env, *base);
 	}
 	strv_pushf(env, "MOSH_KEY=%s", key);
@@ -93,6 +95,8 @@ void clientcmd_env(struct strv *env, char *const *base, const struct opts *o, co
 		strv_push(env, "MOSH_PREDICTION_OVERWRITE=yes");
 	if (o->init == OPTS_NO)
 		strv_push(env, "MOSH_NO_TERM_INIT=1");
+	if (o->scrollback == OPTS_NO)
+		strv_push(env, "MOSH_NO_SCROLLBACK=1");
 }
 
 void clientcmd_argv(struct strv *out, const char *client, int argc, char **argv, const char *ip,

@@ -33,7 +33,8 @@ int clientcmd_colors(const char *client, char colors[CLIENTCMD_COLORS_LEN], char
  * The client's environment: base without MOSH_KEY and MOSH_PREDICTION_DISPLAY,
  * then MOSH_KEY=key, MOSH_PREDICTION_DISPLAY=<mode>; -o adds
  * MOSH_PREDICTION_OVERWRITE=yes and --no-predict-overwrite removes it;
- * --no-init adds MOSH_NO_TERM_INIT=1 and --init removes it. Without either
+ * --no-init adds MOSH_NO_TERM_INIT=1 and --init removes it; likewise
+ * --no-scrollback and --scrollback with MOSH_NO_SCROLLBACK. Without either
  * option the inherited value, if any, is kept.
  */
 void clientcmd_env(struct strv *env, char *const *base, const struct opts *o, const char *key);

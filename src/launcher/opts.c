@@ -38,6 +38,7 @@ enum opt_id {
 	O_BIND,
 	O_REMOTE_IP,
 	O_ATTACH,
+	O_SCROLLBACK,
 };
 
 enum opt_kind {
@@ -76,6 +77,7 @@ static const struct optdef defs[] = {
     {"bind-server", O_BIND, K_VALUE},
     {"experimental-remote-ip", O_REMOTE_IP, K_VALUE},
     {"attach", O_ATTACH, K_OPT},
+    {"scrollback", O_SCROLLBACK, K_BOOL},
 };
 
 #define NDEFS (sizeof defs / sizeof defs[0])
@@ -123,6 +125,9 @@ static const char usage_text[] =
     "        --experimental-remote-ip={proxy|local|remote}\n"
     "                             how the server's address is found (default: proxy)\n"
     "        --attach[=ID|NAME]   join a running mosh-c session (mosh-server attach)\n"
+    "        --no-scrollback      keep output in the session's screen, as mosh 1.4\n"
+    "                             (default: the terminal's own scrollback, with a\n"
+    "                             mosh-c server)\n"
     "                             instead of starting one; without ID|NAME, the only\n"
     "                             detached one (no command may be given)\n"
     "\n"
@@ -310,6 +315,9 @@ static void apply(struct opts *o, const struct spelling *s, const char *value,
 		break;
 	case O_INIT:
 		o->init = tri;
+		break;
+	case O_SCROLLBACK:
+		o->scrollback = tri;
 		break;
 	case O_LOCAL:
 		o->local = true;

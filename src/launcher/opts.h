@@ -59,6 +59,7 @@ struct opts {
 	struct strv ssh;            /* default {"ssh"} */
 	bool ssh_pty;               /* default true */
 	enum opts_tri init;         /* --init / --no-init */
+	enum opts_tri scrollback;   /* --scrollback / --no-scrollback */
 	bool local;
 	bool fake_proxy;
 	enum opts_bind bind;

@@ -135,6 +135,31 @@ TEST(client_environment)
 	strv_fini(&env);
 }
 
+TEST(scrollback_option_sets_the_client_variable)
+{
+	char *base[] = {"MOSH_NO_SCROLLBACK=1", NULL};
+	char *plain[] = {"mosh", "h", NULL};
+	char *off[] = {"mosh", "--no-scrollback", "h", NULL};
+	char *on[] = {"mosh", "--scrollback", "h", NULL};
+	struct strv env;
+
+	parse(2, plain);
+	strv_init(&env);
+	clientcmd_env(&env, base, &o, "k");
+	CHECK(has(&env, "MOSH_NO_SCROLLBACK=1"));
+	strv_fini(&env);
+	parse(3, off);
+	strv_init(&env);
+	clientcmd_env(&env, (char *[]){NULL}, &o, "k");
+	CHECK(has(&env, "MOSH_NO_SCROLLBACK=1"));
+	strv_fini(&env);
+	parse(3, on);
+	strv_init(&env);
+	clientcmd_env(&env, base, &o, "k");
+	CHECK(!has_name(&env, "MOSH_NO_SCROLLBACK"));
+	strv_fini(&env);
+}
+
 TEST(client_argv)
 {
 	char *argv[] = {"mosh", "--predict=never", "user@h", "--", "ls", "-l", NULL};
@@ -165,6 +190,7 @@ int main(void)
 	RUN(colour_output_rules);
 	RUN(colours_from_a_client);
 	RUN(client_environment);
+	RUN(scrollback_option_sets_the_client_variable);
 	RUN(client_argv);
 	RUN(exec_failure_is_reported);
 	opts_fini(&o);

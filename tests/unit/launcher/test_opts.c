@@ -184,7 +184,7 @@ TEST(syntax_errors_show_usage)
 	FAILS("Unknown option: -client", true, "---client=x", "h");
 	FAILS("Unknown option: ", true, "--=x", "h");
 	FAILS("Option pre is ambiguous (predict, predict-overwrite)", true, "--pre=x", "h");
-	FAILS("Option s is ambiguous (server, ssh, ssh-pty)", true, "--s=x", "h");
+	FAILS("Option s is ambiguous (scrollback, server, ssh, ssh-pty)", true, "--s=x", "h");
 	FAILS("Option fa is ambiguous (fake-proxy, family)", true, "--fa=inet", "h");
 	FAILS("Option p requires an argument", true, "h", "-p");
 	FAILS("Option local does not take an argument", true, "--local=x", "127.0.0.1");
