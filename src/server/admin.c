@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/wire.h"
 #include "server/ctl.h"
 #include "server/ctldir.h"
 #include "server/daemon.h"
@@ -434,10 +435,9 @@ static int do_attach(int argc, char *const *argv, FILE *out, FILE *diag)
 	}
 	if (o.bind_ip != NULL)
 		snprintf(rq.bind_ip, sizeof rq.bind_ip, "%s", o.bind_ip);
-	if (o.port_spec != NULL) {
-		rq.port_low = o.port_low;
-		rq.port_high = o.port_high;
-	}
+	/* -p as for new: 0 is any port; without -p, mosh's usual range. */
+	rq.port_low = o.port_spec != NULL ? o.port_low : WIRE_PORT_RANGE_LOW;
+	rq.port_high = o.port_spec != NULL ? o.port_high : WIRE_PORT_RANGE_HIGH;
 	srvopts_fini(&o);
 	if (!winsize_get(STDIN_FILENO, &rq.rows, &rq.cols))
 		rq.rows = rq.cols = 0;

@@ -67,7 +67,7 @@ struct ctl_request {
 	uint8_t op;
 	uint16_t rows, cols;            /* ATTACH: the new client's window, 0 = unknown */
 	char bind_ip[CTL_ADDR_MAX + 1]; /* ATTACH: "" = any interface */
-	uint16_t port_low, port_high;   /* ATTACH: 0,0 = default range */
+	uint16_t port_low, port_high;   /* ATTACH: as new's -p (0,0 = any port) */
 };
 struct ctl_info { /* a session, as INFO reports it */
 	char id[CTL_ID_LEN + 1];

@@ -316,7 +316,6 @@ static void attach(struct session *s, const struct ctl_request *rq, struct ctl_r
                    uint64_t now)
 {
 	const struct fb *fb = emu_fb(s->emu);
-	uint16_t lo = WIRE_PORT_RANGE_LOW, hi = WIRE_PORT_RANGE_HIGH;
 	char err[ERR_LEN], key_text[KEY_TEXT_LEN + 1];
 	uint8_t key[KEY_LEN];
 	struct conn *conn;
@@ -328,11 +327,8 @@ static void attach(struct session *s, const struct ctl_request *rq, struct ctl_r
 		         s->ending ? "the session is ending" : "too many clients are connecting");
 		return;
 	}
-	if (rq->port_low != 0 || rq->port_high != 0) {
-		lo = rq->port_low;
-		hi = rq->port_high;
-	}
-	conn = conn_server_new(rq->bind_ip[0] != '\0' ? rq->bind_ip : NULL, lo, hi, now, err);
+	conn = conn_server_new(rq->bind_ip[0] != '\0' ? rq->bind_ip : NULL, rq->port_low,
+	                       rq->port_high, now, err);
 	if (conn == NULL) {
 		rp->status = ERR_IO;
 		ctl_text_copy(rp->err, sizeof rp->err, err);

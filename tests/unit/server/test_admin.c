@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "net/wire.h"
 #include "server/admin.h"
 #include "server/ctl.h"
 #include "server/ctldir.h"
@@ -54,7 +55,8 @@ static void fake_handler(void *arg, const struct ctl_request *rq, struct ctl_rep
 		dying = true;
 	if (rq->op != CTL_OP_ATTACH)
 		return;
-	if (rq->bind_ip[0] != '\0' || rq->port_low != 0) {
+	if (rq->bind_ip[0] != '\0' || rq->port_low != WIRE_PORT_RANGE_LOW ||
+	    rq->port_high != WIRE_PORT_RANGE_HIGH) {
 		/* Shows the test what arrived, through the error path. */
 		rp->status = ERR_UNSUPP;
 		snprintf(rp->err, sizeof rp->err, "bind %s ports %u:%u", rq->bind_ip,
@@ -313,6 +315,9 @@ TEST(attach_picks_the_only_detached_session)
 	CHECK_EQ_INT(RUN_ADMIN("attach", "work", "-s", "-p", "60100"), 1);
 	CHECK(strstr(diag_text, "bind 10.9.9.9 ports 60100:60100") != NULL);
 	unsetenv("SSH_CONNECTION");
+	/* -p 0 is any port, as for new (not the default range) */
+	CHECK_EQ_INT(RUN_ADMIN("attach", "work", "-p", "0"), 1);
+	CHECK(strstr(diag_text, "bind  ports 0:0") != NULL);
 	/* refusals */
 	CHECK_EQ_INT(RUN_ADMIN("attach", "work", "new", "--", "top"), 1);
 	CHECK(strstr(diag_text, "already runs its command") != NULL);
