@@ -24,6 +24,9 @@
  */
 void daemon_announce(uint16_t port, const char *key);
 
+/* How long the foreground waits for daemon_ready() at most. */
+#define DAEMON_READY_WAIT_MS 5000
+
 /*
  * Ignore SIGHUP/SIGPIPE and fork. The foreground process prints a blank
  * line, the version banner and "[mosh-server detached, pid = N]" on stderr,
@@ -32,5 +35,13 @@ void daemon_announce(uint16_t port, const char *key);
  * verbose, and returns 0. ERR_IO (err filled) when fork fails.
  */
 int daemon_detach(bool verbose, char err[ERR_LEN]);
+
+/*
+ * The daemon is ready to be found (its control socket listens): the
+ * foreground, which waits for this (at most DAEMON_READY_WAIT_MS, or until
+ * the daemon exits), may now exit, so that `mosh-server new` returns only
+ * once `mosh-server list` shows the session. No-op after the first call.
+ */
+void daemon_ready(void);
 
 #endif

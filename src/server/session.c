@@ -10,6 +10,7 @@
 #include "crypto/key.h"
 #include "net/wire.h"
 #include "server/ctl.h"
+#include "server/daemon.h"
 #include "server/link.h"
 #include "server/utmprec.h"
 #include "state/history.h"
@@ -425,6 +426,7 @@ int session_run(const struct session_config *cfg)
 	s.ctl = ctl_server_new(s.loop, cfg->id, on_ctl, &s, err);
 	if (s.ctl == NULL)
 		log_error("no control socket: %s", err);
+	daemon_ready();
 
 	ev_run(s.loop);
 

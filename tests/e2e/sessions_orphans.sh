@@ -43,7 +43,8 @@ start_sessions() {
 	while [ "$_i" -le "$_count" ]; do
 		mosh_server_start "$SERVER" --name "$_prefix$_i" -i 127.0.0.1 -p 0 -- "$@" || return 1
 		eval "S_PID_$_i=$MOSH_SERVER_PID"
-		eval "S_ID_$_i=$(session_field "$MOSH_SERVER_PID" id)" || return 1
+		_id=$(session_field "$MOSH_SERVER_PID" id) || return 1
+		eval "S_ID_$_i=$_id"
 		tmux_cmd new-window -t "$_prefix:$_i" \
 			"$(mosh_client_cmd "$CLIENT" 127.0.0.1 "$MOSH_SERVER_PORT")" || return 1
 		_c=$(tmux_cmd display-message -p -t "$_prefix:$_i" '#{pane_pid}') || return 1

@@ -24,6 +24,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "daemon-alive sid=%ld\n", (long)getsid(0));
 	fflush(stderr);
+	daemon_ready();
 	for (int i = 0; i < 300; i++)
 		usleep(100000);
 	return 0;
