@@ -421,9 +421,17 @@ int frontend_run(const struct frontend_config *cfg)
 	s.final_frame = true;
 	draw(&s, clock_ms());
 	buf_clear(&s.out);
+	if (s.sb_mode && !s.local_alt)
+		exitmsg_park(&s.out, s.drawn);
 	disp_close(cfg->caps, use_alt(&s) || s.local_alt, &s.out);
 	write_all(STDOUT_FILENO, s.out.data, s.out.len);
 	ctty_restore();
+	/* Leaving the alternate screen took the last frame away: show its text again. */
+	if (s.connected && use_alt(&s) && cfg->caps->rmcup[0] != '\0') {
+		buf_clear(&s.out);
+		exitmsg_screen(&s.out, termstate_fb(clink_remote(s.link)));
+		write_all(STDOUT_FILENO, s.out.data, s.out.len);
+	}
 
 	buf_init(&diag);
 	exitmsg_diagnostic(&diag, s.connected, s.clean, cfg->ip, cfg->port);
@@ -441,5 +449,5 @@ int frontend_run(const struct frontend_config *cfg)
 	pred_free(s.pred);
 	fb_free(s.drawn);
 	buf_fini(&s.out);
-	return exitmsg_status(s.clean);
+	return exitmsg_status(s.clean, notice_kind, notice);
 }
