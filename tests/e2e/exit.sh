@@ -1,11 +1,12 @@
 #!/bin/sh
-# shellcheck disable=SC1091 # libraries sourced by path
+# shellcheck disable=SC1091,SC2034 # libraries sourced by path; TMUX_SESSION is read by tmux.sh
 # What the user keeps when a session ends (issue 14), end to end under tmux:
 #  - the command's last output stays on the screen above "[mosh is exiting.]",
 #    with the scrollback (primary screen) and with MOSH_NO_SCROLLBACK=1 (the
 #    alternate screen, whose frame the client prints again after leaving it);
-#  - mosh exits with the remote command's status (3; 127 and the server's
-#    "cannot run" line for a command that does not exist), and 0 against
+#  - mosh exits with the remote command's status (3; 128 + 15 for SIGTERM;
+#    127 and the server's "cannot run" line for a command that does not
+#    exist), and 0 against
 #    Debian's mosh 1.4 server, which does not send it;
 #  - a client whose server never answers quits at once on Ctrl-^ . and, after
 #    10 s, names the host and UDP port that must be reachable.
@@ -53,6 +54,7 @@ marker="sh -c 'echo visible-\$((6*7)); exit 3'"
 run_case scrollback "" "" visible-42 3 -- "$marker"
 run_case scrollback-typo "" "" 'cannot run "nonexistent-cmd' 127 -- nonexistent-cmd
 run_case altscreen MOSH_NO_SCROLLBACK=1 "" visible-42 3 -- "$marker"
+run_case signal "" "" killed-by-term 143 -- "sh -c 'echo killed-by-term; kill -TERM \$\$'"
 run_case altscreen-typo MOSH_NO_SCROLLBACK=1 "" 'cannot run "nonexistent-cmd' 127 -- \
 	nonexistent-cmd
 if [ -x /usr/bin/mosh-server ]; then
