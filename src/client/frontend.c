@@ -27,10 +27,8 @@
 
 enum {
 	STDIN_READ_MAX = 16384,
-	PUSH_ROWS_MAX = 4096,         /* history rows put into the scrollback per frame */
-	NOTHING_RECEIVED_AFTER = 250, /* ms: say the server is silent */
-	GIVE_UP_AFTER = 15000,        /* ms without any server state: shut down */
-	CONNECTING_WAKEUP = 250,      /* ms between checks until the first state */
+	PUSH_ROWS_MAX = 4096,    /* history rows put into the scrollback per frame */
+	CONNECTING_WAKEUP = 250, /* ms between checks until the first state */
 };
 
 struct frontend {
@@ -41,7 +39,7 @@ struct frontend {
 	struct notify notify;
 	struct pred *pred;
 	char help[160];
-	char silent_msg[80];
+	char silent_msg[NOTIFY_MSG_MAX + 1]; /* the bar's text while the server is silent */
 
 	struct fb *drawn; /* what the terminal shows; NULL: nothing yet */
 	/* The user's scrollback (client/scrollback.h): decided on the first
@@ -266,7 +264,7 @@ static void on_stdin(struct ev_loop *loop, int fd, int events, void *arg)
 	if (n <= 0) {
 		s->stdin_open = false;
 		ev_fd_set_events(loop, fd, 0);
-		start_shutdown(s, now, "Exiting...");
+		start_shutdown(s, now, NOTIFY_TEXT_EOF);
 		return;
 	}
 	/* A paste (one read of more than PRED_PASTE_MAX bytes) resets the
@@ -293,9 +291,10 @@ static void on_stdin(struct ev_loop *loop, int fd, int events, void *arg)
 		if (r.repaint)
 			s->repaint = true;
 		if (r.event == ESC_EV_QUIT) {
-			if (clink_shutting_down(s->link))
+			/* A server never heard from would not answer the handshake either. */
+			if (clink_shutting_down(s->link) || !s->connected)
 				s->leave = true;
-			start_shutdown(s, now, "Exiting on user request...");
+			start_shutdown(s, now, NOTIFY_TEXT_USER_QUIT);
 		} else if (r.event == ESC_EV_SUSPEND) {
 			suspend(s);
 		}
@@ -331,7 +330,7 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 			s->leave = true;
 			return;
 		}
-		start_shutdown(s, now, "Signal received, shutting down...");
+		start_shutdown(s, now, NOTIFY_TEXT_SIGNAL);
 	}
 }
 
@@ -358,11 +357,14 @@ static void watch_connection(struct frontend *s, uint64_t now)
 	} else if (send_errors > 0) {
 		notify_network_ok(&s->notify, now);
 	}
-	if (!s->connected && now - s->start >= NOTHING_RECEIVED_AFTER &&
-	    !clink_shutting_down(s->link))
+	if (!s->connected && now - s->start >= NOTIFY_NO_REPLY_AFTER_MS &&
+	    !clink_shutting_down(s->link)) {
+		notify_silent_text(s->silent_msg, sizeof s->silent_msg, s->cfg->ip, s->cfg->port,
+		                   now - s->start);
 		notify_set(&s->notify, s->silent_msg, true, true, now);
-	if (!s->connected && now - s->start >= GIVE_UP_AFTER)
-		start_shutdown(s, now, "Timed out waiting for server...");
+	}
+	if (!s->connected && now - s->start >= NOTIFY_GIVE_UP_AFTER_MS)
+		start_shutdown(s, now, NOTIFY_TEXT_TIMED_OUT);
 	notify_expire(&s->notify, now);
 }
 
@@ -419,8 +421,6 @@ int frontend_run(const struct frontend_config *cfg)
 	esc_quit_hint(cfg->esc, hint, sizeof hint);
 	notify_init(&s.notify, hint, now);
 	s.pred = pred_new(cfg->predict, cfg->predict_overwrite);
-	snprintf(s.silent_msg, sizeof s.silent_msg, "Nothing received from server on UDP port %u.",
-	         (unsigned)cfg->port);
 
 	disp_open(cfg->caps, cfg->term_init, &s.out);
 	write_all(STDOUT_FILENO, s.out.data, s.out.len);
@@ -443,11 +443,19 @@ int frontend_run(const struct frontend_config *cfg)
 	s.final_frame = true;
 	draw(&s, clock_ms());
 	buf_clear(&s.out);
+	if (s.sb_mode && !s.local_alt)
+		exitmsg_park(&s.out, s.drawn);
 	disp_close(cfg->caps, use_alt(&s) || s.local_alt, &s.out);
 	if (s.sb_mode && !s.local_alt && s.drawn != NULL)
 		below_last_line(s.drawn, &s.out);
 	write_all(STDOUT_FILENO, s.out.data, s.out.len);
 	ctty_restore();
+	/* Leaving the alternate screen took the last frame away: show its text again. */
+	if (s.connected && use_alt(&s) && cfg->caps->rmcup[0] != '\0') {
+		buf_clear(&s.out);
+		exitmsg_screen(&s.out, termstate_fb(clink_remote(s.link)));
+		write_all(STDOUT_FILENO, s.out.data, s.out.len);
+	}
 
 	buf_init(&diag);
 	exitmsg_diagnostic(&diag, s.connected, s.clean, cfg->ip, cfg->port);
@@ -465,5 +473,5 @@ int frontend_run(const struct frontend_config *cfg)
 	pred_free(s.pred);
 	fb_free(s.drawn);
 	buf_fini(&s.out);
-	return exitmsg_status(s.clean);
+	return exitmsg_status(s.clean, notice_kind, notice);
 }

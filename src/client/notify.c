@@ -105,6 +105,15 @@ void notify_expire(struct notify *n, uint64_t now)
 		notify_clear(n);
 }
 
+void notify_silent_text(char *out, size_t outlen, const char *host, uint16_t port, uint64_t elapsed)
+{
+	if (elapsed < NOTIFY_FIREWALL_AFTER_MS)
+		snprintf(out, outlen, NOTIFY_TEXT_NOTHING_RECEIVED, (unsigned)port);
+	else
+		snprintf(out, outlen, NOTIFY_TEXT_FIREWALL, host, (unsigned)port,
+		         (unsigned)(NOTIFY_FIREWALL_AFTER_MS / 1000));
+}
+
 void notify_format_duration(char *out, size_t outlen, uint64_t secs, const char *unit)
 {
 	unsigned long long s = (unsigned long long)secs;

@@ -43,6 +43,10 @@
 	                               */
 #define NOTIFY_GIVE_UP_AFTER_MS 15000 /* still none: NOTIFY_TEXT_TIMED_OUT, and shut down */
 #define NOTIFY_TEXT_NOTHING_RECEIVED "Nothing received from server on UDP port %u."
+#define NOTIFY_FIREWALL_AFTER_MS 10000 /* still none: name the host and port to open */
+#define NOTIFY_TEXT_FIREWALL                                                                       \
+	"nothing received from %s on UDP port %u in %u s: is the port open on the server "         \
+	"(firewall)?"
 #define NOTIFY_TEXT_TIMED_OUT "Timed out waiting for server..."
 #define NOTIFY_TEXT_USER_QUIT "Exiting on user request..."
 #define NOTIFY_TEXT_EOF "Exiting..."
@@ -91,6 +95,14 @@ bool notify_text(const struct notify *n, uint64_t now, struct buf *out);
 
 /* Milliseconds until the bar needs redrawing (expiry or count-up), NOTIFY_NEVER if never. */
 uint64_t notify_wait_ms(const struct notify *n, uint64_t now);
+
+/*
+ * The message while no server state has arrived, elapsed ms after the start:
+ * NOTIFY_TEXT_NOTHING_RECEIVED, from NOTIFY_FIREWALL_AFTER_MS on
+ * NOTIFY_TEXT_FIREWALL with host (the address the client sends to).
+ */
+void notify_silent_text(char *out, size_t outlen, const char *host, uint16_t port,
+                        uint64_t elapsed);
 
 /* "N <unit>" below a minute, "M:SS" below an hour, else "H:MM:SS". */
 void notify_format_duration(char *out, size_t outlen, uint64_t secs, const char *unit);

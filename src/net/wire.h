@@ -102,6 +102,7 @@
 /* Notice kinds, and the longest notice text accepted. */
 #define WIRE_NOTICE_ATTACHED 1u /* the session was attached from another client */
 #define WIRE_NOTICE_KILLED 2u   /* mosh-server kill ended the session */
+#define WIRE_NOTICE_EXITED 3u   /* the session's command exited; text: its status, "0".."255" */
 #define WIRE_NOTICE_TEXT_MAX 128u
 
 #endif

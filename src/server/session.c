@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "crypto/key.h"
@@ -28,6 +29,7 @@ enum {
 	PTY_QUIET = 1,             /* ms of pty silence that ends the collection delay */
 	SESSION_LINKS_MAX = 8,     /* the driving link, ending ones and pending attaches */
 	DETACHED_AFTER = 10000,    /* ms of client silence after which list says detached */
+	REAP_GRACE = 500,          /* ms the pty's end may precede the child's exit status */
 };
 
 struct session {
@@ -48,7 +50,10 @@ struct session {
 	uint64_t last_pty_data; /* when the child's output last arrived */
 	bool had_client;        /* some link's client was ever heard */
 	bool child_gone;
-	bool ending; /* every link told to end; leave once they are finished */
+	uint64_t child_gone_at; /* when child_gone was first seen; 0: not yet */
+	bool reaped;
+	int exit_code; /* the command's, as a shell reports it; valid once reaped */
+	bool ending;   /* every link told to end; leave once they are finished */
 	bool leave;
 	bool utmp_attached;
 	char utmp_ip[128]; /* the client address utmp shows while attached */
@@ -62,14 +67,15 @@ static uint64_t last_client_input(const struct session *s)
 	return s->driver != NULL ? link_last_heard(s->driver) : 0;
 }
 
-static void end_session(struct session *s, uint64_t now, const char *why, uint32_t notice)
+static void end_session(struct session *s, uint64_t now, const char *why, uint32_t notice,
+                        const char *text)
 {
 	if (s->ending)
 		return;
 	log_info("%s", why);
 	s->ending = true;
 	for (size_t i = 0; i < s->n_links; i++)
-		link_end(s->links[i], now, notice, "");
+		link_end(s->links[i], now, notice, text);
 }
 
 /* A link's client spoke for the first time: it drives the session now. */
@@ -181,7 +187,7 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 		ev_stop(loop);
 		return;
 	}
-	end_session(s, ev_now(loop), "signal received, shutting down", 0);
+	end_session(s, ev_now(loop), "signal received, shutting down", 0, "");
 }
 
 /* Run every link; free the finished ones. */
@@ -205,7 +211,7 @@ static int64_t links_tick(struct session *s, uint64_t now)
 		wait = ev_wait_min(wait, link_publish_history(l, now));
 		link_set_send_mindelay(l, quiet ? 0 : SSP_SEND_MINDELAY_SERVER);
 		if (link_client_quit(l) && l == s->driver)
-			end_session(s, now, "the client quit", 0);
+			end_session(s, now, "the client quit", 0, "");
 		if (link_finished(l, now)) {
 			if (s->driver == l)
 				s->driver = NULL;
@@ -228,7 +234,7 @@ static int64_t timeouts_tick(struct session *s, uint64_t now)
 		if (now - s->start >= cfg->connect_timeout) {
 			fprintf(stderr, "No connection within %llu seconds.\n",
 			        (unsigned long long)(cfg->connect_timeout / 1000));
-			end_session(s, now, "no client came", 0);
+			end_session(s, now, "no client came", 0, "");
 		} else {
 			wait = (int64_t)(s->start + cfg->connect_timeout - now);
 		}
@@ -237,7 +243,7 @@ static int64_t timeouts_tick(struct session *s, uint64_t now)
 		uint64_t limit = last_client_input(s) + cfg->network_timeout * 1000;
 
 		if (now >= limit)
-			end_session(s, now, "network timeout", 0);
+			end_session(s, now, "network timeout", 0, "");
 		else
 			wait = ev_wait_min(wait, (int64_t)(limit - now));
 	}
@@ -245,7 +251,7 @@ static int64_t timeouts_tick(struct session *s, uint64_t now)
 		s->usr1 = false;
 		if (cfg->signal_timeout == 0 || !s->had_client ||
 		    now - last_client_input(s) >= cfg->signal_timeout * 1000)
-			end_session(s, now, "SIGUSR1 idle shutdown", 0);
+			end_session(s, now, "SIGUSR1 idle shutdown", 0, "");
 	}
 	return wait;
 }
@@ -361,7 +367,7 @@ static void on_ctl(void *arg, const struct ctl_request *rq, struct ctl_reply *rp
 		attach(s, rq, rp, now);
 		break;
 	case CTL_OP_KILL:
-		end_session(s, now, "killed through the control socket", WIRE_NOTICE_KILLED);
+		end_session(s, now, "killed through the control socket", WIRE_NOTICE_KILLED, "");
 		break;
 	default:
 		break;
@@ -369,19 +375,56 @@ static void on_ctl(void *arg, const struct ctl_request *rq, struct ctl_reply *rp
 	fill_info(s, now, &rp->info);
 }
 
+/* A wait status as a shell's $? shows it: the exit code, or 128 + the signal. */
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+/*
+ * The command is over once it has exited or its pty has closed. The pty
+ * usually closes first, so its exit status is waited for a little: the
+ * clients' last frames carry it (WIRE_NOTICE_EXITED).
+ */
+static int64_t child_tick(struct session *s, uint64_t now)
+{
+	char code[16];
+	int status;
+
+	if (!s->reaped && pty_reap(s->child, &status) == 1) {
+		s->reaped = true;
+		s->exit_code = exit_code(status);
+		s->child_gone = true;
+	}
+	if (!s->child_gone || s->ending)
+		return -1;
+	if (s->child_gone_at == 0)
+		s->child_gone_at = now;
+	if (!s->reaped && now - s->child_gone_at < REAP_GRACE)
+		return (int64_t)(s->child_gone_at + REAP_GRACE - now);
+	if (!s->reaped) {
+		end_session(s, now, "the session's command closed its terminal", 0, "");
+		return -1;
+	}
+	snprintf(code, sizeof code, "%d", s->exit_code);
+	log_info("the session's command exited with status %s", code);
+	end_session(s, now, "the session's command has exited", WIRE_NOTICE_EXITED, code);
+	return -1;
+}
+
 static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 {
 	struct session *s = arg;
 	int64_t wait;
-	int status;
 
 	wait = links_tick(s, now);
 	ev_fd_set_events(loop, pty_master_fd(s->child),
 	                 s->child_gone ? 0 : EV_READ | (pty_wants_write(s->child) ? EV_WRITE : 0));
-	if (pty_reap(s->child, &status) == 1)
-		s->child_gone = true;
-	if (s->child_gone)
-		end_session(s, now, "the session's command has exited", 0);
+	wait = ev_wait_min(wait, child_tick(s, now));
 	wait = ev_wait_min(wait, timeouts_tick(s, now));
 	wait = ev_wait_min(wait, utmp_tick(s, now));
 	if (s->ending && s->n_links == 0)

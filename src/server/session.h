@@ -18,7 +18,8 @@
  * attached client quits (its shutdown), on MOSH_SERVER_NETWORK_TMOUT of
  * silence, on SIGUSR1 (with MOSH_SERVER_SIGNAL_TMOUT), and when no client
  * ever came within the connect timeout; each link then runs the shutdown
- * handshake with its client.
+ * handshake with its client. When the command has exited, the final frames
+ * of a mosh-c client carry its exit status (WIRE_NOTICE_EXITED).
  */
 #ifndef MOSHC_SERVER_SESSION_H
 #define MOSHC_SERVER_SESSION_H

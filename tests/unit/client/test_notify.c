@@ -184,6 +184,20 @@ TEST(title_prefix_overlay)
 	buf_fini(&i);
 }
 
+TEST(silent_server_names_host_and_port)
+{
+	char msg[NOTIFY_MSG_MAX + 1];
+
+	notify_silent_text(msg, sizeof msg, "192.0.2.4", 60001, NOTIFY_NO_REPLY_AFTER_MS);
+	CHECK_EQ_STR(msg, "Nothing received from server on UDP port 60001.");
+	notify_silent_text(msg, sizeof msg, "192.0.2.4", 60001, NOTIFY_FIREWALL_AFTER_MS - 1);
+	CHECK_EQ_STR(msg, "Nothing received from server on UDP port 60001.");
+	notify_silent_text(msg, sizeof msg, "2001:db8::1", 60001, NOTIFY_FIREWALL_AFTER_MS);
+	CHECK_EQ_STR(msg,
+	             "nothing received from 2001:db8::1 on UDP port 60001 in 10 s: is the port "
+	             "open on the server (firewall)?");
+}
+
 int main(void)
 {
 	buf_init(&text);
@@ -195,6 +209,7 @@ int main(void)
 	RUN(escape_help_hides_hint_and_clears_itself);
 	RUN(long_messages_cut_on_utf8_boundary);
 	RUN(title_prefix_overlay);
+	RUN(silent_server_names_host_and_port);
 	buf_fini(&text);
 	return test_done();
 }
