@@ -186,28 +186,6 @@ static void prepare_primary(struct frontend *s, const struct fb *fb, bool remote
 	}
 }
 
-/* Leaving the primary screen as a shell would: the cursor on a fresh line
- * below the last text, so what follows never overwrites the session's screen. */
-static void below_last_line(const struct fb *fb, struct buf *out)
-{
-	int last = fb->ds.cur_row;
-
-	for (int y = fb->ds.height - 1; y > last; y--) {
-		for (int x = 0; x < fb->ds.width; x++) {
-			if (!fb_cell_blank(&fb->rows[y]->cells[x])) {
-				last = y;
-				break;
-			}
-		}
-		if (last == y)
-			break;
-	}
-	if (last + 1 < fb->ds.height)
-		buf_appendf(out, "\033[%d;1H", last + 2);
-	else
-		buf_appendf(out, "\033[%d;1H\r\n", fb->ds.height);
-}
-
 static void draw(struct frontend *s, uint64_t now)
 {
 	const struct termstate *remote = clink_remote(s->link);
@@ -446,8 +424,6 @@ int frontend_run(const struct frontend_config *cfg)
 	if (s.sb_mode && !s.local_alt)
 		exitmsg_park(&s.out, s.drawn);
 	disp_close(cfg->caps, use_alt(&s) || s.local_alt, &s.out);
-	if (s.sb_mode && !s.local_alt && s.drawn != NULL)
-		below_last_line(s.drawn, &s.out);
 	write_all(STDOUT_FILENO, s.out.data, s.out.len);
 	ctty_restore();
 	/* Leaving the alternate screen took the last frame away: show its text again. */
