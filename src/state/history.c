@@ -100,11 +100,11 @@ size_t history_count(const struct history *h)
 	return h->n;
 }
 
-const struct fb_row *history_find(const struct history *h, uint64_t line, uint64_t *found)
+/* The entry index of the first line >= line (h->n when none). */
+static size_t index_of(const struct history *h, uint64_t line)
 {
 	size_t lo = 0, hi = h->n;
 
-	/* The first entry whose line is >= line. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -113,10 +113,17 @@ const struct fb_row *history_find(const struct history *h, uint64_t line, uint64
 		else
 			hi = mid;
 	}
-	if (lo == h->n)
+	return lo;
+}
+
+const struct fb_row *history_find(const struct history *h, uint64_t line, uint64_t *found)
+{
+	size_t i = index_of(h, line);
+
+	if (i == h->n)
 		return NULL;
-	*found = at(h, lo)->line;
-	return at(h, lo)->row;
+	*found = at(h, i)->line;
+	return at(h, i)->row;
 }
 
 void history_trim(struct history *h, uint64_t line)
@@ -140,22 +147,6 @@ static size_t run_length(const struct history *h, size_t i, size_t max, uint64_t
 		n++;
 	}
 	return n;
-}
-
-/* The entry index of the first line >= line (h->n when none). */
-static size_t index_of(const struct history *h, uint64_t line)
-{
-	size_t lo = 0, hi = h->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (at(h, mid)->line < line)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 size_t history_encode(const struct history *h, uint64_t from, uint64_t to,
