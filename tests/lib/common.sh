@@ -37,6 +37,7 @@
 #   free_udp_port               print a UDP port that was free on 127.0.0.1 a moment ago
 #                               (racy by nature: prefer "port 0" and a ready file)
 #   now_ms                      milliseconds of the monotonic-ish clock (date +%s%3N)
+#   sleep_ms MS                 sleep MS milliseconds (none when MS <= 0)
 
 TEST_TMP=${TEST_TMP:-}
 TEST_NAME=${TEST_NAME:-test}
@@ -85,6 +86,10 @@ pid_alive() {
 
 now_ms() {
 	date +%s%3N
+}
+
+sleep_ms() {
+	[ "$1" -le 0 ] || sleep "$(awk -v ms="$1" 'BEGIN { print ms / 1000 }')"
 }
 
 retry_until() {
