@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC1091,SC2016 # libraries sourced by path; typed text is for the remote shell
+# shellcheck disable=SC1091,SC2016,SC2153 # libraries sourced by path; typed text is for the remote shell; MOSH_SERVER_PID is set by mosh.sh
 # Negative controls for the server's timeouts (loopback): each timeout ends
 # the server only when it should.
 #  - SIGUSR1 with MOSH_SERVER_SIGNAL_TMOUT=60 and a client that has just typed

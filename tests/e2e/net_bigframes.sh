@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC1091 # libraries sourced by path
+# shellcheck disable=SC1091,SC2034 # libraries sourced by path; MOSH_RELAY, RELAY_LISTEN, TMUX_SESSION are read by the libraries
 # Big frames at 5 % loss: a 300x100 screen of true-colour cells (every cell
 # its own 24-bit foreground and background) redrawn 25 times in ~5 s by a
 # small perl program run as the session's command, through tools/mosh-relay

@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC1091,SC2016 # libraries sourced by path; typed text is for the remote shell
+# shellcheck disable=SC1091,SC2016,SC2034 # libraries sourced by path; typed text is for the remote shell; MOSH_RELAY, RELAY_LISTEN, TMUX_SESSION are read by the libraries
 # A 90 s outage of a real (virtual) link: two sessions of ours across the veth
 # pair of tests/lib/netns.sh, then the server's end of the link goes down for
 # 90 s, so every datagram either way is lost.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC1091,SC2016 # libraries sourced by path; typed text is for the remote shell
+# shellcheck disable=SC1091,SC2016,SC2034 # libraries sourced by path; typed text is for the remote shell; MOSH_RELAY, RELAY_LISTEN, TMUX_SESSION are read by the libraries
 # Half the datagrams lost each way: our mosh-server and tools/mosh-relay
 # (--loss 50) in the server's network namespace, our mosh-client under tmux in
 # the client's (tests/lib/netns.sh); the client talks to the relay across the

@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC1091,SC2016 # libraries sourced by path; the driver runs remotely
+# shellcheck disable=SC1091,SC2016,SC2034 # libraries sourced by path; the driver runs remotely; TMUX_SESSION is read by tmux.sh
 # A differential oracle: the same byte streams drawn by Debian's mosh 1.4 pair
 # (/usr/bin/mosh-server + /usr/bin/mosh-client), by ours (with
 # MOSH_NO_SCROLLBACK=1) and, as the referee, by tmux directly, each in its own

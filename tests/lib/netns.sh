@@ -50,9 +50,10 @@ netns_init() {
 	ip link add "$NETNS_CLI_DEV" netns "$NETNS_CLI" type veth \
 		peer name "$NETNS_SRV_DEV" netns "$NETNS_SRV" 2>>"$TEST_TMP/netns.log" ||
 		skip_all "no veth pair: $(tail -n 1 "$TEST_TMP/netns.log")"
-	_netns_host "$NETNS_CLI" "$NETNS_CLI_DEV" "$NETNS_CLI_IP4" "$NETNS_CLI_IP6" &&
-		_netns_host "$NETNS_SRV" "$NETNS_SRV_DEV" "$NETNS_SRV_IP4" "$NETNS_SRV_IP6" ||
+	if ! _netns_host "$NETNS_CLI" "$NETNS_CLI_DEV" "$NETNS_CLI_IP4" "$NETNS_CLI_IP6" ||
+		! _netns_host "$NETNS_SRV" "$NETNS_SRV_DEV" "$NETNS_SRV_IP4" "$NETNS_SRV_IP6"; then
 		skip_all "cannot configure the veth pair (see $TEST_TMP/netns.log)"
+	fi
 	retry_until 5 _netns_carrier || skip_all "the veth pair has no carrier"
 }
 
