@@ -1,8 +1,9 @@
 #!/bin/sh
 # make check: build the debug tree (gcc) and the sanitizer tree (clang with
-# ASan+UBSan), run every suite in the first and the unit suite in the second,
-# then print the counts of each tree, the skipped tests with their reasons and
-# one closing line "N passed, M failed[, K skipped]" (scripts/summarize.py).
+# ASan+UBSan), run every suite in the first and, in the second, the unit suite
+# and the whole-session tests (suite san-e2e, tests/e2e/meson.build); then
+# print the counts of each tree, the skipped tests with their reasons and one
+# closing line "N passed, M failed[, K skipped]" (scripts/summarize.py).
 # --san-only: just the sanitizer tree (make san).
 set -u
 cd "$(dirname "$0")/.."
@@ -28,7 +29,7 @@ if [ "${1:-}" != "--san-only" ]; then
 	meson test -C $BUILD --print-errorlogs --num-processes 2 || status=1
 	logs="$logs debug=$BUILD/meson-logs/testlog.json"
 fi
-meson test -C $SAN --suite unit --print-errorlogs --num-processes 2 || status=1
+meson test -C $SAN --suite unit --suite san-e2e --print-errorlogs --num-processes 2 || status=1
 logs="$logs asan+ubsan=$SAN/meson-logs/testlog.json"
 
 echo

@@ -213,8 +213,10 @@ static int64_t links_tick(struct session *s, uint64_t now)
 		if (link_client_quit(l) && l == s->driver)
 			end_session(s, now, "the client quit", 0, "");
 		if (link_finished(l, now)) {
-			if (s->driver == l)
+			if (s->driver == l) {
+				link_client_ip(l, s->client_ip, sizeof s->client_ip);
 				s->driver = NULL;
+			}
 			link_free(l);
 			memmove(&s->links[i], &s->links[i + 1], (s->n_links - i - 1) * sizeof l);
 			s->n_links--;
@@ -293,7 +295,11 @@ static void fill_info(const struct session *s, uint64_t now, struct ctl_info *in
 
 	snprintf(info->name, sizeof info->name, "%s", s->cfg->name);
 	info->state = state_now(s, now);
-	snprintf(info->client_addr, sizeof info->client_addr, "%s", s->client_ip);
+	/* The driving client may have roamed since it was first heard. */
+	if (s->driver != NULL)
+		link_client_ip(s->driver, info->client_addr, sizeof info->client_addr);
+	else
+		snprintf(info->client_addr, sizeof info->client_addr, "%s", s->client_ip);
 	info->idle_s = (uint32_t)((now - (s->had_client ? heard : s->start)) / 1000);
 	info->age_s = (uint32_t)((now - s->start) / 1000);
 	info->rows = (uint16_t)fb->ds.height;

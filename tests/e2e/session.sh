@@ -17,6 +17,7 @@ MOSHC_BUILD=${1:-${MOSHC_BUILD:-build}}
 . "$TESTLIB/common.sh"
 . "$TESTLIB/tmux.sh"
 . "$TESTLIB/mosh.sh"
+. "$TESTLIB/screen.sh"
 
 MOSH_SERVER_BIN=${MOSH_SERVER_BIN:-$MOSHC_BUILD/mosh-server}
 MOSH_CLIENT_BIN=${MOSH_CLIENT_BIN:-$MOSHC_BUILD/mosh-client}
@@ -53,30 +54,6 @@ both_wait() {
 	tmux_wait_for "$1" "$2"
 }
 
-# mosh stores the bright colours of SGR 90-97/100-107 as palette entries 8-15
-# (doc/PROTOCOL.md 8.4), which look the same but which tmux reports differently:
-# compare them in one spelling.
-capture() {
-	tmux_cmd capture-pane -p -e -t "$TMUX_SESSION" |
-		perl -pe 's/\e\[9([0-7])m/"\e[38;5;".(8+$1)."m"/ge; s/\e\[10([0-7])m/"\e[48;5;".(8+$1)."m"/ge'
-}
-
-# The two screens are equal, cell for cell with renditions. The mosh side is
-# polled for a while: frames may still be on their way.
-_screens_equal() {
-	TMUX_SESSION=direct
-	capture >"$TEST_TMP/direct.screen"
-	TMUX_SESSION=mosh
-	capture >"$TEST_TMP/mosh.screen"
-	cmp -s "$TEST_TMP/direct.screen" "$TEST_TMP/mosh.screen"
-}
-screens_equal() {
-	retry_until 5 _screens_equal && return 0
-	echo "screens differ (< direct, > mosh):" >&2
-	diff "$TEST_TMP/direct.screen" "$TEST_TMP/mosh.screen" | cat -v >&2
-	return 1
-}
-
 TMUX_SESSION=direct
 tmux_wait_for '$' 10
 TMUX_SESSION=mosh
@@ -85,31 +62,31 @@ tap_ok "the remote prompt arrives" tmux_wait_for '$' 20
 # begin from a cleared screen on both sides.
 both_type 'clear; echo ready-$((6*7))'
 tap_ok "a typed command runs remotely" both_wait ready-42 20
-tap_ok "plain commands: screens equal" screens_equal
+tap_ok "plain commands: screens equal" screens_equal direct mosh
 
 both_type 'printf "\033[1mbold\033[0m \033[4munder\033[0m \033[7mrev\033[0m \033[31mred\033[42mongreen\033[0m \033[94mbright\033[0m\n"; echo c16-done'
 both_wait c16-done 10
-tap_ok "16 colours and attributes: screens equal" screens_equal
+tap_ok "16 colours and attributes: screens equal" screens_equal direct mosh
 
 both_type 'printf "\033[38;5;196mi196\033[48;5;21mbg21\033[0m \033[38;2;255;128;0mtrue\033[48;2;0;64;128mbg\033[0m\n"; echo c256-done'
 both_wait c256-done 10
-tap_ok "256 and 24-bit colour: screens equal" screens_equal
+tap_ok "256 and 24-bit colour: screens equal" screens_equal direct mosh
 
 both_type 'printf "日本語 ｶﾀｶﾅ e\314\201 n\314\203 wide:中文字\n"; echo utf8-done'
 both_wait utf8-done 10
-tap_ok "UTF-8 out (wide, combining): screens equal" screens_equal
+tap_ok "UTF-8 out (wide, combining): screens equal" screens_equal direct mosh
 
 both_type 'echo glück-faĩl-日本'
 both_wait glück-faĩl-日本 10
-tap_ok "UTF-8 typed in arrives intact" screens_equal
+tap_ok "UTF-8 typed in arrives intact" screens_equal direct mosh
 
 both_type 'printf "%085d|\n" 0; echo wrap-done'
 both_wait wrap-done 10
-tap_ok "an 80th-column wrap: screens equal" screens_equal
+tap_ok "an 80th-column wrap: screens equal" screens_equal direct mosh
 
 both_type 'seq 1 60; echo scroll-done'
 both_wait scroll-done 10
-tap_ok "scrolling 60 lines: screens equal" screens_equal
+tap_ok "scrolling 60 lines: screens equal" screens_equal direct mosh
 
 for s in direct mosh; do
 	TMUX_SESSION=$s
@@ -119,24 +96,24 @@ both_type 'clear; stty size'
 TMUX_SESSION=mosh
 tap_ok "a resize reaches the remote pty (30 100)" tmux_wait_for '30 100' 10
 both_wait '30 100' 10
-tap_ok "after the resize: screens equal" screens_equal
+tap_ok "after the resize: screens equal" screens_equal direct mosh
 
 both_type "less $TEST_TMP/pager.txt"
 both_wait 'line of the pager test 29' 10
-tap_ok "a full-screen program (less): screens equal" screens_equal
+tap_ok "a full-screen program (less): screens equal" screens_equal direct mosh
 for s in direct mosh; do
 	TMUX_SESSION=$s
 	tmux_keys Space
 done
 both_wait 'line of the pager test 58' 10
-tap_ok "less paging forward: screens equal" screens_equal
+tap_ok "less paging forward: screens equal" screens_equal direct mosh
 for s in direct mosh; do
 	TMUX_SESSION=$s
 	tmux_type q
 done
 both_type 'clear; echo pager-closed'
 both_wait pager-closed 10
-tap_ok "after less quits: screens equal" screens_equal
+tap_ok "after less quits: screens equal" screens_equal direct mosh
 
 TMUX_SESSION=mosh
 tmux_type 'yes'

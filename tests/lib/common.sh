@@ -15,7 +15,10 @@
 # (SIGTERM, up to 2 s, then SIGKILL), never by name. Every wait is bounded by a
 # timeout in seconds (fractions allowed). $TEST_TMP (mode 700) holds the
 # logs; it is removed when the test passes and kept, with its path printed,
-# when it fails. A skip is TAP ("ok N # SKIP reason", then the plan) with exit
+# when it fails. With MOSHC_SAN=1 (a sanitizer build under test) every program
+# the test starts, daemons included, writes any ASan/UBSan report to
+# $TEST_TMP/san.<pid> (log_path: a daemon's stderr is /dev/null) and aborts on
+# the first; tap_done turns each report into a failed point. A skip is TAP ("ok N # SKIP reason", then the plan) with exit
 # status 0: meson (1.0) takes exit status 77 from a TAP test as an error.
 #
 # Functions:
@@ -37,6 +40,7 @@
 #   free_udp_port               print a UDP port that was free on 127.0.0.1 a moment ago
 #                               (racy by nature: prefer "port 0" and a ready file)
 #   now_ms                      milliseconds of the monotonic-ish clock (date +%s%3N)
+#   sleep_ms MS                 sleep MS milliseconds (none when MS <= 0)
 
 TEST_TMP=${TEST_TMP:-}
 TEST_NAME=${TEST_NAME:-test}
@@ -51,6 +55,22 @@ test_init() {
 	chmod 700 "$TEST_TMP"
 	trap '_test_cleanup' EXIT
 	trap '_tap_failed=1; exit 1' INT TERM HUP
+	if [ "${MOSHC_SAN:-0}" = 1 ]; then
+		ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:log_path=$TEST_TMP/san"
+		UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$TEST_TMP/san"
+		export ASAN_OPTIONS UBSAN_OPTIONS
+	fi
+}
+
+# One failed point per sanitizer report (MOSHC_SAN=1), its head on stderr.
+_san_reports() {
+	for _r in "$TEST_TMP"/san.*; do
+		[ -f "$_r" ] || continue
+		_tap_n=$((_tap_n + 1))
+		_tap_failed=1
+		echo "not ok $_tap_n - no sanitizer report ($(basename "$_r"))"
+		head -n 30 "$_r" | sed 's/^/# /'
+	done
 }
 
 # Register a shell command to run at cleanup, before the PIDs are killed.
@@ -85,6 +105,10 @@ pid_alive() {
 
 now_ms() {
 	date +%s%3N
+}
+
+sleep_ms() {
+	[ "$1" -le 0 ] || sleep "$(awk -v ms="$1" 'BEGIN { print ms / 1000 }')"
 }
 
 retry_until() {
@@ -161,6 +185,7 @@ tap_diag() {
 }
 
 tap_done() {
+	[ "${MOSHC_SAN:-0}" != 1 ] || _san_reports
 	echo "1..$_tap_n"
 	[ "$_tap_failed" -eq 0 ] && [ "$_tap_n" -gt 0 ] && exit 0
 	_tap_failed=1

@@ -3,8 +3,9 @@
 # tests/lib/relay.sh: put tools/mosh-relay between a client and a server
 # (POSIX sh, source-able; needs common.sh first).
 #
-# The relay listens on 127.0.0.1 port 0; its ready file gives the chosen port,
-# so no sleep is needed. Its program is $MOSH_RELAY, or
+# The relay listens on $RELAY_LISTEN (default 127.0.0.1:0; port 0 picks one);
+# its ready file gives the chosen port, so no sleep is needed. Its program is
+# $MOSH_RELAY (a netns_wrap script runs it in a namespace), or
 # $MOSHC_BUILD/tools/mosh-relay (MOSHC_BUILD defaults to ./build).
 #
 # Functions:
@@ -26,7 +27,7 @@ relay_start() {
 	_relay_n=$_rn
 	_ready="$TEST_TMP/relay$_rn.ready"
 	RELAY_STATS="$TEST_TMP/relay$_rn.stats"
-	"$_relay" --listen 127.0.0.1:0 --ready-file "$_ready" --stats "$RELAY_STATS" "$@" \
+	"$_relay" --listen "${RELAY_LISTEN:-127.0.0.1:0}" --ready-file "$_ready" --stats "$RELAY_STATS" "$@" \
 		>"$TEST_TMP/relay$_rn.log" 2>&1 </dev/null &
 	RELAY_PID=$!
 	track_pid "$RELAY_PID"
