@@ -134,17 +134,21 @@ static void push_history(struct frontend *s, const struct fb *rfb)
 	while (s->pushed < end && n < PUSH_ROWS_MAX) {
 		const struct fb_row *row = history_find(h, s->pushed, &at);
 
+		/* Lost lines wait for the row after them, so losses that span
+		 * several diffs make one marker, not one per diff. */
 		if (row == NULL || at >= end)
-			at = end;
+			break;
 		if (at > s->pushed) {
+			if (n + 2 > PUSH_ROWS_MAX)
+				break;
 			gaps[ngaps] = scrollback_gap_row(rfb->ds.width, at - s->pushed);
 			rows[n++] = gaps[ngaps++];
-			s->pushed = at;
-			continue;
 		}
 		rows[n++] = row;
 		s->pushed = at + 1;
 	}
+	if (n == 0)
+		return;
 	s->drawn = scrollback_push(s->cfg->caps, s->drawn, rows, n, &s->out);
 	for (size_t i = 0; i < ngaps; i++)
 		fb_row_release(gaps[i]);
