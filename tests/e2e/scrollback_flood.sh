@@ -7,7 +7,10 @@
 #     contiguous up to 1000000;
 #  2. Ctrl-C during `cat` of a ~170 MB file brings the prompt back, with
 #     scrollback and with MOSH_NO_SCROLLBACK=1; the times from Ctrl-C to the
-#     prompt are TAP comments, only a generous bound (10 s) is asserted.
+#     prompt are TAP comments, only a generous bound (10 s) is asserted;
+#  3. `seq 1 100000` run by the server before its client attaches, six times:
+#     one marker each time (lines lost across several diffs used to give one
+#     marker per diff, about one run in four).
 # Usage: scrollback_flood.sh [BUILD_DIR]   (TAP; a skip when tmux is missing)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
@@ -84,4 +87,30 @@ tap_ok "a session with MOSH_NO_SCROLLBACK=1 starts" start_pair s2 MOSH_NO_SCROLL
 	tap_done
 tap_ok "Ctrl-C stops cat of a big file (MOSH_NO_SCROLLBACK=1)" \
 	interrupt_cat 2 MOSH_NO_SCROLLBACK=1
+
+# --- 3. a flood that happens before the client attaches
+printf 'seq 1 100000\nexec sleep 600\n' >"$TEST_TMP/flood.sh"
+flood_arrived() {
+	[ "$(tmux_history | grep -cxE '[0-9]+')" -ge 10000 ] && _tmux_shows 100000
+}
+# early_flood N: one session; 0 when its pane shows exactly one marker.
+early_flood() {
+	mosh_server_start "$SERVER" -i 127.0.0.1 -p 0 -- /bin/sh "$TEST_TMP/flood.sh" || return 1
+	tmux_start "early$1" 80 24 "$(mosh_client_cmd "$CLIENT" 127.0.0.1 "$MOSH_SERVER_PORT")" ||
+		return 1
+	retry_until 30 flood_arrived || return 1
+	sleep 1
+	_m=$(sb_skipped_markers)
+	kill -KILL "$(ps -o pid= --ppid "$(tmux_pane_pid)" | tr -d ' ' | head -n 1)" 2>/dev/null
+	kill -TERM "$MOSH_SERVER_PID" 2>/dev/null
+	[ "$_m" -eq 1 ] && return 0
+	tap_diag "session $1: $_m markers: $(tmux_history | grep 'lines skipped' | tr '\n' ' ')"
+	return 1
+}
+early_floods() {
+	for _i in 1 2 3 4 5 6; do
+		early_flood "$_i" || return 1
+	done
+}
+tap_ok "a flood before the client attaches gives one marker (6 sessions)" early_floods
 tap_done
