@@ -42,6 +42,7 @@ CLIENT=$MOSHC_BUILD/mosh-client
 test_init bench-scrollback
 require_prog tmux "$SERVER" "$CLIENT" "$MOSHC_BUILD/tools/mosh-relay"
 export PS1='$ ' HOME="$TEST_TMP" ENV=
+# shellcheck disable=SC2034 # read by tmux_start
 TMUX_HISTORY_LIMIT=200000
 tck=$(getconf CLK_TCK)
 

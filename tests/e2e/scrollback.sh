@@ -28,6 +28,7 @@ CLIENT=$MOSHC_BUILD/mosh-client
 test_init scrollback
 require_prog tmux less "$SERVER" "$CLIENT"
 export PS1='$ ' HOME="$TEST_TMP" ENV=
+# shellcheck disable=SC2034 # read by tmux_start
 TMUX_HISTORY_LIMIT=50000
 
 # A session of our server and client in tmux session NAME, through PORT (the

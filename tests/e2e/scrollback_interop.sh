@@ -29,6 +29,7 @@ OLD_CLIENT=/usr/bin/mosh-client
 test_init scrollback_interop
 require_prog tmux python3 "$SERVER" "$CLIENT" "$FIELDS"
 export PS1='$ ' HOME="$TEST_TMP" ENV=
+# shellcheck disable=SC2034 # read by tmux_start
 TMUX_HISTORY_LIMIT=50000
 
 # --- 1. scrollback off
