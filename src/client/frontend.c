@@ -426,6 +426,10 @@ int frontend_run(const struct frontend_config *cfg)
 	draw(&s, clock_ms());
 	buf_clear(&s.out);
 	disp_close(cfg->caps, use_alt(&s) || s.local_alt, &s.out);
+	/* On the primary screen the cursor stays where the server left it (after
+	 * a prompt, say): the last words below get a line of their own. */
+	if (s.sb_mode && (s.local_alt || s.drawn == NULL || s.drawn->ds.cur_col != 0))
+		buf_append_str(&s.out, "\r\n");
 	write_all(STDOUT_FILENO, s.out.data, s.out.len);
 	ctty_restore();
 
