@@ -10,7 +10,9 @@
 #     history with the same attributes and characters as in a plain tmux
 #     pane that ran the same bytes (capture-pane -e);
 #  4. a named session's history is replayed to a client that attaches after
-#     the first was killed: 1..500 once each.
+#     the first was killed: 1..500 once each;
+#  5. the client's last words follow the final screen on a line of their own,
+#     after a prompt (mosh-server kill) and after a typed `exit`.
 # Usage: scrollback.sh [BUILD_DIR]   (TAP; a skip when tmux is missing)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
@@ -153,4 +155,24 @@ tap_ok "the session is detached" retry_until 15 session_is sb detached
 tap_ok "mosh-server attach sb" session_attach sb || tap_done
 tap_ok "a new client in a fresh pane connects" start_pair s6 "$ATTACH_PORT" || tap_done
 tap_ok "its history + screen hold 1..500 once each, in order" sb_wait_exactly 500 20
+
+# --- 5. the last words: below a prompt, and below a typed exit with no blank line
+last_words() {
+	tmux_wait_exit 10 || return 1
+	tmux_history >"$TEST_TMP/last"
+	grep -qxF "$1" "$TEST_TMP/last" && grep -qx "$2" "$TEST_TMP/last"
+}
+tmux_type 'echo killed-$((4*4))'
+tmux_keys Enter
+tmux_wait_for killed-16 10
+"$SERVER" kill sb >/dev/null
+tap_ok "after mosh-server kill, the last words have a line of their own below the prompt" \
+	last_words '[mosh is exiting: session ended by mosh-server kill]' '\$ *'
+TMUX_SESSION=s1
+tmux_type 'exit'
+tmux_keys Enter
+tap_ok "after exit, the last words follow the typed line" \
+	last_words '[mosh is exiting.]' '\$ exit'
+tap_ok "with no blank line between" \
+	sh -c "grep -A1 -x '\\$ exit' '$TEST_TMP/last' | grep -qxF '[mosh is exiting.]'"
 tap_done
