@@ -132,17 +132,21 @@ static void push_history(struct frontend *s, const struct fb *rfb)
 	while (s->pushed < end && n < PUSH_ROWS_MAX) {
 		const struct fb_row *row = history_find(h, s->pushed, &at);
 
+		/* Lost lines wait for the row after them, so losses that span
+		 * several diffs make one marker, not one per diff. */
 		if (row == NULL || at >= end)
-			at = end;
+			break;
 		if (at > s->pushed) {
+			if (n + 2 > PUSH_ROWS_MAX)
+				break;
 			gaps[ngaps] = scrollback_gap_row(rfb->ds.width, at - s->pushed);
 			rows[n++] = gaps[ngaps++];
-			s->pushed = at;
-			continue;
 		}
 		rows[n++] = row;
 		s->pushed = at + 1;
 	}
+	if (n == 0)
+		return;
 	s->drawn = scrollback_push(s->cfg->caps, s->drawn, rows, n, &s->out);
 	for (size_t i = 0; i < ngaps; i++)
 		fb_row_release(gaps[i]);
@@ -424,6 +428,10 @@ int frontend_run(const struct frontend_config *cfg)
 	if (s.sb_mode && !s.local_alt)
 		exitmsg_park(&s.out, s.drawn);
 	disp_close(cfg->caps, use_alt(&s) || s.local_alt, &s.out);
+	/* Back from our alternate screen, the cursor is where the program was
+	 * started (after a prompt, say): the last words get a line of their own. */
+	if (s.sb_mode && s.local_alt)
+		buf_append_str(&s.out, "\r\n");
 	write_all(STDOUT_FILENO, s.out.data, s.out.len);
 	ctty_restore();
 	/* Leaving the alternate screen took the last frame away: show its text again. */

@@ -9,7 +9,9 @@
 # readable after the program ends. The program runs in a subshell of a small
 # wrapper that writes its exit status to $TEST_TMP/tmux-NAME.status: tmux 3.3
 # sometimes leaves an exited pane unreaped for seconds (pane_dead_status empty),
-# so the file, not tmux, says when and how the program ended. The server is
+# so the file, not tmux, says when and how the program ended. The pane keeps
+# $TMUX_HISTORY_LIMIT lines of history (default 1000); tmux reads the option
+# when the window is made, so set it before tmux_start. The server is
 # killed at cleanup (kill-server, then its PID). The other functions act on the
 # session named in $TMUX_SESSION, which tmux_start sets; set it yourself to
 # switch between several sessions.
@@ -19,6 +21,7 @@
 #   tmux_type TEXT...           type TEXT literally (no key names)
 #   tmux_keys KEY...            send tmux key names: Enter, C-c, C-^, Escape, Up ...
 #   tmux_screen                 print the visible screen (capture-pane -p)
+#   tmux_history [ARG...]       print history and screen (capture-pane -p -S - -E - ARG...)
 #   tmux_wait_for TEXT TIMEOUT  until TEXT (fixed string) shows on screen (0), else
 #                               print the screen to stderr and return 1
 #   tmux_wait_gone TEXT TIMEOUT until TEXT no longer shows (0), else 1
@@ -50,7 +53,7 @@ tmux_start() {
 		set-option -g remain-on-exit on \; \
 		set-option -g status off \; \
 		set-option -g default-terminal xterm-256color \; \
-		set-option -g history-limit 1000 \; \
+		set-option -g history-limit "${TMUX_HISTORY_LIMIT:-1000}" \; \
 		new-session -d -s "$1" -x "$2" -y "$3" \
 		-e LANG=C.UTF-8 -e TERM=xterm-256color \
 		"($4
@@ -74,6 +77,10 @@ tmux_keys() {
 
 tmux_screen() {
 	tmux_cmd capture-pane -p -t "$TMUX_SESSION"
+}
+
+tmux_history() {
+	tmux_cmd capture-pane -p -S - -E - "$@" -t "$TMUX_SESSION"
 }
 
 _tmux_shows() {

@@ -6,9 +6,10 @@ tools/mosh-relay without impairments: datagrams from the client (the latest
 source address wins) leave from one upstream socket connected to the target,
 replies go back to the client. Every client datagram is appended to the
 record file as a 4-byte big-endian length and the bytes, flushed at once, so
-the file is complete whenever the forwarder is killed. SIGUSR1 toggles a
-hold: client datagrams are still recorded but no longer forwarded, so the
-record holds datagrams the server never saw.
+the file is complete whenever the forwarder is killed. With --record-down,
+the server's datagrams to the client go to a second file the same way.
+SIGUSR1 toggles a hold: client datagrams are still recorded but no longer
+forwarded, so the record holds datagrams the server never saw.
 
 With --replay-record and --replay-to, the forwarder also acts as an attacker
 timed by this client: --replay-after ms after it has forwarded the client's
@@ -23,7 +24,8 @@ Everything is bounded: the forwarder exits by itself after --exit-after s.
 
 Usage:
   udp_record.py forward --target HOST:PORT --record FILE --ready-file FILE
-                        [--exit-after S] [--replay-record FILE --replay-to HOST:PORT
+                        [--record-down FILE] [--exit-after S]
+                        [--replay-record FILE --replay-to HOST:PORT
                         --replay-count-file FILE [--replay-after MS] [--replay-for MS]]
   udp_record.py replay --record FILE --to HOST:PORT     (prints the count sent)
 """
@@ -117,6 +119,7 @@ def forward(args):
     write_atomically(args.ready_file, "%d\n" % down.getsockname()[1])
     client = None
     deadline = time.monotonic() + args.exit_after
+    rec_down = open(args.record_down, "ab", buffering=0) if args.record_down else None
     with open(args.record, "ab", buffering=0) as rec:
         while time.monotonic() < deadline:
             wait = 0 if attack.busy(time.monotonic()) else 0.01
@@ -131,6 +134,8 @@ def forward(args):
                             attack.arm(time.monotonic())
                     else:
                         data = up.recv(65536)
+                        if rec_down is not None:
+                            rec_down.write(struct.pack(">I", len(data)) + data)
                         if client is not None:
                             down.sendto(data, client)
                 except OSError:
@@ -153,6 +158,7 @@ def main():
     f.add_argument("--target", required=True)
     f.add_argument("--record", required=True)
     f.add_argument("--ready-file", required=True)
+    f.add_argument("--record-down")
     f.add_argument("--exit-after", type=float, default=120)
     f.add_argument("--replay-record")
     f.add_argument("--replay-to")
