@@ -379,6 +379,7 @@ int frontend_run(const struct frontend_config *cfg)
 	struct buf diag;
 	const char *notice;
 	uint32_t notice_kind;
+	int status;
 
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
@@ -451,11 +452,13 @@ int frontend_run(const struct frontend_config *cfg)
 	exitmsg_final(&s.out, notice_kind, notice);
 	fputs((const char *)s.out.data, stdout);
 	fflush(stdout);
+	/* Before the link goes: the notice text lives in its state. */
+	status = exitmsg_status(s.clean, notice_kind, notice);
 
 	clink_free(s.link);
 	ev_loop_free(s.loop);
 	pred_free(s.pred);
 	fb_free(s.drawn);
 	buf_fini(&s.out);
-	return exitmsg_status(s.clean, notice_kind, notice);
+	return status;
 }
