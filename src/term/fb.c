@@ -74,7 +74,7 @@ void fb_row_release(struct fb_row *row)
 
 struct fb_row *fb_row_new(int width)
 {
-	struct fb_rend none = {0, 0, 0};
+	struct fb_rend none = {0};
 
 	return row_new(width, &none);
 }
@@ -497,7 +497,8 @@ bool fb_row_equal(const struct fb_row *a, const struct fb_row *b)
 
 bool fb_rend_equal(const struct fb_rend *a, const struct fb_rend *b)
 {
-	return a->fg == b->fg && a->bg == b->bg && a->attr == b->attr;
+	return a->fg == b->fg && a->bg == b->bg && a->attr == b->attr && a->ul == b->ul &&
+	       a->ul_style == b->ul_style;
 }
 
 bool fb_cell_equal(const struct fb_cell *a, const struct fb_cell *b)
@@ -599,9 +600,11 @@ void fb_rend_sgr(const struct fb_rend *r, struct buf *out)
 	} attrs[] = {
 	    {FB_ATTR_BOLD, '1'},  {FB_ATTR_ITALIC, '3'},  {FB_ATTR_UNDERLINE, '4'},
 	    {FB_ATTR_BLINK, '5'}, {FB_ATTR_INVERSE, '7'}, {FB_ATTR_INVISIBLE, '8'},
+	    {FB_ATTR_FAINT, '2'}, {FB_ATTR_STRIKE, '9'},
 	};
-	/* ESC[0, six attributes, two colours of at most 1+2+1+1+3*4 or 1+2+1+1+1+10 bytes, m */
-	char s[3 + 6 * 2 + 2 * 20 + 1];
+	/* ESC[0, eight attributes (one with ":n"), three colours of at most
+	 * 1+2+1+1+3*4 or 1+2+1+1+1+10 bytes, m */
+	char s[3 + 8 * 2 + 2 + 3 * 20 + 1];
 	char *p = s;
 
 	memcpy(p, "\033[0", 3);
@@ -610,10 +613,20 @@ void fb_rend_sgr(const struct fb_rend *r, struct buf *out)
 		if (r->attr & attrs[i].bit) {
 			*p++ = ';';
 			*p++ = attrs[i].code;
+			if (attrs[i].bit == FB_ATTR_UNDERLINE && r->ul_style != FB_UL_NONE)
+				p = put_uint(p, ':', r->ul_style);
 		}
 	}
 	p = sgr_colour(p, r->fg, 30);
 	p = sgr_colour(p, r->bg, 40);
+	if (r->ul & FB_COLOR_RGB) {
+		p = sgr_colour(p, r->ul, 50);
+	} else if (r->ul != 0) {
+		/* 58 has no short form for the basic colours. */
+		p = put_uint(p, ';', 58);
+		p = put_uint(p, ';', 5);
+		p = put_uint(p, ';', r->ul - 1);
+	}
 	*p++ = 'm';
 	buf_append(out, s, (size_t)(p - s));
 }

@@ -32,6 +32,20 @@ void tcaps_server(struct tcaps *c)
 	c->exact = true;
 }
 
+void tcaps_server_ext(struct tcaps *c)
+{
+	tcaps_server(c);
+	c->faint = c->strike = c->ul_style = c->ul_color = true;
+}
+
+/* Whether terminfo has string capability name (a user-defined one included). */
+static bool has_str(const char *name)
+{
+	const char *s = tigetstr(name);
+
+	return s != NULL && s != (const char *)-1;
+}
+
 bool tcaps_term_has_titles(const char *term)
 {
 	static const char *const prefixes[] = {"xterm",     "rxvt",   "kterm", "Eterm",
@@ -92,10 +106,11 @@ int tcaps_load(struct tcaps *c, const char *term, char *err)
 	}
 	mine = cur_term;
 	c->bce = tigetflag("bce") > 0;
-	{
-		const char *ech = tigetstr("ech");
-		c->ech = ech != NULL && ech != (const char *)-1;
-	}
+	c->ech = has_str("ech");
+	c->faint = has_str("dim");
+	c->strike = has_str("smxx");
+	c->ul_style = has_str("Smulx");
+	c->ul_color = has_str("Setulc");
 	c->colors = tigetnum("colors");
 	if (c->colors < 0)
 		c->colors = -1;

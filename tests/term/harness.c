@@ -15,8 +15,10 @@
  *                            wide one skipped, trailing spaces trimmed
  *   ?text r,c "x"            contents of one cell
  *   ?cell r,c "x" [k=v|flag] contents, rendition and flags exactly: fg=N bg=N
- *                            (colour encoding of fb.h), bold italic underline
- *                            blink inverse invisible wide fallback wrap;
+ *                            (colour encoding of fb.h), ul=N (underline
+ *                            colour), ulstyle=N (2..5), bold faint italic
+ *                            underline blink inverse invisible strike wide
+ *                            fallback wrap;
  *                            anything not listed must be default/off
  *   ?rend [k=v|flag]         current rendition, same keys
  *   ?sgr r,c "esc"           fb_rend_sgr of a cell's rendition
@@ -186,7 +188,8 @@ static const struct {
     {"underline", FB_ATTR_UNDERLINE, 0}, {"blink", FB_ATTR_BLINK, 0},
     {"inverse", FB_ATTR_INVERSE, 0},     {"invisible", FB_ATTR_INVISIBLE, 0},
     {"wide", FB_CELL_WIDE, 1},           {"fallback", FB_CELL_FALLBACK, 1},
-    {"wrap", FB_CELL_WRAP, 1},
+    {"wrap", FB_CELL_WRAP, 1},           {"faint", FB_ATTR_FAINT, 0},
+    {"strike", FB_ATTR_STRIKE, 0},
 };
 
 /* Parse "fg=N bg=N flag..." into an expected rendition and cell flags. */
@@ -214,6 +217,14 @@ static void parse_attrs(const char *p, struct fb_rend *r, unsigned *cflags, int 
 			r->bg = (uint32_t)strtoul(word + 3, NULL, 0);
 			continue;
 		}
+		if (strncmp(word, "ul=", 3) == 0) {
+			r->ul = (uint32_t)strtoul(word + 3, NULL, 0);
+			continue;
+		}
+		if (strncmp(word, "ulstyle=", 8) == 0) {
+			r->ul_style = (uint8_t)strtoul(word + 8, NULL, 0);
+			continue;
+		}
 		for (i = 0; i < sizeof flags / sizeof flags[0]; i++) {
 			if (strcmp(word, flags[i].name) == 0)
 				break;
@@ -230,8 +241,10 @@ static void parse_attrs(const char *p, struct fb_rend *r, unsigned *cflags, int 
 static void expect_rend(const char *what, const struct fb_rend *got, const struct fb_rend *want)
 {
 	if (!fb_rend_equal(got, want))
-		fail("%s: expected fg=%u bg=%u attr=0x%x, got fg=%u bg=%u attr=0x%x", what,
-		     want->fg, want->bg, want->attr, got->fg, got->bg, got->attr);
+		fail("%s: expected fg=%u bg=%u ul=%u ulstyle=%u attr=0x%x, got fg=%u bg=%u "
+		     "ul=%u ulstyle=%u attr=0x%x",
+		     what, want->fg, want->bg, want->ul, want->ul_style, want->attr, got->fg,
+		     got->bg, got->ul, got->ul_style, got->attr);
 }
 
 static void row_text(const struct fb *fb, int r, struct buf *out)
