@@ -82,6 +82,7 @@ struct emu {
 	uint64_t work_left; /* cells the budget can still pay */
 	bool budget_manual; /* emu_budget_begin was called: emu_write does not refill */
 	bool slow;          /* fast path off (tests) */
+	bool sync;          /* DEC mode 2026 (synchronized output) is set */
 	struct vtparse vp;  /* last: large */
 };
 
@@ -596,6 +597,7 @@ static void f_decrc(struct emu *emu, const struct vtparse *p)
 /* RIS: full reset (bell count, icon name and title_init survive). */
 static void f_ris(struct emu *emu, const struct vtparse *p)
 {
+	emu->sync = false;
 	if (afford(emu,
 	           EMU_ALLOC_WEIGHT * (uint64_t)emu->fb->ds.width * (uint64_t)emu->fb->ds.height))
 		fb_reset(emu->fb);
@@ -1016,6 +1018,9 @@ static void set_dec_mode(struct emu *emu, int mode, bool on)
 		break;
 	case 2004:
 		ds->bracketed_paste = on;
+		break;
+	case 2026: /* synchronized output: timing only, not screen state */
+		emu->sync = on;
 		break;
 	case 47:
 	case 1047:
@@ -1456,12 +1461,18 @@ struct emu *emu_copy(const struct emu *src)
 	emu->work_left = src->work_left;
 	emu->budget_manual = src->budget_manual;
 	emu->slow = src->slow;
+	emu->sync = src->sync;
 	memset(&emu->scrolled, 0, sizeof emu->scrolled);
 	buf_init(&emu->replies);
 	buf_append(&emu->replies, src->replies.data, src->replies.len);
 	vtparse_init(&emu->vp, &emu_cb, emu);
 	vtparse_copy_state(&emu->vp, &src->vp);
 	return emu;
+}
+
+bool emu_sync_held(const struct emu *emu)
+{
+	return emu->sync;
 }
 
 void emu_budget_begin(struct emu *emu)

@@ -27,6 +27,7 @@
  *                            mouse, 1005/1006/1015 encoding) or "ansi4" (IRM)
  *   ?region top bottom       scroll region
  *   ?altscreen 0|1           the alternate screen buffer is shown
+ *   ?sync 0|1                synchronized output (mode 2026) is held
  *   ?tabs "0 8 16"           tab stops
  *   ?title "x"  ?icon "x"  ?clipboard "x"  ?titleinit 0|1  ?bell N
  *   ?reply "bytes"           replies queued since the last ?reply (then cleared)
@@ -426,6 +427,9 @@ static void run_line(char *s)
 			fail("?mode N 0|1");
 		if (dec_mode(&fb->ds, name) != v)
 			fail("mode %s: expected %d, got %d", name, v, dec_mode(&fb->ds, name));
+	} else if (strcmp(cmd, "?sync") == 0) {
+		if (emu_sync_held(emu) != (atoi(p) != 0))
+			fail("sync: expected %d, got %d", atoi(p), emu_sync_held(emu));
 	} else if (strcmp(cmd, "?altscreen") == 0) {
 		if (fb->ds.alt_screen != (atoi(p) != 0))
 			fail("alternate screen: expected %d, got %d", atoi(p), fb->ds.alt_screen);
