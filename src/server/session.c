@@ -11,6 +11,7 @@
 #include "net/wire.h"
 #include "server/ctl.h"
 #include "server/link.h"
+#include "server/synchold.h"
 #include "server/utmprec.h"
 #include "state/history.h"
 #include "ssp/ssp.h"
@@ -25,7 +26,6 @@ enum {
 	UTMP_DETACH_AFTER = 30000, /* ms without client input before utmp says detached */
 	PTY_READS_PER_WAKEUP = 16, /* 16 × 16 KiB per wake-up, then let the network run */
 	PTY_QUIET = 1,             /* ms of pty silence that ends the collection delay */
-	SYNC_HOLD_MAX = 200,       /* ms a synchronized-output hold (mode 2026) may last */
 	SESSION_LINKS_MAX = 8,     /* the driving link, ending ones and pending attaches */
 	DETACHED_AFTER = 10000,    /* ms of client silence after which list says detached */
 };
@@ -46,7 +46,7 @@ struct session {
 
 	uint64_t start;
 	uint64_t last_pty_data; /* when the child's output last arrived */
-	uint64_t sync_since;    /* when the program set mode 2026; 0: not held */
+	struct synchold sync;   /* synchronized output (mode 2026) */
 	bool had_client;        /* some link's client was ever heard */
 	bool child_gone;
 	bool ending; /* every link told to end; leave once they are finished */
@@ -186,26 +186,6 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 }
 
 /* Run every link; free the finished ones. */
-/*
- * Synchronized output: while the program holds mode 2026 its frame is half
- * drawn, so no link sends (the collection delay covers the hold) until it
- * releases the mode or SYNC_HOLD_MAX has passed since it set it. Returns
- * whether links hold now, and lowers *wait to the end of the hold.
- */
-static bool sync_hold(struct session *s, uint64_t now, int64_t *wait)
-{
-	if (!emu_sync_held(s->emu)) {
-		s->sync_since = 0;
-		return false;
-	}
-	if (s->sync_since == 0)
-		s->sync_since = now;
-	if (now - s->sync_since >= SYNC_HOLD_MAX)
-		return false;
-	*wait = ev_wait_min(*wait, (int64_t)(s->sync_since + SYNC_HOLD_MAX - now));
-	return true;
-}
-
 static int64_t links_tick(struct session *s, uint64_t now)
 {
 	int64_t wait = -1;
@@ -221,12 +201,12 @@ static int64_t links_tick(struct session *s, uint64_t now)
 
 	if (!quiet)
 		wait = (int64_t)(s->last_pty_data + PTY_QUIET - now);
-	hold = sync_hold(s, now, &wait);
+	hold = synchold_update(&s->sync, emu_sync_held(s->emu), now, &wait);
 	for (size_t i = 0; i < s->n_links;) {
 		struct link *l = s->links[i];
 
 		/* Before the tick: a hold must stop a frame the output just began. */
-		link_set_send_mindelay(l, hold    ? SYNC_HOLD_MAX
+		link_set_send_mindelay(l, hold    ? SYNCHOLD_MAX
 		                          : quiet ? 0
 		                                  : SSP_SEND_MINDELAY_SERVER);
 		wait = ev_wait_min(wait, link_tick(l, now, &s->child_gone));
