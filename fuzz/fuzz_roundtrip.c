@@ -34,7 +34,7 @@ static void apply(struct emu *client, unsigned from_bell, const struct fb *want,
 	/* Compared with every rendition when ext, not through tcaps_server_ext:
 	 * the check must not share what it checks. */
 	tcaps_server(&caps);
-	caps.faint = caps.strike = caps.ul_style = caps.ul_color = ext;
+	caps.faint = caps.strike = caps.ul_style = caps.ul_color = caps.links = ext;
 	if (!dt_vocab_ok(diff->data, diff->len, ext, why, sizeof(why))) {
 		fprintf(stderr, "fuzz_roundtrip: %s: vocabulary: %s\n", what, why);
 		abort();

@@ -116,6 +116,8 @@ struct fb_rend disp_rend_shown(const struct tcaps *caps, const struct fb_rend *r
 		m.ul_style = FB_UL_NONE;
 	if (!caps->ul_color)
 		m.ul = 0;
+	if (!caps->links)
+		m.link = 0;
 	return m;
 }
 
@@ -152,14 +154,36 @@ static bool row_eq(const struct frame *f, const struct fb_row *a, const struct f
 	return true;
 }
 
+/* OSC 8 opening link id, or closing the open one (id 0). Ended with BEL,
+ * not ST: our emulator, as mosh 1.4's, takes ST for a dispatch that clears a
+ * pending wrap, and a link may change just before a wrapping print. */
+static void put_link(struct frame *f, uint16_t id)
+{
+	const char *params, *uri;
+
+	put(f, "\033]8;");
+	if (fb_link_get(id, &params, &uri)) {
+		put(f, params);
+		buf_append_byte(f->out, ';');
+		put(f, uri);
+	} else {
+		buf_append_byte(f->out, ';');
+	}
+	buf_append_byte(f->out, '\a');
+}
+
+/* Set the terminal's rendition (SGR) and open link (OSC 8) to r's. */
 static void update_rend(struct frame *f, const struct fb_rend *r, bool force)
 {
 	struct fb_rend m = disp_rend_shown(f->caps, r);
+	struct fb_rend sgr = m, was = f->rend;
 
-	if (force || !fb_rend_equal(&f->rend, &m)) {
-		fb_rend_sgr(&m, f->out);
-		f->rend = m;
-	}
+	sgr.link = was.link = 0;
+	if (force || !fb_rend_equal(&was, &sgr))
+		fb_rend_sgr(&sgr, f->out);
+	if (f->caps->links && (force || m.link != f->rend.link))
+		put_link(f, m.link);
+	f->rend = m;
 }
 
 /* Move the cursor (step 9): CR/LF or BS for short moves from a known position, else CUP. */
@@ -298,7 +322,7 @@ static bool can_erase(const struct frame *f, const struct fb_rend *r)
 	struct fb_rend m = disp_rend_shown(f->caps, r);
 
 	if (f->exact)
-		return m.fg == 0 && m.attr == 0 && m.ul == 0;
+		return m.fg == 0 && m.attr == 0 && m.ul == 0 && m.link == 0;
 	return f->caps->bce || fb_rend_equal(&f->rend, &rend_default);
 }
 
@@ -656,7 +680,7 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 	memset(&f, 0, sizeof(f));
 	f.caps = caps;
 	f.exact = caps->exact;
-	f.all_rend = caps->faint && caps->strike && caps->ul_style && caps->ul_color;
+	f.all_rend = caps->faint && caps->strike && caps->ul_style && caps->ul_color && caps->links;
 	f.out = out;
 	f.width = nd->width;
 	f.height = nd->height;
@@ -684,6 +708,8 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 	/* 5. size change ⇒ clear and repaint; else continue from old's draw state */
 	if (!initialized || old->ds.width != nd->width || old->ds.height != nd->height) {
 		put(&f, "\033[r\033[0m\033[H\033[2J");
+		if (caps->links)
+			put_link(&f, 0);
 		initialized = false;
 		f.cx = f.cy = 0;
 		f.rend = rend_default;
@@ -691,6 +717,7 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 		f.cx = old->ds.cur_col;
 		f.cy = old->ds.cur_row;
 		f.rend = disp_rend_shown(caps, &old->ds.rend);
+		f.rend.link = f.exact ? f.rend.link : 0;
 		f.cursor_visible = old->ds.cursor_visible;
 	}
 	/* 6. the cursor stays hidden while a full repaint draws */
@@ -722,7 +749,14 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 		put_mode(&f, 25, nd->cursor_visible);
 		f.cursor_visible = nd->cursor_visible;
 	}
-	update_rend(&f, &nd->rend, !initialized);
+	{
+		/* A real terminal is left with no link open between frames: the
+		 * client writes other things to it (history rows, its exit). */
+		struct fb_rend end = nd->rend;
+
+		end.link = f.exact ? end.link : 0;
+		update_rend(&f, &end, !initialized);
+	}
 
 	/* 12–15. input modes */
 	put_modes(&f, initialized ? &old->ds : NULL, nd, initialized);
@@ -752,6 +786,9 @@ void disp_close(const struct tcaps *caps, bool term_init, struct buf *out)
 	buf_append_str(out, "\033[?1l\033[0m\033[?25h"
 	                    "\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
 	                    "\033[?1015l\033[?1006l\033[?1005l");
+	/* A link left open would go on marking whatever the shell prints next. */
+	if (caps->links)
+		buf_append_str(out, "\033]8;;\a");
 	if (term_init)
 		buf_append_str(out, caps->rmcup);
 }

@@ -1369,6 +1369,32 @@ static void osc_clipboard(struct emu *emu, const uint32_t *osc, size_t len)
 	buf_fini(&text);
 }
 
+/* OSC 8 ; params ; uri: characters printed from now on link to uri (an
+ * empty uri closes the link). Only printable ASCII and parts of at most
+ * FB_LINK_PART_MAX bytes are taken; anything else is dropped (counted). */
+static void osc_link(struct emu *emu, const uint32_t *osc, size_t len)
+{
+	char params[FB_LINK_PART_MAX], uri[FB_LINK_PART_MAX];
+	size_t np = 0, nu = 0, i = 2;
+
+	for (; i < len && osc[i] != ';'; i++) {
+		if (osc[i] < 0x20 || osc[i] > 0x7E || np == sizeof params)
+			goto bad;
+		params[np++] = (char)osc[i];
+	}
+	if (i == len || len >= VTPARSE_OSC_MAX)
+		goto bad;
+	for (i++; i < len; i++) {
+		if (osc[i] < 0x20 || osc[i] > 0x7E || nu == sizeof uri)
+			goto bad;
+		uri[nu++] = (char)osc[i];
+	}
+	emu->fb->ds.rend.link = nu == 0 ? 0 : fb_link_intern(params, np, uri, nu);
+	return;
+bad:
+	emu->stats.filtered++;
+}
+
 static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
 {
 	struct emu *emu = user;
@@ -1380,6 +1406,10 @@ static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
 	if (len >= 5 && osc[0] == '5' && osc[1] == '2' && osc[2] == ';' && osc[3] == 'c' &&
 	    osc[4] == ';') {
 		osc_clipboard(emu, osc, len);
+		return;
+	}
+	if (len >= 2 && osc[0] == '8' && osc[1] == ';') {
+		osc_link(emu, osc, len);
 		return;
 	}
 	buf_init(&text);

@@ -26,6 +26,8 @@
  *    every writer unshares a row with refs > 1 and the framebuffer no longer
  *    holds it.
  *  - Titles and the clipboard are immutable shared strings (UTF-8).
+ *  - A cell's hyperlink (OSC 8) is an id in the rendition, into one interned
+ *    table per process (fb_link_intern below).
  *
  * Everything in these structs may be read directly by other modules (the
  * display differ, the terminal state); writes go through the emulator or the
@@ -97,6 +99,7 @@ struct fb_rend {
 	uint32_t ul;      /* underline colour, encoding just above */
 	uint8_t attr;     /* enum fb_attr bits */
 	uint8_t ul_style; /* enum fb_ul_style */
+	uint16_t link;    /* OSC 8 hyperlink: fb_link id, 0 = none */
 };
 
 enum fb_cell_flag {
@@ -292,6 +295,23 @@ bool fb_rend_equal(const struct fb_rend *a, const struct fb_rend *b);
  * own attributes go after mosh's (2, 9, 4:n in place of 4, 58;5;n or
  * 58;2;r;g;b last), so a mosh 1.4 rendition gives mosh 1.4's bytes. */
 void fb_rend_sgr(const struct fb_rend *r, struct buf *out);
+
+/*
+ * Hyperlinks (OSC 8). A link is its params and URI (printable ASCII, at most
+ * FB_LINK_PART_MAX bytes each); cells hold an id. Ids come from one table per
+ * process that interns by content and never reuses an id, so equal ids are
+ * equal links in every framebuffer of the process (copies stay O(height),
+ * and framebuffers from different emulators compare by id). The table is
+ * bounded (FB_LINKS_MAX ids, FB_LINKS_BYTES bytes of text); past that, new
+ * links are refused (id 0: the text is printed without a link).
+ */
+#define FB_LINK_PART_MAX 2048
+#define FB_LINKS_MAX 65535
+#define FB_LINKS_BYTES (4u << 20)
+/* The id of the link (params, uri), interned; 0 when refused (table full). */
+uint16_t fb_link_intern(const char *params, size_t plen, const char *uri, size_t ulen);
+/* The params and URI of link id (NUL-terminated); false for 0 or an unknown id. */
+bool fb_link_get(uint16_t id, const char **params, const char **uri);
 
 /* Strings. A NULL string is empty. */
 static inline const char *fb_str_data(const struct fb_str *s)

@@ -35,7 +35,26 @@ void tcaps_server(struct tcaps *c)
 void tcaps_server_ext(struct tcaps *c)
 {
 	tcaps_server(c);
-	c->faint = c->strike = c->ul_style = c->ul_color = true;
+	c->faint = c->strike = c->ul_style = c->ul_color = c->links = true;
+}
+
+/* Whether term starts with one of prefixes[0..n). */
+static bool has_prefix(const char *term, const char *const *prefixes, size_t n)
+{
+	if (term == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(term, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+bool tcaps_term_has_links(const char *term)
+{
+	static const char *const prefixes[] = {"xterm", "tmux",  "alacritty", "foot",    "wezterm",
+	                                       "vte",   "gnome", "konsole",   "contour", "mintty"};
+
+	return has_prefix(term, prefixes, sizeof prefixes / sizeof prefixes[0]);
 }
 
 /* Whether terminfo has string capability name (a user-defined one included). */
@@ -51,12 +70,7 @@ bool tcaps_term_has_titles(const char *term)
 	static const char *const prefixes[] = {"xterm",     "rxvt",   "kterm", "Eterm",
 	                                       "alacritty", "screen", "tmux"};
 
-	if (term == NULL)
-		return false;
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(term, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	return false;
+	return has_prefix(term, prefixes, sizeof prefixes / sizeof prefixes[0]);
 }
 
 /* Copy a terminfo string without padding; absent or too long ⇒ "". */
@@ -117,6 +131,7 @@ int tcaps_load(struct tcaps *c, const char *term, char *err)
 	copy_cap(c->smcup, tigetstr("smcup"));
 	copy_cap(c->rmcup, tigetstr("rmcup"));
 	c->titles = tcaps_term_has_titles(term);
+	c->links = tcaps_term_has_links(term);
 	set_curterm(saved);
 	del_curterm(mine);
 	return 0;

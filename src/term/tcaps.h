@@ -6,7 +6,8 @@
  *  - the server's fixed set (tcaps_server): ECH, BCE and titles available, no
  *    smcup/rmcup — so the hoststring stays inside the §6.1 vocabulary that a
  *    mosh 1.4 client's emulator understands; tcaps_server_ext adds our
- *    renditions (faint, strikethrough, underline styles and colour) for a
+ *    renditions (faint, strikethrough, underline styles and colour) and
+ *    OSC 8 hyperlinks for a
  *    client whose hello announced WIRE_FEATURE_RENDITIONS (§15);
  *  - the client's real terminal (tcaps_load): read from terminfo for $TERM
  *    (§10). Titles follow the TERM name prefix, not terminfo, as mosh 1.4 does.
@@ -35,6 +36,7 @@ struct tcaps {
 	bool strike;   /* SGR 9 */
 	bool ul_style; /* SGR 4:n, n = 2..5 */
 	bool ul_color; /* SGR 58;5;n, 58;2;r;g;b */
+	bool links;    /* OSC 8 hyperlinks (tcaps_term_has_links for a real terminal) */
 	/* terminfo "colors" (mosh-client -c prints it): 8, 256, ...; -1 when absent. */
 	int colors;
 	/* Alternate screen on open / off on close; "" when absent (padding stripped). */
@@ -55,6 +57,13 @@ void tcaps_server_ext(struct tcaps *c);
  * colors -1).
  */
 int tcaps_load(struct tcaps *c, const char *term, char *err);
+
+/* Whether a terminal of this type is likely to take OSC 8 hyperlinks: no
+ * terminfo capability says so, so a TERM prefix list of terminals known to
+ * support them or to ignore unknown OSCs quietly: xterm (also kitty's,
+ * VTE's and most others' TERM), tmux, alacritty, foot, wezterm, vte,
+ * gnome, konsole, contour, mintty. Not linux, screen, vt*, rxvt or dumb. */
+bool tcaps_term_has_links(const char *term);
 
 /* Whether mosh 1.4 sends titles to a terminal of this type (§10 prefix list). */
 bool tcaps_term_has_titles(const char *term);

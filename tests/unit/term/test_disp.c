@@ -406,6 +406,36 @@ TEST(renditions_by_flavour)
 	CHECK_EQ_STR(step(&vt100, "", ours), "\033[0;1;4;31mX\033[0m");
 }
 
+/* Hyperlinks: never in the plain flavour's bytes; the extended one opens and
+ * closes them around the cells (BEL-ended); a client terminal that takes
+ * them is left with none open, also at the end of the session. */
+TEST(links_by_flavour)
+{
+	struct tcaps plain = server_caps(), ext, xterm, linux_caps;
+	const char *linked = "a\033]8;id=7;http://x/\033\\bc\033]8;;\033\\d";
+	struct buf d;
+
+	tcaps_server_ext(&ext);
+	CHECK_EQ_INT(tcaps_load(&xterm, "xterm-256color", NULL), 0);
+	CHECK_EQ_INT(tcaps_load(&linux_caps, "linux", NULL), 0);
+	CHECK(xterm.links && !linux_caps.links && ext.links && !plain.links);
+	CHECK(tcaps_term_has_links("tmux-256color") && !tcaps_term_has_links("screen"));
+	CHECK_EQ_STR(step(&plain, "", linked), "abcd");
+	CHECK_EQ_STR(step(&ext, "", linked), "a\033]8;id=7;http://x/\abc\033]8;;\ad");
+	/* Still open at the end: the hoststring leaves it open, a terminal not. */
+	CHECK_EQ_STR(step(&ext, "", "\033]8;;http://y/\033\\e"), "\033]8;;http://y/\ae");
+	CHECK_EQ_STR(step(&xterm, "", "\033]8;;http://y/\033\\e"),
+	             "\033]8;;http://y/\ae\033]8;;\a");
+	CHECK_EQ_STR(step(&linux_caps, "", "\033]8;;http://y/\033\\e"), "e");
+	buf_init(&d);
+	disp_close(&xterm, false, &d);
+	CHECK(strstr((const char *)d.data, "\033]8;;\a") != NULL);
+	buf_clear(&d);
+	disp_close(&linux_caps, false, &d);
+	CHECK(strstr((const char *)d.data, "\033]8") == NULL);
+	buf_fini(&d);
+}
+
 /* The client flavour leaves a real terminal's bottom row without its wrap
  * mark: once the row scrolls up, the frame must draw the mark. */
 TEST(client_bottom_row_mark_after_scroll)
@@ -509,6 +539,7 @@ int main(void)
 	RUN(wrapped_rows_continue_without_positioning);
 	RUN(fallback_cell_exact_and_looks);
 	RUN(renditions_by_flavour);
+	RUN(links_by_flavour);
 	RUN(client_bottom_row_mark_after_scroll);
 	RUN(bottom_row_wrap_mark);
 	RUN(wide_character_cut_at_the_edge);

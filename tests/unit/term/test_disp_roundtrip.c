@@ -82,7 +82,7 @@ static void apply_and_check(struct emu *client, unsigned from_bell, const struct
 	/* Compared with every rendition when ext, not through tcaps_server_ext:
 	 * the check must not share what it checks. */
 	tcaps_server(&caps);
-	caps.faint = caps.strike = caps.ul_style = caps.ul_color = ext;
+	caps.faint = caps.strike = caps.ul_style = caps.ul_color = caps.links = ext;
 	if (!dt_vocab_ok(diff->data, diff->len, ext, why, sizeof(why))) {
 		print_escaped("output", last_output);
 		print_escaped("diff", diff);
