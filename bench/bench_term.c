@@ -135,7 +135,7 @@ static void run_once(const struct buf *in, struct result *res)
 		emu_write(e, in->data + off, in->len - off < CHUNK ? in->len - off : CHUNK);
 		ta = now();
 		buf_clear(&d);
-		disp_server(prev, emu_fb(e), true, &d);
+		disp_server(prev, emu_fb(e), true, false, &d);
 		fb_free(prev);
 		prev = fb_copy(emu_fb(e));
 		tdiff += now() - ta;

@@ -43,7 +43,8 @@ struct clink *clink_new(const struct clink_config *cfg, uint64_t now, char err[E
 	/* After state 0, so that the first diff carries them. */
 	/* The extensions this client understands (doc/PROTOCOL.md, "Extensions"). */
 	userstream_set_hello(ssp_current(l->ssp), WIRE_MOSHC_VERSION,
-	                     WIRE_FEATURE_NOTICE | (cfg->scrollback ? WIRE_FEATURE_SCROLLBACK : 0));
+	                     WIRE_FEATURE_NOTICE | WIRE_FEATURE_RENDITIONS |
+	                         (cfg->scrollback ? WIRE_FEATURE_SCROLLBACK : 0));
 	userstream_push_resize(ssp_current(l->ssp), cfg->width, cfg->height);
 	return l;
 }

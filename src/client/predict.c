@@ -488,7 +488,7 @@ static void newline_cr(struct pred *p)
 	if (cur->row >= p->fb->ds.height - 1) {
 		/* No scroll prediction: the bottom row is expected blank. */
 		struct prow *r = get_row(p, cur->row, w);
-		const struct fb_rend plain = {0, 0, 0};
+		const struct fb_rend plain = {0};
 
 		for (int x = 0; x < r->width; x++) {
 			struct pcell *c = &r->cells[x];
@@ -544,7 +544,7 @@ static void print_char(struct pred *p, uint32_t cp, int w)
 	fb_cell_reset(&c->repl, &rend);
 	fb_cell_set_cp(&c->repl, cp);
 	if (w == 2) {
-		struct fb_rend bg = {0, rend.bg, 0};
+		struct fb_rend bg = {.bg = rend.bg};
 		struct pcell *right = &r->cells[cur->col + 1];
 
 		c->repl.flags |= FB_CELL_WIDE;

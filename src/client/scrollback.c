@@ -39,7 +39,7 @@ static void fit_row(const struct fb_row *row, int w, struct fb_row ***v, size_t 
 static struct fb *scrolled(const struct fb *painted, int k)
 {
 	struct fb *next = fb_copy(painted);
-	struct fb_rend none = {0, 0, 0};
+	struct fb_rend none = {0};
 
 	next->ds.rend = none;
 	fb_scroll_rows(next, 0, next->ds.height - 1, k);

@@ -95,6 +95,10 @@
 /* Feature bits of a hello. */
 #define WIRE_FEATURE_NOTICE (UINT64_C(1) << 0)     /* understands field 41 */
 #define WIRE_FEATURE_SCROLLBACK (UINT64_C(1) << 1) /* wants fields 42 and 43 */
+/* Client: its emulator keeps faint, strikethrough, underline styles and
+ * colour (SGR 2, 9, 4:n, 58): the server's hoststrings may use them.
+ * Server: it sends them to such a client. */
+#define WIRE_FEATURE_RENDITIONS (UINT64_C(1) << 2)
 /* History chunks: rows per chunk, and rows (all chunks) per diff, at most. */
 #define WIRE_HISTORY_CHUNK_ROWS 256u
 #define WIRE_HISTORY_DIFF_ROWS 4096u

@@ -170,8 +170,9 @@ static void note_hello(struct link *l, const struct userstream *remote)
 	l->features = features;
 	/* The extensions this server offers (doc/PROTOCOL.md, "Extensions"). */
 	termstate_set_hello(l->view, WIRE_MOSHC_VERSION,
-	                    WIRE_FEATURE_NOTICE |
+	                    WIRE_FEATURE_NOTICE | WIRE_FEATURE_RENDITIONS |
 	                        (l->history != NULL ? WIRE_FEATURE_SCROLLBACK : 0));
+	termstate_set_renditions(l->view, (features & WIRE_FEATURE_RENDITIONS) != 0);
 	if ((features & WIRE_FEATURE_SCROLLBACK) && l->history != NULL) {
 		l->scrollback = true;
 		termstate_enable_history(l->view, l->history);

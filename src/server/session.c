@@ -13,6 +13,7 @@
 #include "server/ctl.h"
 #include "server/daemon.h"
 #include "server/link.h"
+#include "server/synchold.h"
 #include "server/utmprec.h"
 #include "state/history.h"
 #include "ssp/ssp.h"
@@ -48,6 +49,7 @@ struct session {
 
 	uint64_t start;
 	uint64_t last_pty_data; /* when the child's output last arrived */
+	struct synchold sync;   /* synchronized output (mode 2026) */
 	bool had_client;        /* some link's client was ever heard */
 	bool child_gone;
 	uint64_t child_gone_at; /* when child_gone was first seen; 0: not yet */
@@ -202,14 +204,20 @@ static int64_t links_tick(struct session *s, uint64_t now)
 	 */
 	bool quiet = now >= s->last_pty_data + PTY_QUIET;
 
+	bool hold;
+
 	if (!quiet)
 		wait = (int64_t)(s->last_pty_data + PTY_QUIET - now);
+	hold = synchold_update(&s->sync, emu_sync_held(s->emu), now, &wait);
 	for (size_t i = 0; i < s->n_links;) {
 		struct link *l = s->links[i];
 
+		/* Before the tick: a hold must stop a frame the output just began. */
+		link_set_send_mindelay(l, hold    ? SYNCHOLD_MAX
+		                          : quiet ? 0
+		                                  : SSP_SEND_MINDELAY_SERVER);
 		wait = ev_wait_min(wait, link_tick(l, now, &s->child_gone));
 		wait = ev_wait_min(wait, link_publish_history(l, now));
-		link_set_send_mindelay(l, quiet ? 0 : SSP_SEND_MINDELAY_SERVER);
 		if (link_client_quit(l) && l == s->driver)
 			end_session(s, now, "the client quit", 0, "");
 		if (link_finished(l, now)) {

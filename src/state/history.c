@@ -166,7 +166,7 @@ size_t history_encode(const struct history *h, uint64_t from, uint64_t to,
 		for (size_t k = 0; k < len; k++)
 			fb_set_row(fb, (int)k, at(h, i + k)->row);
 		offsets[n] = store->len;
-		disp_server(NULL, fb, false, store);
+		disp_server(NULL, fb, false, false, store);
 		chunks[n] = (struct msg_history_chunk){
 		    .first_line = at(h, i)->line,
 		    .width = (uint32_t)width,

@@ -29,6 +29,7 @@ struct termstate {
 	/* Client: the server said its alternate screen shows (field 43); a
 	 * server's own states read it from the framebuffer instead. */
 	bool alternate;
+	bool renditions; /* diffs in the extended display flavour */
 };
 
 struct termstate *termstate_new(int width, int height)
@@ -83,6 +84,11 @@ void termstate_set_hello(struct termstate *s, uint32_t version, uint64_t feature
 	s->has_hello = true;
 	s->hello_version = version;
 	s->hello_features = features;
+}
+
+void termstate_set_renditions(struct termstate *s, bool on)
+{
+	s->renditions = on;
 }
 
 bool termstate_hello(const struct termstate *s, uint32_t *version, uint64_t *features)
@@ -209,7 +215,7 @@ void termstate_diff(const struct termstate *from, const struct termstate *to, st
 			ev[n++] = (struct msg_host_event){.kind = MSG_HOST_RESIZE,
 			                                  .width = nfb->ds.width,
 			                                  .height = nfb->ds.height};
-		disp_server(ofb, nfb, true, &hoststring);
+		disp_server(ofb, nfb, true, to->renditions, &hoststring);
 		if (hoststring.len > 0)
 			ev[n++] = (struct msg_host_event){.kind = MSG_HOST_BYTES,
 			                                  .bytes = hoststring.data,

@@ -53,6 +53,10 @@ void termstate_free(struct termstate *s);
 void termstate_set_hello(struct termstate *s, uint32_t version, uint64_t features);
 bool termstate_hello(const struct termstate *s, uint32_t *version, uint64_t *features);
 void termstate_set_notice(struct termstate *s, uint32_t kind, const char *text);
+/* Server: the client announced WIRE_FEATURE_RENDITIONS, so diffs use the
+ * extended flavour of the display differ (disp_server ext, §15); off by
+ * default: a mosh 1.4 client gets mosh 1.4's hoststrings. Copies keep it. */
+void termstate_set_renditions(struct termstate *s, bool on);
 /*
  * The scrollback part (server): the link's state takes a reference to the
  * session's history log, and publishes it up to end (never backwards); diffs

@@ -56,7 +56,8 @@
 
 struct frame {
 	const struct tcaps *caps;
-	bool exact; /* reproduce new exactly in mosh's emulator (server caps) */
+	bool exact;    /* reproduce new exactly in mosh's emulator (server caps) */
+	bool all_rend; /* the terminal shows every rendition: nothing to mask */
 	struct buf *out;
 	int width, height;
 	int cx, cy; /* assumed cursor; -1 = unknown; cx == width = pending wrap */
@@ -64,7 +65,7 @@ struct frame {
 	struct fb_rend rend;
 };
 
-static const struct fb_rend rend_default = {0, 0, 0};
+static const struct fb_rend rend_default = {0};
 
 static void put(struct frame *f, const char *s)
 {
@@ -103,12 +104,86 @@ static void put_csi_n(struct frame *f, int n, char final)
 	buf_append_byte(f->out, (uint8_t) final);
 }
 
+struct fb_rend disp_rend_shown(const struct tcaps *caps, const struct fb_rend *r)
+{
+	struct fb_rend m = *r;
+
+	if (!caps->faint)
+		m.attr &= (uint8_t)~FB_ATTR_FAINT;
+	if (!caps->strike)
+		m.attr &= (uint8_t)~FB_ATTR_STRIKE;
+	if (!caps->ul_style)
+		m.ul_style = FB_UL_NONE;
+	if (!caps->ul_color)
+		m.ul = 0;
+	if (!caps->links)
+		m.link = 0;
+	return m;
+}
+
+/* Renditions, cells and rows compared as the terminal shows them: a
+ * difference it cannot show is no difference (a mosh 1.4 client gets no
+ * bytes for it). */
+static bool rend_eq(const struct frame *f, const struct fb_rend *a, const struct fb_rend *b)
+{
+	struct fb_rend sa, sb;
+
+	if (f->all_rend)
+		return fb_rend_equal(a, b);
+	sa = disp_rend_shown(f->caps, a);
+	sb = disp_rend_shown(f->caps, b);
+	return fb_rend_equal(&sa, &sb);
+}
+
+static bool cell_eq(const struct frame *f, const struct fb_cell *a, const struct fb_cell *b)
+{
+	return a->len == b->len && a->flags == b->flags && rend_eq(f, &a->rend, &b->rend) &&
+	       memcmp(a->text, b->text, a->len) == 0;
+}
+
+static bool row_eq(const struct frame *f, const struct fb_row *a, const struct fb_row *b)
+{
+	if (a == b)
+		return true;
+	if (a->gen != b->gen || a->width != b->width)
+		return false;
+	for (int x = 0; x < a->width; x++) {
+		if (!cell_eq(f, &a->cells[x], &b->cells[x]))
+			return false;
+	}
+	return true;
+}
+
+/* OSC 8 opening link id, or closing the open one (id 0). Ended with BEL,
+ * not ST: our emulator, as mosh 1.4's, takes ST for a dispatch that clears a
+ * pending wrap, and a link may change just before a wrapping print. */
+static void put_link(struct frame *f, uint16_t id)
+{
+	const char *params, *uri;
+
+	put(f, "\033]8;");
+	if (fb_link_get(id, &params, &uri)) {
+		put(f, params);
+		buf_append_byte(f->out, ';');
+		put(f, uri);
+	} else {
+		buf_append_byte(f->out, ';');
+	}
+	buf_append_byte(f->out, '\a');
+}
+
+/* Set the terminal's rendition (SGR) and open link (OSC 8) to r's. */
 static void update_rend(struct frame *f, const struct fb_rend *r, bool force)
 {
-	if (force || !fb_rend_equal(&f->rend, r)) {
-		fb_rend_sgr(r, f->out);
-		f->rend = *r;
-	}
+	struct fb_rend m = disp_rend_shown(f->caps, r);
+	struct fb_rend sgr = m, was = f->rend;
+
+	sgr.link = was.link = 0;
+	if (force || !fb_rend_equal(&was, &sgr))
+		fb_rend_sgr(&sgr, f->out);
+	if (f->caps->links && (force || m.link != f->rend.link))
+		put_link(f, m.link);
+	f->rend = m;
 }
 
 /* Move the cursor (step 9): CR/LF or BS for short moves from a known position, else CUP. */
@@ -196,7 +271,7 @@ static const struct fb_cell *drawable(const struct fb_cell *c, int x, int w, str
 
 	if (x != w - 1 || !(c->flags & FB_CELL_WIDE))
 		return c;
-	bg = (struct fb_rend){0, c->rend.bg, 0};
+	bg = (struct fb_rend){.bg = c->rend.bg};
 	memset(sub, 0, sizeof(*sub));
 	fb_cell_reset(sub, &bg);
 	fb_cell_set_cp(sub, ' ');
@@ -211,7 +286,7 @@ static const struct fb_cell *drawable(const struct fb_cell *c, int x, int w, str
  */
 static void right_half_of(const struct fb_cell *wide, bool wraps, struct fb_cell *out)
 {
-	struct fb_rend bg = {0, wide->rend.bg, 0};
+	struct fb_rend bg = {.bg = wide->rend.bg};
 
 	memset(out, 0, sizeof(*out));
 	fb_cell_reset(out, &bg);
@@ -244,8 +319,10 @@ static void draw_cell(struct frame *f, int y, int x, const struct fb_cell *c)
 /* Whether a blank run in rendition r may be erased (rather than written as spaces). */
 static bool can_erase(const struct frame *f, const struct fb_rend *r)
 {
+	struct fb_rend m = disp_rend_shown(f->caps, r);
+
 	if (f->exact)
-		return r->fg == 0 && r->attr == 0;
+		return m.fg == 0 && m.attr == 0 && m.ul == 0 && m.link == 0;
 	return f->caps->bce || fb_rend_equal(&f->rend, &rend_default);
 }
 
@@ -298,8 +375,12 @@ static void wrap_into(struct frame *f, int y, const struct fb_cell *c, bool keep
 static void wrap_bottom_row(struct frame *f, const struct fb_row *row)
 {
 	const int w = row->width;
-	/* The last printed cell: a wide character's left half when it ends the row. */
-	const int lx = w >= 2 && (row->cells[w - 2].flags & FB_CELL_WIDE) ? w - 2 : w - 1;
+	/* The last printed cell: a wide character's left half when it ends the
+	 * row, unless a character was printed over its right half. */
+	const int lx =
+	    w >= 2 && (row->cells[w - 2].flags & FB_CELL_WIDE) && cell_empty(&row->cells[w - 1])
+	        ? w - 2
+	        : w - 1;
 	const struct fb_cell *last = &row->cells[lx];
 	const struct fb_cell *first = &row->cells[0];
 	int y = f->height - 1;
@@ -317,7 +398,7 @@ static void wrap_bottom_row(struct frame *f, const struct fb_row *row)
 		const struct fb_cell *c1 = &row->cells[1];
 
 		right_half_of(first, false, &rh);
-		if (!fb_cell_equal(c1, &rh)) {
+		if (!cell_eq(f, c1, &rh)) {
 			if (cell_empty(c1)) {
 				silent_move(f, y, 1);
 				update_rend(f, &c1->rend, false);
@@ -375,7 +456,7 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 			oc = &right;
 		else if (initialized && old != NULL)
 			oc = &old->cells[x];
-		if (run == 0 && !redraw && oc != NULL && fb_cell_equal(c, oc)) {
+		if (run == 0 && !redraw && oc != NULL && cell_eq(f, c, oc)) {
 			x++;
 			continue;
 		}
@@ -394,7 +475,7 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 		if (cell_empty(c)) {
 			if (run == 0)
 				run_rend = c->rend;
-			if (fb_rend_equal(&c->rend, &run_rend)) {
+			if (rend_eq(f, &c->rend, &run_rend)) {
 				run++;
 				x++;
 				continue;
@@ -438,7 +519,7 @@ static bool put_row(struct frame *f, bool initialized, const struct fb_row *row,
 		if (can_erase(f, &run_rend) && !wrap_this) {
 			put(f, "\033[K");
 		} else if (f->exact && f->caps->ech && can_erase(f, &run_rend) &&
-		           old_last != NULL && fb_cell_equal(last, old_last)) {
+		           old_last != NULL && cell_eq(f, last, old_last)) {
 			/*
 			 * A wrapping row ending in blanks whose last cell (and wrap
 			 * mark) the terminal already holds: erase up to it. Spaces
@@ -488,6 +569,25 @@ static struct fb_row *blank_row_new(int width)
 }
 
 /*
+ * The client flavour never gives a real terminal's bottom row its wrap mark
+ * (only exact mode does, wrap_bottom_row): when old's bottom row has one, what
+ * the terminal holds there is a copy without it, so that a scroll or a later
+ * frame that moves the row up draws the mark. NULL when old's row is right.
+ */
+static struct fb_row *unmarked_bottom(const struct frame *f, const struct fb_row *row)
+{
+	struct fb_row *r;
+
+	if (f->exact || !fb_row_wrap(row))
+		return NULL;
+	r = blank_row_new(row->width);
+	memcpy(r->cells, row->cells, (size_t)row->width * sizeof(struct fb_cell));
+	r->gen = row->gen;
+	r->cells[row->width - 1].flags &= (uint8_t)~FB_CELL_WRAP;
+	return r;
+}
+
+/*
  * Scroll shortcut (step 7): if new row 0 is an old row r > 0, scroll the
  * block of matching rows [r, r + sh) up by r instead of redrawing it. Updates olds[] and
  * returns the number of rows already in place.
@@ -500,12 +600,12 @@ static int scroll_shortcut(struct frame *f, const struct fb *new, const struct f
 	int r, sh, bottom;
 
 	for (r = 0; r < h; r++)
-		if (fb_row_equal(top, olds[r]))
+		if (row_eq(f, top, olds[r]))
 			break;
 	if (r == 0 || r == h)
 		return 0;
 	for (sh = 1; r + sh < h; sh++)
-		if (!fb_row_equal(new->rows[sh], olds[r + sh]))
+		if (!row_eq(f, new->rows[sh], olds[r + sh]))
 			break;
 
 	update_rend(f, &rend_default, true);
@@ -573,13 +673,14 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 	struct frame f;
 	const struct fb_ds *nd = &new->ds;
 	const struct fb_row **olds = NULL;
-	struct fb_row *blank = NULL;
+	struct fb_row *blank = NULL, *bottom = NULL;
 	int y = 0;
 	bool wrap = false;
 
 	memset(&f, 0, sizeof(f));
 	f.caps = caps;
 	f.exact = caps->exact;
+	f.all_rend = caps->faint && caps->strike && caps->ul_style && caps->ul_color && caps->links;
 	f.out = out;
 	f.width = nd->width;
 	f.height = nd->height;
@@ -607,13 +708,16 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 	/* 5. size change ⇒ clear and repaint; else continue from old's draw state */
 	if (!initialized || old->ds.width != nd->width || old->ds.height != nd->height) {
 		put(&f, "\033[r\033[0m\033[H\033[2J");
+		if (caps->links)
+			put_link(&f, 0);
 		initialized = false;
 		f.cx = f.cy = 0;
 		f.rend = rend_default;
 	} else {
 		f.cx = old->ds.cur_col;
 		f.cy = old->ds.cur_row;
-		f.rend = old->ds.rend;
+		f.rend = disp_rend_shown(caps, &old->ds.rend);
+		f.rend.link = f.exact ? f.rend.link : 0;
 		f.cursor_visible = old->ds.cursor_visible;
 	}
 	/* 6. the cursor stays hidden while a full repaint draws */
@@ -627,12 +731,16 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 		olds = xmalloc((size_t)f.height * sizeof(*olds));
 		for (int i = 0; i < f.height; i++)
 			olds[i] = old->rows[i];
+		bottom = unmarked_bottom(&f, olds[f.height - 1]);
+		if (bottom != NULL)
+			olds[f.height - 1] = bottom;
 		y = scroll_shortcut(&f, new, olds, &blank);
 	}
 	for (; y < f.height; y++)
 		wrap = put_row(&f, initialized, new->rows[y], olds ? olds[y] : NULL, y, wrap);
 	free(olds);
 	free(blank);
+	free(bottom);
 
 	/* 9. cursor position; 10. visibility; 11. rendition */
 	if (!initialized || f.cx != nd->cur_col || f.cy != nd->cur_row)
@@ -641,17 +749,28 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 		put_mode(&f, 25, nd->cursor_visible);
 		f.cursor_visible = nd->cursor_visible;
 	}
-	update_rend(&f, &nd->rend, !initialized);
+	{
+		/* A real terminal is left with no link open between frames: the
+		 * client writes other things to it (history rows, its exit). */
+		struct fb_rend end = nd->rend;
+
+		end.link = f.exact ? end.link : 0;
+		update_rend(&f, &end, !initialized);
+	}
 
 	/* 12–15. input modes */
 	put_modes(&f, initialized ? &old->ds : NULL, nd, initialized);
 }
 
-void disp_server(const struct fb *old, const struct fb *new, bool initialized, struct buf *out)
+void disp_server(const struct fb *old, const struct fb *new, bool initialized, bool ext,
+                 struct buf *out)
 {
 	struct tcaps caps;
 
-	tcaps_server(&caps);
+	if (ext)
+		tcaps_server_ext(&caps);
+	else
+		tcaps_server(&caps);
 	disp_frame(&caps, old, new, initialized, out);
 }
 
@@ -667,6 +786,9 @@ void disp_close(const struct tcaps *caps, bool term_init, struct buf *out)
 	buf_append_str(out, "\033[?1l\033[0m\033[?25h"
 	                    "\033[?1003l\033[?1002l\033[?1001l\033[?1000l"
 	                    "\033[?1015l\033[?1006l\033[?1005l");
+	/* A link left open would go on marking whatever the shell prints next. */
+	if (caps->links)
+		buf_append_str(out, "\033]8;;\a");
 	if (term_init)
 		buf_append_str(out, caps->rmcup);
 }

@@ -3,12 +3,15 @@
  * showing framebuffer `old` into one showing `new`.
  *
  * One algorithm (§6.2), two flavours chosen by the capabilities passed in:
- *  - server (disp_server, caps = tcaps_server()): the hoststring of a terminal
+ *  - server (disp_server, caps = tcaps_server() or, for a client that
+ *    announced our renditions, tcaps_server_ext()): the hoststring of a terminal
  *    state diff. It uses only the §6.1 vocabulary, never a query (a mosh 1.4
  *    client aborts if a diff makes its emulator reply), and it is exact: fed
  *    through the emulator holding `old` it yields `new` cell for cell
  *    (contents, renditions, wide/fallback/wrap flags, cursor, modes, title,
- *    clipboard; the bell counter moves by one, §12.3 quirk 9);
+ *    clipboard; the bell counter moves by one, §12.3 quirk 9) — up to the
+ *    renditions the flavour lacks (disp_rend_shown), which it neither writes
+ *    nor counts as a change;
  *  - client (disp_client, caps from tcaps_load()): paints the user's real
  *    terminal in few bytes, using ECH/BCE/titles only where terminfo allows.
  *
@@ -37,8 +40,16 @@ struct buf;
 void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb *new,
                 bool initialized, struct buf *out);
 
-/* The server flavour: disp_frame with tcaps_server() capabilities (§5.6 hoststring). */
-void disp_server(const struct fb *old, const struct fb *new, bool initialized, struct buf *out);
+/* The server flavour (§5.6 hoststring): disp_frame with tcaps_server()
+ * capabilities, or with tcaps_server_ext() when ext (a client that announced
+ * WIRE_FEATURE_RENDITIONS, §15). */
+void disp_server(const struct fb *old, const struct fb *new, bool initialized, bool ext,
+                 struct buf *out);
+
+/* Rendition r as a terminal with caps shows it: what it lacks (faint,
+ * strikethrough, underline style or colour) dropped. With tcaps_server() this
+ * is mosh 1.4's rendition of r. */
+struct fb_rend disp_rend_shown(const struct tcaps *caps, const struct fb_rend *r);
 
 /*
  * The client's open string (§9.3): smcup when term_init (MOSH_NO_TERM_INIT

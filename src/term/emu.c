@@ -82,6 +82,7 @@ struct emu {
 	uint64_t work_left; /* cells the budget can still pay */
 	bool budget_manual; /* emu_budget_begin was called: emu_write does not refill */
 	bool slow;          /* fast path off (tests) */
+	bool sync;          /* DEC mode 2026 (synchronized output) is set */
 	struct vtparse vp;  /* last: large */
 };
 
@@ -596,6 +597,7 @@ static void f_decrc(struct emu *emu, const struct vtparse *p)
 /* RIS: full reset (bell count, icon name and title_init survive). */
 static void f_ris(struct emu *emu, const struct vtparse *p)
 {
+	emu->sync = false;
 	if (afford(emu,
 	           EMU_ALLOC_WEIGHT * (uint64_t)emu->fb->ds.width * (uint64_t)emu->fb->ds.height))
 		fb_reset(emu->fb);
@@ -776,6 +778,16 @@ static void f_decstbm(struct emu *emu, const struct vtparse *p)
 	move_to(ds, 0, 0);
 }
 
+/* Underline style, kept as fb.h's invariant says (single = the bit alone). */
+static void set_ul_style(struct fb_rend *r, uint8_t style)
+{
+	r->ul_style = style == FB_UL_SINGLE ? FB_UL_NONE : style;
+	if (style != FB_UL_NONE)
+		r->attr |= FB_ATTR_UNDERLINE;
+	else
+		r->attr &= (uint8_t)~FB_ATTR_UNDERLINE;
+}
+
 /* SGR colour: palette index (0..255) or a true colour; anything else ignored. */
 static void set_colour(uint32_t *slot, unsigned base, long v)
 {
@@ -791,17 +803,23 @@ static void sgr_one(struct fb_rend *r, int v)
 		uint8_t on, off;
 		uint8_t bit;
 	} attrs[] = {
-	    {1, 22, FB_ATTR_BOLD},  {3, 23, FB_ATTR_ITALIC},  {4, 24, FB_ATTR_UNDERLINE},
-	    {5, 25, FB_ATTR_BLINK}, {7, 27, FB_ATTR_INVERSE}, {8, 28, FB_ATTR_INVISIBLE},
+	    {1, 22, FB_ATTR_BOLD},   {2, 22, FB_ATTR_FAINT},   {3, 23, FB_ATTR_ITALIC},
+	    {5, 25, FB_ATTR_BLINK},  {7, 27, FB_ATTR_INVERSE}, {8, 28, FB_ATTR_INVISIBLE},
+	    {9, 29, FB_ATTR_STRIKE},
 	};
 
 	if (v == 0) {
-		r->fg = r->bg = 0;
+		r->fg = r->bg = r->ul = 0;
 		r->attr = 0;
+		r->ul_style = FB_UL_NONE;
+	} else if (v == 4 || v == 24) {
+		set_ul_style(r, v == 4 ? FB_UL_SINGLE : FB_UL_NONE);
 	} else if (v == 39) {
 		r->fg = 0;
 	} else if (v == 49) {
 		r->bg = 0;
+	} else if (v == 59) {
+		r->ul = 0;
 	} else if (v >= 30 && v <= 37) {
 		r->fg = (uint32_t)v;
 	} else if (v >= 40 && v <= 47) {
@@ -820,7 +838,41 @@ static void sgr_one(struct fb_rend *r, int v)
 	}
 }
 
-/* SGR: set graphic rendition (§8.4), incl. 38/48;5;n and 38/48;2;r;g;b. */
+/*
+ * An extended colour 38/48/58 whose selector is parameter i: 5;n or 2;r;g;b
+ * with ';' (sel_sub false), or with ':' as 5:n, 2::r:g:b (colour space id
+ * given, ignored) or 2:r:g:b (n = the sub-parameters after the selector).
+ * Returns the parameters used after the selector, or -1 when it is none of
+ * these (the caller then moves on by one).
+ */
+static int sgr_ext_colour(const struct vtparse *p, int i, int n, bool sel_sub, uint32_t *slot,
+                          unsigned base)
+{
+	int sel = param(p, i, -1);
+	int avail = n - i - 1;
+
+	if (sel_sub) {
+		avail = 0;
+		while (vtparse_param_sub(p, i + 1 + avail))
+			avail++;
+	}
+	if (sel == 5 && avail >= 1) {
+		set_colour(slot, base, param(p, i + 1, 0));
+		return sel_sub ? avail : 1;
+	}
+	if (sel == 2 && avail >= 3) {
+		int at = sel_sub && avail >= 4 ? i + 2 : i + 1;
+		long rgb = (long)FB_COLOR_RGB | ((long)param(p, at, 0) << 16) |
+		           ((long)param(p, at + 1, 0) << 8) | param(p, at + 2, 0);
+
+		set_colour(slot, base, rgb);
+		return sel_sub ? avail : 3;
+	}
+	return sel_sub ? avail : -1;
+}
+
+/* SGR: set graphic rendition (§8.4), incl. 38/48/58;5;n and 38/48/58;2;r;g;b,
+ * their ':' forms and 4:n underline styles. */
 static void f_sgr(struct emu *emu, const struct vtparse *p)
 {
 	struct fb_rend *r = &emu->fb->ds.rend;
@@ -829,16 +881,22 @@ static void f_sgr(struct emu *emu, const struct vtparse *p)
 	for (int i = 0; i < n; i++) {
 		int v = param(p, i, 0);
 
-		if ((v == 38 || v == 48) && n - i >= 3 && param(p, i + 1, -1) == 5) {
-			set_colour(v == 38 ? &r->fg : &r->bg, v == 38 ? 30 : 40,
-			           param(p, i + 2, 0));
-			i += 2;
-		} else if ((v == 38 || v == 48) && n - i >= 5 && param(p, i + 1, -1) == 2) {
-			long rgb = (long)FB_COLOR_RGB | ((long)param(p, i + 2, 0) << 16) |
-			           ((long)param(p, i + 3, 0) << 8) | param(p, i + 4, 0);
+		if (vtparse_param_sub(p, i))
+			continue; /* a sub-parameter its parameter did not take */
+		if (v == 38 || v == 48 || v == 58) {
+			uint32_t *slot = v == 38 ? &r->fg : v == 48 ? &r->bg : &r->ul;
+			int used = sgr_ext_colour(p, i + 1, n, vtparse_param_sub(p, i + 1), slot,
+			                          v == 38   ? 30
+			                          : v == 48 ? 40
+			                                    : 1);
 
-			set_colour(v == 38 ? &r->fg : &r->bg, v == 38 ? 30 : 40, rgb);
-			i += 4;
+			if (used >= 0)
+				i += 1 + used;
+		} else if (v == 4 && vtparse_param_sub(p, i + 1)) {
+			int style = p ? vtparse_param(p, i + 1, 0) : 0;
+
+			if (style <= FB_UL_MAX)
+				set_ul_style(r, (uint8_t)style);
 		} else {
 			sgr_one(r, v);
 		}
@@ -960,6 +1018,9 @@ static void set_dec_mode(struct emu *emu, int mode, bool on)
 		break;
 	case 2004:
 		ds->bracketed_paste = on;
+		break;
+	case 2026: /* synchronized output: timing only, not screen state */
+		emu->sync = on;
 		break;
 	case 47:
 	case 1047:
@@ -1270,6 +1331,10 @@ static void cb_csi(void *user, const struct vtparse *p, uint32_t final)
 	char key[VTPARSE_MAX_COLLECT];
 	size_t n = make_key(p, final, key);
 
+	/* Sub-parameters (':') only mean something to SGR; anywhere else the
+	 * sequence is ignored, as mosh 1.4's parser ignores them all. */
+	if (vtparse_has_subs(p) && !(n == 1 && key[0] == 'm'))
+		return;
 	dispatch(user, K_CSI, key, n, p);
 }
 
@@ -1304,6 +1369,32 @@ static void osc_clipboard(struct emu *emu, const uint32_t *osc, size_t len)
 	buf_fini(&text);
 }
 
+/* OSC 8 ; params ; uri: characters printed from now on link to uri (an
+ * empty uri closes the link). Only printable ASCII and parts of at most
+ * FB_LINK_PART_MAX bytes are taken; anything else is dropped (counted). */
+static void osc_link(struct emu *emu, const uint32_t *osc, size_t len)
+{
+	char params[FB_LINK_PART_MAX], uri[FB_LINK_PART_MAX];
+	size_t np = 0, nu = 0, i = 2;
+
+	for (; i < len && osc[i] != ';'; i++) {
+		if (osc[i] < 0x20 || osc[i] > 0x7E || np == sizeof params)
+			goto bad;
+		params[np++] = (char)osc[i];
+	}
+	if (i == len || len >= VTPARSE_OSC_MAX)
+		goto bad;
+	for (i++; i < len; i++) {
+		if (osc[i] < 0x20 || osc[i] > 0x7E || nu == sizeof uri)
+			goto bad;
+		uri[nu++] = (char)osc[i];
+	}
+	emu->fb->ds.rend.link = nu == 0 ? 0 : fb_link_intern(params, np, uri, nu);
+	return;
+bad:
+	emu->stats.filtered++;
+}
+
 static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
 {
 	struct emu *emu = user;
@@ -1315,6 +1406,10 @@ static void cb_osc_end(void *user, const uint32_t *osc, size_t len)
 	if (len >= 5 && osc[0] == '5' && osc[1] == '2' && osc[2] == ';' && osc[3] == 'c' &&
 	    osc[4] == ';') {
 		osc_clipboard(emu, osc, len);
+		return;
+	}
+	if (len >= 2 && osc[0] == '8' && osc[1] == ';') {
+		osc_link(emu, osc, len);
 		return;
 	}
 	buf_init(&text);
@@ -1396,12 +1491,18 @@ struct emu *emu_copy(const struct emu *src)
 	emu->work_left = src->work_left;
 	emu->budget_manual = src->budget_manual;
 	emu->slow = src->slow;
+	emu->sync = src->sync;
 	memset(&emu->scrolled, 0, sizeof emu->scrolled);
 	buf_init(&emu->replies);
 	buf_append(&emu->replies, src->replies.data, src->replies.len);
 	vtparse_init(&emu->vp, &emu_cb, emu);
 	vtparse_copy_state(&emu->vp, &src->vp);
 	return emu;
+}
+
+bool emu_sync_held(const struct emu *emu)
+{
+	return emu->sync;
 }
 
 void emu_budget_begin(struct emu *emu)

@@ -74,6 +74,12 @@ size_t emu_take_scrolled(struct emu *emu, struct fb_row **out, size_t max);
  * (EMU_SCROLLED_MAX), since the last call; reset to 0 by the call. */
 uint64_t emu_take_scrolled_dropped(struct emu *emu);
 
+/* Whether the program holds synchronized output (DEC private mode 2026 set,
+ * not yet reset; RIS resets it): a frame drawn now may be half-drawn. The
+ * server waits for the release, within a bound (session.c). Not part of the
+ * framebuffer: it changes when frames are sent, not what they show. */
+bool emu_sync_held(const struct emu *emu);
+
 /* Turn the printable-ASCII fast path off or on (default on); the result is
  * the same either way, which the unit tests check. */
 void emu_set_fast_path(struct emu *emu, bool on);

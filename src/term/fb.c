@@ -74,7 +74,7 @@ void fb_row_release(struct fb_row *row)
 
 struct fb_row *fb_row_new(int width)
 {
-	struct fb_rend none = {0, 0, 0};
+	struct fb_rend none = {0};
 
 	return row_new(width, &none);
 }
@@ -497,7 +497,8 @@ bool fb_row_equal(const struct fb_row *a, const struct fb_row *b)
 
 bool fb_rend_equal(const struct fb_rend *a, const struct fb_rend *b)
 {
-	return a->fg == b->fg && a->bg == b->bg && a->attr == b->attr;
+	return a->fg == b->fg && a->bg == b->bg && a->attr == b->attr && a->ul == b->ul &&
+	       a->ul_style == b->ul_style && a->link == b->link;
 }
 
 bool fb_cell_equal(const struct fb_cell *a, const struct fb_cell *b)
@@ -599,9 +600,11 @@ void fb_rend_sgr(const struct fb_rend *r, struct buf *out)
 	} attrs[] = {
 	    {FB_ATTR_BOLD, '1'},  {FB_ATTR_ITALIC, '3'},  {FB_ATTR_UNDERLINE, '4'},
 	    {FB_ATTR_BLINK, '5'}, {FB_ATTR_INVERSE, '7'}, {FB_ATTR_INVISIBLE, '8'},
+	    {FB_ATTR_FAINT, '2'}, {FB_ATTR_STRIKE, '9'},
 	};
-	/* ESC[0, six attributes, two colours of at most 1+2+1+1+3*4 or 1+2+1+1+1+10 bytes, m */
-	char s[3 + 6 * 2 + 2 * 20 + 1];
+	/* ESC[0, eight attributes (one with ":n"), three colours of at most
+	 * 1+2+1+1+3*4 or 1+2+1+1+1+10 bytes, m */
+	char s[3 + 8 * 2 + 2 + 3 * 20 + 1];
 	char *p = s;
 
 	memcpy(p, "\033[0", 3);
@@ -610,10 +613,100 @@ void fb_rend_sgr(const struct fb_rend *r, struct buf *out)
 		if (r->attr & attrs[i].bit) {
 			*p++ = ';';
 			*p++ = attrs[i].code;
+			if (attrs[i].bit == FB_ATTR_UNDERLINE && r->ul_style != FB_UL_NONE)
+				p = put_uint(p, ':', r->ul_style);
 		}
 	}
 	p = sgr_colour(p, r->fg, 30);
 	p = sgr_colour(p, r->bg, 40);
+	if (r->ul & FB_COLOR_RGB) {
+		p = sgr_colour(p, r->ul, 50);
+	} else if (r->ul != 0) {
+		/* 58 has no short form for the basic colours. */
+		p = put_uint(p, ';', 58);
+		p = put_uint(p, ';', 5);
+		p = put_uint(p, ';', r->ul - 1);
+	}
 	*p++ = 'm';
 	buf_append(out, s, (size_t)(p - s));
+}
+
+/* The process's link table: entries[id - 1]; a hash of ids for interning. */
+struct fb_link_entry {
+	char *params;
+	char *uri;
+	uint32_t hash;
+};
+static struct {
+	struct fb_link_entry *entries;
+	size_t n, cap, bytes;
+	uint16_t *slots; /* open addressing, FB_LINKS_SLOTS; 0 = free */
+} links;
+#define FB_LINKS_SLOTS (2u * 65536u)
+
+static uint32_t link_hash(const char *p, size_t plen, const char *u, size_t ulen)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < plen; i++)
+		h = (h ^ (uint8_t)p[i]) * 16777619u;
+	h = (h ^ ';') * 16777619u;
+	for (size_t i = 0; i < ulen; i++)
+		h = (h ^ (uint8_t)u[i]) * 16777619u;
+	return h;
+}
+
+static bool link_is(const struct fb_link_entry *e, uint32_t h, const char *p, size_t plen,
+                    const char *u, size_t ulen)
+{
+	return e->hash == h && strlen(e->params) == plen && memcmp(e->params, p, plen) == 0 &&
+	       strlen(e->uri) == ulen && memcmp(e->uri, u, ulen) == 0;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *d = xmalloc(n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+uint16_t fb_link_intern(const char *params, size_t plen, const char *uri, size_t ulen)
+{
+	uint32_t h = link_hash(params, plen, uri, ulen);
+	size_t i = h % FB_LINKS_SLOTS;
+	struct fb_link_entry *e;
+
+	if (plen > FB_LINK_PART_MAX || ulen > FB_LINK_PART_MAX)
+		return 0;
+	if (links.slots == NULL)
+		links.slots = xcalloc(FB_LINKS_SLOTS, sizeof *links.slots);
+	/* Fewer ids than slots: a free slot ends every probe. */
+	for (; links.slots[i] != 0; i = (i + 1) % FB_LINKS_SLOTS) {
+		if (link_is(&links.entries[links.slots[i] - 1], h, params, plen, uri, ulen))
+			return links.slots[i];
+	}
+	if (links.n >= FB_LINKS_MAX || links.bytes + plen + ulen > FB_LINKS_BYTES)
+		return 0;
+	if (links.n == links.cap) {
+		links.cap = links.cap ? 2 * links.cap : 64;
+		links.entries = xrealloc(links.entries, links.cap * sizeof *links.entries);
+	}
+	e = &links.entries[links.n++];
+	e->params = dup_n(params, plen);
+	e->uri = dup_n(uri, ulen);
+	e->hash = h;
+	links.bytes += plen + ulen;
+	links.slots[i] = (uint16_t)links.n;
+	return (uint16_t)links.n;
+}
+
+bool fb_link_get(uint16_t id, const char **params, const char **uri)
+{
+	if (id == 0 || id > links.n)
+		return false;
+	*params = links.entries[id - 1].params;
+	*uri = links.entries[id - 1].uri;
+	return true;
 }

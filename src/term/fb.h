@@ -26,6 +26,8 @@
  *    every writer unshares a row with refs > 1 and the framebuffer no longer
  *    holds it.
  *  - Titles and the clipboard are immutable shared strings (UTF-8).
+ *  - A cell's hyperlink (OSC 8) is an id in the rendition, into one interned
+ *    table per process (fb_link_intern below).
  *
  * Everything in these structs may be read directly by other modules (the
  * display differ, the terminal state); writes go through the emulator or the
@@ -58,20 +60,46 @@ struct buf;
  */
 #define FB_COLOR_RGB 0x1000000u
 
+/*
+ * Attributes. BOLD, ITALIC, UNDERLINE, BLINK, INVERSE and INVISIBLE are mosh
+ * 1.4's; FAINT (SGR 2) and STRIKE (SGR 9), the underline style and the
+ * underline colour are ours, shown only to terminals that have them
+ * (struct tcaps ext_rend: a client that announced WIRE_FEATURE_RENDITIONS, or
+ * a terminfo entry). Invariant: ul_style is FB_UL_NONE unless UNDERLINE is
+ * set and the style is not single (so a single underline is mosh 1.4's bit
+ * alone).
+ */
 enum fb_attr {
 	FB_ATTR_BOLD = 1 << 0,
-	FB_ATTR_FAINT = 1 << 1, /* never set: SGR 2 is ignored, as in mosh */
+	FB_ATTR_FAINT = 1 << 1,
 	FB_ATTR_ITALIC = 1 << 2,
 	FB_ATTR_UNDERLINE = 1 << 3,
 	FB_ATTR_BLINK = 1 << 4,
 	FB_ATTR_INVERSE = 1 << 5,
 	FB_ATTR_INVISIBLE = 1 << 6,
+	FB_ATTR_STRIKE = 1 << 7,
 };
 
+/* Underline styles, as SGR 4:n. */
+enum fb_ul_style {
+	FB_UL_NONE,
+	FB_UL_SINGLE,
+	FB_UL_DOUBLE,
+	FB_UL_CURLY,
+	FB_UL_DOTTED,
+	FB_UL_DASHED,
+	FB_UL_MAX = FB_UL_DASHED,
+};
+
+/* Underline colour (SGR 58/59): 0 = default (the text colour); 1 + i for
+ * palette index i in 0..255; FB_COLOR_RGB | r<<16 | g<<8 | b for true colour. */
 struct fb_rend {
-	uint32_t fg;  /* colour encoding above */
-	uint32_t bg;  /* colour encoding above */
-	uint8_t attr; /* enum fb_attr bits */
+	uint32_t fg;      /* colour encoding above */
+	uint32_t bg;      /* colour encoding above */
+	uint32_t ul;      /* underline colour, encoding just above */
+	uint8_t attr;     /* enum fb_attr bits */
+	uint8_t ul_style; /* enum fb_ul_style */
+	uint16_t link;    /* OSC 8 hyperlink: fb_link id, 0 = none */
 };
 
 enum fb_cell_flag {
@@ -90,11 +118,11 @@ struct fb_cell {
 /* Bulk writers (row clears, runs of text) copy a template cell's first
  * FB_CELL_HEAD_COPY bytes: the rendition, len and flags, and the first text
  * bytes, which the writer then sets or which len leaves unspecified. One
- * 16-byte store instead of one per field. */
-#define FB_CELL_HEAD_COPY 16
+ * 16-byte and one 8-byte store instead of one per field. */
+#define FB_CELL_HEAD_COPY 24
 _Static_assert(offsetof(struct fb_cell, text) < FB_CELL_HEAD_COPY &&
                    FB_CELL_HEAD_COPY <= sizeof(struct fb_cell),
-               "a cell's head is one 16-byte copy");
+               "a cell's head is one 24-byte copy");
 
 struct fb_row {
 	unsigned refs; /* framebuffers holding this row; > 1 means shared */
@@ -236,7 +264,7 @@ uint64_t fb_next_gen(void);
 /* The background rendition used for erasing: current bg colour only (BCE). */
 static inline struct fb_rend fb_bg_rend(const struct fb *fb)
 {
-	struct fb_rend r = {0, fb->ds.rend.bg, 0};
+	struct fb_rend r = {.bg = fb->ds.rend.bg};
 	return r;
 }
 
@@ -263,8 +291,27 @@ bool fb_row_cells_equal(const struct fb_row *a, const struct fb_row *b);
 
 /* Renditions */
 bool fb_rend_equal(const struct fb_rend *a, const struct fb_rend *b);
-/* Append the absolute SGR string of §6.1/§8.4: ESC[0{;attr}{;fg}{;bg}m. */
+/* Append the absolute SGR string of §6.1/§8.4: ESC[0{;attr}{;fg}{;bg}m; our
+ * own attributes go after mosh's (2, 9, 4:n in place of 4, 58;5;n or
+ * 58;2;r;g;b last), so a mosh 1.4 rendition gives mosh 1.4's bytes. */
 void fb_rend_sgr(const struct fb_rend *r, struct buf *out);
+
+/*
+ * Hyperlinks (OSC 8). A link is its params and URI (printable ASCII, at most
+ * FB_LINK_PART_MAX bytes each); cells hold an id. Ids come from one table per
+ * process that interns by content and never reuses an id, so equal ids are
+ * equal links in every framebuffer of the process (copies stay O(height),
+ * and framebuffers from different emulators compare by id). The table is
+ * bounded (FB_LINKS_MAX ids, FB_LINKS_BYTES bytes of text); past that, new
+ * links are refused (id 0: the text is printed without a link).
+ */
+#define FB_LINK_PART_MAX 2048
+#define FB_LINKS_MAX 65535
+#define FB_LINKS_BYTES (4u << 20)
+/* The id of the link (params, uri), interned; 0 when refused (table full). */
+uint16_t fb_link_intern(const char *params, size_t plen, const char *uri, size_t ulen);
+/* The params and URI of link id (NUL-terminated); false for 0 or an unknown id. */
+bool fb_link_get(uint16_t id, const char **params, const char **uri);
 
 /* Strings. A NULL string is empty. */
 static inline const char *fb_str_data(const struct fb_str *s)

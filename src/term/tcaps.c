@@ -32,17 +32,45 @@ void tcaps_server(struct tcaps *c)
 	c->exact = true;
 }
 
+void tcaps_server_ext(struct tcaps *c)
+{
+	tcaps_server(c);
+	c->faint = c->strike = c->ul_style = c->ul_color = c->links = true;
+}
+
+/* Whether term starts with one of prefixes[0..n). */
+static bool has_prefix(const char *term, const char *const *prefixes, size_t n)
+{
+	if (term == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(term, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+bool tcaps_term_has_links(const char *term)
+{
+	static const char *const prefixes[] = {"xterm", "tmux",  "alacritty", "foot",    "wezterm",
+	                                       "vte",   "gnome", "konsole",   "contour", "mintty"};
+
+	return has_prefix(term, prefixes, sizeof prefixes / sizeof prefixes[0]);
+}
+
+/* Whether terminfo has string capability name (a user-defined one included). */
+static bool has_str(const char *name)
+{
+	const char *s = tigetstr(name);
+
+	return s != NULL && s != (const char *)-1;
+}
+
 bool tcaps_term_has_titles(const char *term)
 {
 	static const char *const prefixes[] = {"xterm",     "rxvt",   "kterm", "Eterm",
 	                                       "alacritty", "screen", "tmux"};
 
-	if (term == NULL)
-		return false;
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(term, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	return false;
+	return has_prefix(term, prefixes, sizeof prefixes / sizeof prefixes[0]);
 }
 
 /* Copy a terminfo string without padding; absent or too long ⇒ "". */
@@ -92,16 +120,18 @@ int tcaps_load(struct tcaps *c, const char *term, char *err)
 	}
 	mine = cur_term;
 	c->bce = tigetflag("bce") > 0;
-	{
-		const char *ech = tigetstr("ech");
-		c->ech = ech != NULL && ech != (const char *)-1;
-	}
+	c->ech = has_str("ech");
+	c->faint = has_str("dim");
+	c->strike = has_str("smxx");
+	c->ul_style = has_str("Smulx");
+	c->ul_color = has_str("Setulc");
 	c->colors = tigetnum("colors");
 	if (c->colors < 0)
 		c->colors = -1;
 	copy_cap(c->smcup, tigetstr("smcup"));
 	copy_cap(c->rmcup, tigetstr("rmcup"));
 	c->titles = tcaps_term_has_titles(term);
+	c->links = tcaps_term_has_links(term);
 	set_curterm(saved);
 	del_curterm(mine);
 	return 0;

@@ -14,7 +14,10 @@
  *  - DEL (0x7F) in Ground is a print (the emulator drops it: width -1);
  *  - BEL (0x07) ends an OSC string (xterm), as ST does; ESC, CAN, SUB and C1
  *    controls also end it, and its exit action dispatches it in every case;
- *  - ':' in CSI Entry goes to CSI Ignore (sub-parameters are not supported);
+ *  - ':' in a CSI parameter string separates sub-parameters (ITU T.416, as
+ *    xterm reads SGR 4:3 or 58:2::r:g:b): it starts a new parameter marked as a
+ *    sub-parameter (vtparse_param_sub); mosh 1.4 ignores such a sequence, and
+ *    the emulator still does for everything but SGR (doc/sequences.md);
  *  - parameters keep only the first 100 raw characters; values > 65535 are
  *    missing; at most 8 collected characters, each <= 0xFF;
  *  - the OSC string keeps its first VTPARSE_OSC_MAX code points;
@@ -122,9 +125,7 @@ static const struct rule r_escape_inter[] = {
 static const struct rule r_csi_entry[] = {
     C0_EXECUTE,
     {0x20, 0x2F, A_COLLECT, VTP_CSI_INTER},
-    {0x30, 0x39, A_PARAM, VTP_CSI_PARAM},
-    {0x3A, 0x3A, A_NONE, VTP_CSI_IGNORE},
-    {0x3B, 0x3B, A_PARAM, VTP_CSI_PARAM},
+    {0x30, 0x3B, A_PARAM, VTP_CSI_PARAM},
     {0x3C, 0x3F, A_COLLECT, VTP_CSI_PARAM},
     {0x40, 0x7E, A_CSI_DISPATCH, VTP_GROUND},
     END_RULE,
@@ -133,9 +134,7 @@ static const struct rule r_csi_entry[] = {
 static const struct rule r_csi_param[] = {
     C0_EXECUTE,
     {0x20, 0x2F, A_COLLECT, VTP_CSI_INTER},
-    {0x30, 0x39, A_PARAM, STAY},
-    {0x3A, 0x3A, A_NONE, VTP_CSI_IGNORE},
-    {0x3B, 0x3B, A_PARAM, STAY},
+    {0x30, 0x3B, A_PARAM, STAY},
     {0x3C, 0x3F, A_NONE, VTP_CSI_IGNORE},
     {0x40, 0x7E, A_CSI_DISPATCH, VTP_GROUND},
     END_RULE,
@@ -227,6 +226,8 @@ static void clear(struct vtparse *p)
 	p->ncollect = 0;
 	p->nparams = 1;
 	p->params[0] = -1;
+	p->subs = false;
+	p->sub[0] = 0;
 }
 
 void vtparse_init(struct vtparse *p, const struct vtparse_cb *cb, void *user)
@@ -246,6 +247,8 @@ void vtparse_copy_state(struct vtparse *dst, const struct vtparse *src)
 	memcpy(dst->collect, src->collect, sizeof dst->collect);
 	dst->nparams = src->nparams;
 	memcpy(dst->params, src->params, (size_t)src->nparams * sizeof src->params[0]);
+	dst->subs = src->subs;
+	memcpy(dst->sub, src->sub, (size_t)src->nparams * sizeof src->sub[0]);
 	dst->osc_len = src->osc_len;
 	memcpy(dst->osc, src->osc, src->osc_len * sizeof src->osc[0]);
 }
@@ -269,7 +272,9 @@ static void param(struct vtparse *p, uint32_t cp)
 	if (p->nraw >= VTPARSE_MAX_RAW)
 		return;
 	p->nraw++;
-	if (cp == ';') {
+	if (cp == ';' || cp == ':') {
+		p->sub[p->nparams] = cp == ':';
+		p->subs |= cp == ':';
 		p->params[p->nparams++] = -1;
 		return;
 	}
@@ -367,6 +372,7 @@ static void params_run(struct vtparse *p, const uint8_t *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == ';') {
 			p->params[np - 1] = v;
+			p->sub[np] = 0;
 			v = -1;
 			np++;
 			continue;

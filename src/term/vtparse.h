@@ -6,13 +6,14 @@
  * struct with a void *user. It never allocates.
  *
  * Bounds (all as mosh): the raw parameter string keeps its first 100
- * characters (digits and ';'), a parameter value above 65535 or with no digits
+ * characters (digits, ';' and ':'), a parameter value above 65535 or with no digits
  * is "missing"; at most 8 collected characters, each <= 0xFF; the OSC string
  * keeps its first VTPARSE_OSC_MAX code points.
  */
 #ifndef MOSHC_TERM_VTPARSE_H
 #define MOSHC_TERM_VTPARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,6 +71,8 @@ struct vtparse {
 	char collect[VTPARSE_MAX_COLLECT];
 	int nparams;                        /* >= 1 */
 	int32_t params[VTPARSE_MAX_PARAMS]; /* -1 = no digits; saturates above the max */
+	uint8_t sub[VTPARSE_MAX_PARAMS];    /* 1 = introduced by ':' (a sub-parameter) */
+	bool subs;                          /* some parameter is a sub-parameter */
 	size_t osc_len;
 	uint32_t osc[VTPARSE_OSC_MAX];
 };
@@ -97,6 +100,16 @@ static inline int vtparse_nparams(const struct vtparse *p)
 }
 /* Parameter i, or def when absent, missing or < 1 (so an explicit 0 means default). */
 int vtparse_param(const struct vtparse *p, int i, int def);
+/* Whether parameter i was introduced by ':' (a sub-parameter of the one before). */
+static inline bool vtparse_param_sub(const struct vtparse *p, int i)
+{
+	return i > 0 && i < p->nparams && p->sub[i] != 0;
+}
+/* Whether any parameter is a sub-parameter. */
+static inline bool vtparse_has_subs(const struct vtparse *p)
+{
+	return p->subs;
+}
 /* Collected intermediates/private markers (not NUL-terminated). */
 static inline const char *vtparse_collected(const struct vtparse *p, size_t *len)
 {

@@ -15,8 +15,10 @@
  *                            wide one skipped, trailing spaces trimmed
  *   ?text r,c "x"            contents of one cell
  *   ?cell r,c "x" [k=v|flag] contents, rendition and flags exactly: fg=N bg=N
- *                            (colour encoding of fb.h), bold italic underline
- *                            blink inverse invisible wide fallback wrap;
+ *                            (colour encoding of fb.h), ul=N (underline
+ *                            colour), ulstyle=N (2..5), bold faint italic
+ *                            underline blink inverse invisible strike wide
+ *                            fallback wrap;
  *                            anything not listed must be default/off
  *   ?rend [k=v|flag]         current rendition, same keys
  *   ?sgr r,c "esc"           fb_rend_sgr of a cell's rendition
@@ -25,6 +27,9 @@
  *                            mouse, 1005/1006/1015 encoding) or "ansi4" (IRM)
  *   ?region top bottom       scroll region
  *   ?altscreen 0|1           the alternate screen buffer is shown
+ *   ?sync 0|1                synchronized output (mode 2026) is held
+ *   ?link r,c "params;uri"   a cell's hyperlink ("" = none)
+ *   ?curlink "params;uri"    the hyperlink printed characters get ("" = none)
  *   ?tabs "0 8 16"           tab stops
  *   ?title "x"  ?icon "x"  ?clipboard "x"  ?titleinit 0|1  ?bell N
  *   ?reply "bytes"           replies queued since the last ?reply (then cleared)
@@ -186,7 +191,8 @@ static const struct {
     {"underline", FB_ATTR_UNDERLINE, 0}, {"blink", FB_ATTR_BLINK, 0},
     {"inverse", FB_ATTR_INVERSE, 0},     {"invisible", FB_ATTR_INVISIBLE, 0},
     {"wide", FB_CELL_WIDE, 1},           {"fallback", FB_CELL_FALLBACK, 1},
-    {"wrap", FB_CELL_WRAP, 1},
+    {"wrap", FB_CELL_WRAP, 1},           {"faint", FB_ATTR_FAINT, 0},
+    {"strike", FB_ATTR_STRIKE, 0},
 };
 
 /* Parse "fg=N bg=N flag..." into an expected rendition and cell flags. */
@@ -214,6 +220,14 @@ static void parse_attrs(const char *p, struct fb_rend *r, unsigned *cflags, int 
 			r->bg = (uint32_t)strtoul(word + 3, NULL, 0);
 			continue;
 		}
+		if (strncmp(word, "ul=", 3) == 0) {
+			r->ul = (uint32_t)strtoul(word + 3, NULL, 0);
+			continue;
+		}
+		if (strncmp(word, "ulstyle=", 8) == 0) {
+			r->ul_style = (uint8_t)strtoul(word + 8, NULL, 0);
+			continue;
+		}
 		for (i = 0; i < sizeof flags / sizeof flags[0]; i++) {
 			if (strcmp(word, flags[i].name) == 0)
 				break;
@@ -227,11 +241,17 @@ static void parse_attrs(const char *p, struct fb_rend *r, unsigned *cflags, int 
 	}
 }
 
+/* The link is checked on its own (?link, ?curlink). */
 static void expect_rend(const char *what, const struct fb_rend *got, const struct fb_rend *want)
 {
-	if (!fb_rend_equal(got, want))
-		fail("%s: expected fg=%u bg=%u attr=0x%x, got fg=%u bg=%u attr=0x%x", what,
-		     want->fg, want->bg, want->attr, got->fg, got->bg, got->attr);
+	struct fb_rend g = *got;
+
+	g.link = want->link;
+	if (!fb_rend_equal(&g, want))
+		fail("%s: expected fg=%u bg=%u ul=%u ulstyle=%u attr=0x%x, got fg=%u bg=%u "
+		     "ul=%u ulstyle=%u attr=0x%x",
+		     what, want->fg, want->bg, want->ul, want->ul_style, want->attr, got->fg,
+		     got->bg, got->ul, got->ul_style, got->attr);
 }
 
 static void row_text(const struct fb *fb, int r, struct buf *out)
@@ -367,6 +387,22 @@ static void run_line(char *s)
 		row_text(fb, r, &got);
 		expect_bytes("row", got.data, got.len, &b);
 		buf_fini(&got);
+	} else if (strcmp(cmd, "?link") == 0 || strcmp(cmd, "?curlink") == 0) {
+		uint16_t id = fb->ds.rend.link;
+		const char *params, *uri;
+		struct buf got;
+
+		if (cmd[1] == 'l') {
+			parse_pos(&p, &r, &c);
+			check_pos(fb, r, c);
+			id = fb_cell(fb, r, c)->rend.link;
+		}
+		parse_string(&p, &b);
+		buf_init(&got);
+		if (fb_link_get(id, &params, &uri))
+			buf_appendf(&got, "%s;%s", params, uri);
+		expect_bytes("link", got.data, got.len, &b);
+		buf_fini(&got);
 	} else if (strcmp(cmd, "?text") == 0 || strcmp(cmd, "?cell") == 0) {
 		const struct fb_cell *cell;
 
@@ -413,6 +449,9 @@ static void run_line(char *s)
 			fail("?mode N 0|1");
 		if (dec_mode(&fb->ds, name) != v)
 			fail("mode %s: expected %d, got %d", name, v, dec_mode(&fb->ds, name));
+	} else if (strcmp(cmd, "?sync") == 0) {
+		if (emu_sync_held(emu) != (atoi(p) != 0))
+			fail("sync: expected %d, got %d", atoi(p), emu_sync_held(emu));
 	} else if (strcmp(cmd, "?altscreen") == 0) {
 		if (fb->ds.alt_screen != (atoi(p) != 0))
 			fail("alternate screen: expected %d, got %d", atoi(p), fb->ds.alt_screen);

@@ -78,9 +78,11 @@ static int apply_diff(struct termstate *client, const struct termstate *from,
 static void check_same(const struct termstate *server, const struct termstate *client, int iter)
 {
 	char why[256];
+	struct tcaps caps;
 
+	tcaps_server(&caps);
 	/* Same screen, not the same state: rebuilt rows carry their own generations. */
-	if (!dt_fb_same(termstate_fb(server), termstate_fb(client), why, sizeof why))
+	if (!dt_fb_same(&caps, termstate_fb(server), termstate_fb(client), why, sizeof why))
 		TEST_FAIL("iteration %d: client differs from server after apply: %s", iter, why);
 	CHECK_EQ_U64(termstate_echo_ack(client), termstate_echo_ack(server));
 	CHECK_EQ_U64(termstate_replies_dropped(client), 0);

@@ -5,6 +5,8 @@
  */
 #include "disp_testlib.h"
 
+#include "term/disp.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -94,10 +96,44 @@ static void random_colour(struct dt_rng *r, struct buf *out, int base)
 	}
 }
 
+/* Our renditions: underline styles, underline colour (either separator), 59, 2, 9, 29. */
+static void random_ext(struct dt_rng *r, struct buf *out)
+{
+	switch (dt_rng_below(r, 8)) {
+	case 0:
+		buf_appendf(out, "4:%u", dt_rng_below(r, 6));
+		break;
+	case 1:
+		buf_appendf(out, "58;5;%u", dt_rng_below(r, 256));
+		break;
+	case 2:
+		buf_appendf(out, "58:2::%u:%u:%u", dt_rng_below(r, 256), dt_rng_below(r, 256),
+		            dt_rng_below(r, 256));
+		break;
+	case 3:
+		buf_appendf(out, "58;2;%u;%u;%u", dt_rng_below(r, 256), dt_rng_below(r, 256),
+		            dt_rng_below(r, 256));
+		break;
+	case 4:
+		buf_append_str(out, "59");
+		break;
+	case 5:
+		buf_append_str(out, "2");
+		break;
+	case 6:
+		buf_append_str(out, "9");
+		break;
+	default:
+		buf_append_str(out, "29");
+		break;
+	}
+}
+
 static void random_sgr(struct dt_rng *r, struct buf *out)
 {
 	static const int attrs[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 22, 23, 24, 25, 27, 28};
 	unsigned n = 1 + dt_rng_below(r, 4);
+	struct dt_rng ext;
 
 	buf_append_str(out, "\033[");
 	for (unsigned i = 0; i < n; i++) {
@@ -116,7 +152,29 @@ static void random_sgr(struct dt_rng *r, struct buf *out)
 			break;
 		}
 	}
+	/* Our renditions from a generator of their own, so the rest of the
+	 * stream stays what it was before they existed. */
+	ext.s = r->s * 0x9E3779B97F4A7C15ull + 1;
+	if (dt_rng_below(&ext, 2) == 0) {
+		buf_append_byte(out, ';');
+		random_ext(&ext, out);
+	}
 	buf_append_byte(out, 'm');
+	/* A hyperlink opened (one of a few, so runs repeat) or closed, BEL or ST. */
+	switch (dt_rng_below(&ext, 6)) {
+	case 0:
+		buf_appendf(out, "\033]8;id=%u;http://h/%u\033\\", dt_rng_below(&ext, 3),
+		            dt_rng_below(&ext, 4));
+		break;
+	case 1:
+		buf_appendf(out, "\033]8;;http://h/%u\a", dt_rng_below(&ext, 4));
+		break;
+	case 2:
+		buf_append_str(out, "\033]8;;\a");
+		break;
+	default:
+		break;
+	}
 }
 
 static void random_mode(struct dt_rng *r, struct buf *out)
@@ -264,11 +322,14 @@ static bool mode_ok(long m)
 	return false;
 }
 
-/* Parse "N;N;...": up to max numbers into v; returns the count or -1 if malformed. */
-static int parse_params(const char *p, size_t len, long *v, int max)
+/* Parse "N;N;...": up to max numbers into v; returns the count or -1 if
+ * malformed. With ext, ':' may separate too: a number after it is stored as
+ * -(N + 1). */
+static int parse_params(const char *p, size_t len, bool ext, long *v, int max)
 {
 	int n = 0;
 	size_t i = 0;
+	bool sub = false;
 
 	if (len == 0)
 		return 0;
@@ -284,16 +345,17 @@ static int parse_params(const char *p, size_t len, long *v, int max)
 		}
 		if (i == start || n == max)
 			return -1;
-		v[n++] = x;
+		v[n++] = sub ? -(x + 1) : x;
 		if (i == len)
 			return n;
-		if (p[i] != ';')
+		if (p[i] != ';' && !(ext && p[i] == ':'))
 			return -1;
+		sub = p[i] == ':';
 		i++;
 	}
 }
 
-static bool sgr_ok(const long *v, int n)
+static bool sgr_ok(const long *v, int n, bool ext)
 {
 	int i = 1;
 
@@ -301,14 +363,25 @@ static bool sgr_ok(const long *v, int n)
 		return false;
 	while (i < n) {
 		long x = v[i];
-		if (x == 1 || x == 3 || x == 4 || x == 5 || x == 7 || x == 8 ||
-		    (x >= 30 && x <= 37) || (x >= 40 && x <= 47)) {
+		if (ext && x == 4 && i + 1 < n && v[i + 1] <= -3 && v[i + 1] >= -6) {
+			i += 2;
+		} else if (x == 1 || x == 3 || x == 4 || x == 5 || x == 7 || x == 8 ||
+		           (x >= 30 && x <= 37) || (x >= 40 && x <= 47)) {
 			i++;
 		} else if ((x == 38 || x == 48) && i + 2 < n && v[i + 1] == 5 && v[i + 2] >= 8 &&
 		           v[i + 2] <= 255) {
 			i += 3;
 		} else if ((x == 38 || x == 48) && i + 4 < n && v[i + 1] == 2 && v[i + 2] <= 255 &&
 		           v[i + 3] <= 255 && v[i + 4] <= 255) {
+			i += 5;
+		} else if (ext && (x == 2 || x == 9)) {
+			i++;
+		} else if (ext && x == 58 && i + 2 < n && v[i + 1] == 5 && v[i + 2] >= 0 &&
+		           v[i + 2] <= 255) {
+			i += 3;
+		} else if (ext && x == 58 && i + 4 < n && v[i + 1] == 2 && v[i + 2] >= 0 &&
+		           v[i + 2] <= 255 && v[i + 3] >= 0 && v[i + 3] <= 255 && v[i + 4] >= 0 &&
+		           v[i + 4] <= 255) {
 			i += 5;
 		} else {
 			return false;
@@ -317,10 +390,10 @@ static bool sgr_ok(const long *v, int n)
 	return true;
 }
 
-static bool csi_ok(const char *p, size_t len, char final, long *v, int *nv)
+static bool csi_ok(const char *p, size_t len, char final, bool ext, long *v, int *nv)
 {
 	bool priv = len > 0 && p[0] == '?';
-	int n = parse_params(p + priv, len - priv, v, 40);
+	int n = parse_params(p + priv, len - priv, ext && final == 'm', v, 40);
 
 	*nv = n;
 	if (n < 0)
@@ -331,7 +404,7 @@ static bool csi_ok(const char *p, size_t len, char final, long *v, int *nv)
 	case 'r':
 		return n == 0 || (n == 2 && v[0] == 1 && v[1] >= 2);
 	case 'm':
-		return sgr_ok(v, n);
+		return sgr_ok(v, n, ext);
 	case 'H':
 		return n == 0 || (n == 2 && v[0] >= 1 && v[1] >= 1);
 	case 'J':
@@ -345,7 +418,7 @@ static bool csi_ok(const char *p, size_t len, char final, long *v, int *nv)
 	}
 }
 
-bool dt_vocab_ok(const uint8_t *s, size_t len, char *why, size_t why_len)
+bool dt_vocab_ok(const uint8_t *s, size_t len, bool ext, char *why, size_t why_len)
 {
 	size_t i = 0;
 	long v[40];
@@ -370,12 +443,12 @@ bool dt_vocab_ok(const uint8_t *s, size_t len, char *why, size_t why_len)
 			return fail_at(why, why_len, i, "lone ESC");
 		if (s[i + 1] == '[') {
 			size_t j = i + 2;
-			while (j < len &&
-			       ((s[j] >= '0' && s[j] <= '9') || s[j] == ';' || s[j] == '?'))
+			while (j < len && ((s[j] >= '0' && s[j] <= '9') || s[j] == ';' ||
+			                   s[j] == ':' || s[j] == '?'))
 				j++;
 			if (j >= len)
 				return fail_at(why, why_len, i, "unterminated CSI");
-			if (!csi_ok((const char *)s + i + 2, j - i - 2, (char)s[j], v, &nv))
+			if (!csi_ok((const char *)s + i + 2, j - i - 2, (char)s[j], ext, v, &nv))
 				return fail_at(why, why_len, i, "CSI outside the vocabulary");
 			i = j + 1;
 		} else if (s[i + 1] == ']') {
@@ -385,6 +458,8 @@ bool dt_vocab_ok(const uint8_t *s, size_t len, char *why, size_t why_len)
 				j += 2;
 			else if (len - j >= 5 && memcmp(s + j, "52;c;", 5) == 0)
 				j += 5;
+			else if (ext && len - j >= 2 && memcmp(s + j, "8;", 2) == 0)
+				j += 2; /* a hyperlink: params ; uri, printable ASCII */
 			else
 				return fail_at(why, why_len, i, "OSC outside the vocabulary");
 			while (j < len && s[j] != 0x07) {
@@ -425,10 +500,24 @@ static void cell_desc(const struct fb_cell *c, char *out, size_t len)
 	} while (0)
 
 /* The draw state, title and clipboard a diff transmits. */
-static bool state_same(const struct fb *want, const struct fb *got, bool titles, char *why,
-                       size_t why_len)
+/* A cell with its rendition as a terminal with caps shows it. */
+static const struct fb_cell *shown(const struct tcaps *caps, const struct fb_cell *c,
+                                   struct fb_cell *out)
+{
+	*out = *c;
+	out->rend = disp_rend_shown(caps, &c->rend);
+	return out;
+}
+
+static bool state_same(const struct tcaps *caps, const struct fb *want, const struct fb *got,
+                       bool titles, char *why, size_t why_len)
 {
 	const struct fb_ds *a = &want->ds, *b = &got->ds;
+	struct fb_rend ra = disp_rend_shown(caps, &a->rend), rb = disp_rend_shown(caps, &b->rend);
+
+	/* A real terminal is left with no link open between frames (disp.c). */
+	if (!caps->exact)
+		ra.link = rb.link = 0;
 
 	DIFF(a->width != b->width || a->height != b->height, "size %dx%d != %dx%d", a->width,
 	     a->height, b->width, b->height);
@@ -438,8 +527,8 @@ static bool state_same(const struct fb *want, const struct fb *got, bool titles,
 	     b->cursor_visible);
 	DIFF(a->reverse_video != b->reverse_video, "reverse video %d != %d", a->reverse_video,
 	     b->reverse_video);
-	DIFF(!fb_rend_equal(&a->rend, &b->rend), "rendition %x/%x/%x != %x/%x/%x", a->rend.fg,
-	     a->rend.bg, a->rend.attr, b->rend.fg, b->rend.bg, b->rend.attr);
+	DIFF(!fb_rend_equal(&ra, &rb), "rendition %x/%x/%x/%x/%x != %x/%x/%x/%x/%x", ra.fg, ra.bg,
+	     ra.ul, ra.ul_style, ra.attr, rb.fg, rb.bg, rb.ul, rb.ul_style, rb.attr);
 	DIFF(a->bracketed_paste != b->bracketed_paste, "bracketed paste %d != %d",
 	     a->bracketed_paste, b->bracketed_paste);
 	DIFF(a->mouse_mode != b->mouse_mode, "mouse mode %d != %d", a->mouse_mode, b->mouse_mode);
@@ -460,7 +549,7 @@ static bool state_same(const struct fb *want, const struct fb *got, bool titles,
  */
 static const struct fb_cell *unsplit(const struct fb_cell *c, int x, int width, struct fb_cell *sub)
 {
-	struct fb_rend bg = {0, c->rend.bg, 0};
+	struct fb_rend bg = {.bg = c->rend.bg};
 
 	if (x != width - 1 || !(c->flags & FB_CELL_WIDE))
 		return c;
@@ -482,17 +571,33 @@ static bool cell_mismatch(int y, int x, const struct fb_cell *ca, const struct f
 	return false;
 }
 
-bool dt_fb_same(const struct fb *want, const struct fb *got, char *why, size_t why_len)
+/* Whether disp cannot give the bottom row its wrap mark: wrap_bottom_row
+ * needs three rows, and a last cell right of the (re)printed first one. */
+static bool bottom_mark_unmade(const struct fb *f)
+{
+	const struct fb_row *row = fb_row(f, f->ds.height - 1);
+	int w = row->width;
+	int lx = w >= 2 && (row->cells[w - 2].flags & FB_CELL_WIDE) && row->cells[w - 1].len == 0
+	             ? w - 2
+	             : w - 1;
+	int first = (row->cells[0].flags & FB_CELL_WIDE) ? 2 : 1;
+
+	return w == 1 || f->ds.height < 3 || lx < first;
+}
+
+bool dt_fb_same(const struct tcaps *caps, const struct fb *want, const struct fb *got, char *why,
+                size_t why_len)
 {
 	const struct fb_ds *a = &want->ds;
 
-	if (!state_same(want, got, true, why, why_len))
+	if (!state_same(caps, want, got, true, why, why_len))
 		return false;
 	for (int y = 0; y < a->height; y++) {
 		for (int x = 0; x < a->width; x++) {
-			struct fb_cell sub;
-			const struct fb_cell *ca = unsplit(fb_cell(want, y, x), x, a->width, &sub);
-			const struct fb_cell *cb = fb_cell(got, y, x);
+			struct fb_cell sub, ma, mb;
+			const struct fb_cell *ca =
+			    shown(caps, unsplit(fb_cell(want, y, x), x, a->width, &sub), &ma);
+			const struct fb_cell *cb = shown(caps, fb_cell(got, y, x), &mb);
 
 			if (fb_cell_equal(ca, cb))
 				continue;
@@ -512,7 +617,7 @@ bool dt_fb_same(const struct fb *want, const struct fb *got, char *why, size_t w
 			 * (disp.c), which needs three rows and two columns.
 			 */
 			if ((x < a->width - 1 ||
-			     (y == a->height - 1 && (a->width == 1 || a->height < 3))) &&
+			     (y == a->height - 1 && bottom_mark_unmade(want))) &&
 			    ca->len == cb->len && memcmp(ca->text, cb->text, ca->len) == 0 &&
 			    fb_rend_equal(&ca->rend, &cb->rend) &&
 			    ((ca->flags ^ cb->flags) & ~FB_CELL_WRAP) == 0)
@@ -544,19 +649,20 @@ static void canonical(const struct fb_cell *c, int y, int x, const struct fb_ds 
 		out->flags &= (uint8_t)~FB_CELL_WRAP;
 }
 
-bool dt_fb_looks_same(const struct fb *want, const struct fb *got, bool titles, char *why,
-                      size_t why_len)
+bool dt_fb_looks_same(const struct tcaps *caps, const struct fb *want, const struct fb *got,
+                      char *why, size_t why_len)
 {
 	const struct fb_ds *a = &want->ds;
 
-	if (!state_same(want, got, titles, why, why_len))
+	if (!state_same(caps, want, got, caps->titles, why, why_len))
 		return false;
 	for (int y = 0; y < a->height; y++) {
 		for (int x = 0; x < a->width; x++) {
-			struct fb_cell sub, ca, cb;
+			struct fb_cell sub, ma, mb, ca, cb;
 
-			canonical(unsplit(fb_cell(want, y, x), x, a->width, &sub), y, x, a, &ca);
-			canonical(fb_cell(got, y, x), y, x, a, &cb);
+			canonical(shown(caps, unsplit(fb_cell(want, y, x), x, a->width, &sub), &ma),
+			          y, x, a, &ca);
+			canonical(shown(caps, fb_cell(got, y, x), &mb), y, x, a, &cb);
 			if (!fb_cell_equal(&ca, &cb))
 				return cell_mismatch(y, x, &ca, &cb, why, why_len);
 		}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "term/fb.h"
+#include "term/tcaps.h"
 
 struct buf;
 
@@ -31,27 +32,30 @@ unsigned dt_rng_below(struct dt_rng *r, unsigned n);
 void dt_random_output(struct dt_rng *r, int width, int height, int n, struct buf *out);
 
 /*
- * Whether s (a server diff) stays in the §6.1 vocabulary and holds no query.
- * On failure writes the offset and reason to why (why_len bytes).
+ * Whether s (a server diff) stays in the §6.1 vocabulary and holds no query;
+ * with ext, the extended flavour's too (SGR 2, 9, 4:n, 58, §15). On failure
+ * writes the offset and reason to why (why_len bytes).
  */
-bool dt_vocab_ok(const uint8_t *s, size_t len, char *why, size_t why_len);
+bool dt_vocab_ok(const uint8_t *s, size_t len, bool ext, char *why, size_t why_len);
 
 /*
  * Compare what a diff transmits: size, cursor, visibility, modes, rendition,
  * title, clipboard, every cell (contents, rendition, flags) — not generations,
  * the bell count (compared by the caller, §12.3 quirk 9), the icon name or
- * the never-transmitted alternate-scroll flag. Returns true when equal, else
- * writes the first difference to why.
+ * the never-transmitted alternate-scroll flag; renditions as a terminal with
+ * caps shows them (disp_rend_shown). Returns true when equal, else writes the
+ * first difference to why.
  */
-bool dt_fb_same(const struct fb *want, const struct fb *got, char *why, size_t why_len);
+bool dt_fb_same(const struct tcaps *caps, const struct fb *want, const struct fb *got, char *why,
+                size_t why_len);
 
 /*
  * What a real terminal painted by the client flavour must show: as
  * dt_fb_same, but a space and an empty cell are alike, a fallback cell is
  * U+00A0 + its contents, the bottom row's wrap mark is not compared, and the
- * title only when titles is true (the terminal takes titles).
+ * title only when caps->titles (the terminal takes titles).
  */
-bool dt_fb_looks_same(const struct fb *want, const struct fb *got, bool titles, char *why,
-                      size_t why_len);
+bool dt_fb_looks_same(const struct tcaps *caps, const struct fb *want, const struct fb *got,
+                      char *why, size_t why_len);
 
 #endif

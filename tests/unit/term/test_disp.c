@@ -353,10 +353,10 @@ static struct emu *client_after(const struct emu *a, const struct emu *b, const 
 	static char saved[4096];
 
 	buf_init(&d);
-	disp_server(emu_fb(c), emu_fb(a), false, &d);
+	disp_server(emu_fb(c), emu_fb(a), false, false, &d);
 	emu_write(c, d.data, d.len);
 	buf_clear(&d);
-	disp_server(emu_fb(a), emu_fb(b), true, &d);
+	disp_server(emu_fb(a), emu_fb(b), true, false, &d);
 	emu_write(c, d.data, d.len);
 	snprintf(saved, sizeof(saved), "%s", d.len ? (const char *)d.data : "");
 	*diff = saved;
@@ -374,6 +374,93 @@ TEST(fallback_cell_exact_and_looks)
 	CHECK_EQ_STR(step(&s, "", comb), "\033[?25l\033[2;3H\033[1X\xcc\x81\033[?25h");
 	/* Client: mosh's look, U+00A0 carrying the combiner. */
 	CHECK_EQ_STR(step(&xterm, "", comb), "\033[?25l\033[2;3H\xc2\xa0\xcc\x81\033[?25h");
+}
+
+/* Our renditions: the plain server flavour writes mosh 1.4's bytes, as if
+ * they were not there; the extended one writes them; a client terminal gets
+ * those terminfo says it has. */
+TEST(renditions_by_flavour)
+{
+	struct tcaps plain = server_caps(), ext, xterm, vt100;
+	const char *ours = "\033[1;2;9;4:3;58;5;1;31mX\033[0m";
+	const char *mosh14 = "\033[1;4;31mX\033[0m";
+	char want[256];
+
+	tcaps_server_ext(&ext);
+	CHECK_EQ_INT(tcaps_load(&xterm, "xterm-256color", NULL), 0);
+	CHECK_EQ_INT(tcaps_load(&vt100, "vt100", NULL), 0);
+	snprintf(want, sizeof want, "%s", step(&plain, "", mosh14));
+	CHECK_EQ_STR(step(&plain, "", ours), want);
+	CHECK_EQ_STR(step(&plain, "", ours), "\033[0;1;4;31mX\033[0m");
+	/* A change in our renditions alone is no change to a mosh 1.4 client. */
+	CHECK_EQ_STR(
+	    step(&plain, "\033[4:1;58;5;2mX\033[0m\033[1;1H", "\033[9;2;4:3;58;5;7mX\033[0m"),
+	    "\033[1;2H");
+	CHECK_EQ_STR(step(&ext, "", ours), "\033[0;1;4:3;2;9;31;58;5;1mX\033[0m");
+	CHECK_EQ_STR(step(&ext, "\033[4:1;58;5;2mX\033[0m\033[1;1H", "\033[4:3mX"), "\033[0;4:3mX");
+	/* xterm-256color: dim and smxx, no Smulx or Setulc. */
+	CHECK(xterm.faint && xterm.strike && !xterm.ul_style && !xterm.ul_color);
+	CHECK_EQ_STR(step(&xterm, "", ours), "\033[0;1;4;2;9;31mX\033[0m");
+	/* vt100: none of them. */
+	CHECK(!vt100.faint && !vt100.strike && !vt100.ul_style && !vt100.ul_color);
+	CHECK_EQ_STR(step(&vt100, "", ours), "\033[0;1;4;31mX\033[0m");
+}
+
+/* Hyperlinks: never in the plain flavour's bytes; the extended one opens and
+ * closes them around the cells (BEL-ended); a client terminal that takes
+ * them is left with none open, also at the end of the session. */
+TEST(links_by_flavour)
+{
+	struct tcaps plain = server_caps(), ext, xterm, linux_caps;
+	const char *linked = "a\033]8;id=7;http://x/\033\\bc\033]8;;\033\\d";
+	struct buf d;
+
+	tcaps_server_ext(&ext);
+	CHECK_EQ_INT(tcaps_load(&xterm, "xterm-256color", NULL), 0);
+	CHECK_EQ_INT(tcaps_load(&linux_caps, "linux", NULL), 0);
+	CHECK(xterm.links && !linux_caps.links && ext.links && !plain.links);
+	CHECK(tcaps_term_has_links("tmux-256color") && !tcaps_term_has_links("screen"));
+	CHECK_EQ_STR(step(&plain, "", linked), "abcd");
+	CHECK_EQ_STR(step(&ext, "", linked), "a\033]8;id=7;http://x/\abc\033]8;;\ad");
+	/* Still open at the end: the hoststring leaves it open, a terminal not. */
+	CHECK_EQ_STR(step(&ext, "", "\033]8;;http://y/\033\\e"), "\033]8;;http://y/\ae");
+	CHECK_EQ_STR(step(&xterm, "", "\033]8;;http://y/\033\\e"),
+	             "\033]8;;http://y/\ae\033]8;;\a");
+	CHECK_EQ_STR(step(&linux_caps, "", "\033]8;;http://y/\033\\e"), "e");
+	buf_init(&d);
+	disp_close(&xterm, false, &d);
+	CHECK(strstr((const char *)d.data, "\033]8;;\a") != NULL);
+	buf_clear(&d);
+	disp_close(&linux_caps, false, &d);
+	CHECK(strstr((const char *)d.data, "\033]8") == NULL);
+	buf_fini(&d);
+}
+
+/* The client flavour leaves a real terminal's bottom row without its wrap
+ * mark: once the row scrolls up, the frame must draw the mark. */
+TEST(client_bottom_row_mark_after_scroll)
+{
+	struct tcaps xterm;
+	struct emu *a = screen(4, 3, "\033[2;1Habcdef\033[1;1H\033[L");
+	struct emu *b = emu_copy(a);
+	struct emu *term = emu_new(4, 3);
+	struct buf d;
+
+	CHECK_EQ_INT(tcaps_load(&xterm, "xterm-256color", NULL), 0);
+	more(b, "\033[3;1H\n");
+	buf_init(&d);
+	disp_frame(&xterm, NULL, emu_fb(a), false, &d);
+	emu_write(term, d.data, d.len);
+	CHECK(!fb_row_wrap(fb_row(emu_fb(term), 2)));
+	buf_clear(&d);
+	disp_frame(&xterm, emu_fb(a), emu_fb(b), true, &d);
+	emu_write(term, d.data, d.len);
+	CHECK(fb_row_wrap(fb_row(emu_fb(b), 1)));
+	CHECK(fb_row_wrap(fb_row(emu_fb(term), 1)));
+	buf_fini(&d);
+	emu_free(a);
+	emu_free(b);
+	emu_free(term);
 }
 
 TEST(bottom_row_wrap_mark)
@@ -451,6 +538,9 @@ int main(void)
 	RUN(open_and_close_strings);
 	RUN(wrapped_rows_continue_without_positioning);
 	RUN(fallback_cell_exact_and_looks);
+	RUN(renditions_by_flavour);
+	RUN(links_by_flavour);
+	RUN(client_bottom_row_mark_after_scroll);
 	RUN(bottom_row_wrap_mark);
 	RUN(wide_character_cut_at_the_edge);
 	RUN(wide_character_gaining_the_wrap_mark_is_redrawn_whole);

@@ -9,6 +9,10 @@
  * The client flavour is checked alongside: terminals with the capabilities
  * of xterm-256color, screen and vt100 painted frame by frame must look like
  * each frame (dt_fb_looks_same).
+ * Both server flavours: sessions with an odd seed use the extended one
+ * (tcaps_server_ext: our renditions, exact too), the others the plain one,
+ * whose diffs must stay in mosh 1.4's vocabulary while the client's screen
+ * equals B with our renditions masked (disp_rend_shown).
  * Argument or $DISP_RT_PAIRS: number of pairs (default 10000).
  */
 #include <stdlib.h>
@@ -72,8 +76,14 @@ static void apply_and_check(struct emu *client, unsigned from_bell, const struct
 	char why[512];
 	unsigned bell_before = emu_fb(client)->bell;
 	struct buf replies;
+	const bool ext = (seed & 1) != 0;
+	struct tcaps caps;
 
-	if (!dt_vocab_ok(diff->data, diff->len, why, sizeof(why))) {
+	/* Compared with every rendition when ext, not through tcaps_server_ext:
+	 * the check must not share what it checks. */
+	tcaps_server(&caps);
+	caps.faint = caps.strike = caps.ul_style = caps.ul_color = caps.links = ext;
+	if (!dt_vocab_ok(diff->data, diff->len, ext, why, sizeof(why))) {
 		print_escaped("output", last_output);
 		print_escaped("diff", diff);
 		TEST_FAIL("%s seed %lu step %d: vocabulary: %s", what, seed, step, why);
@@ -95,7 +105,7 @@ static void apply_and_check(struct emu *client, unsigned from_bell, const struct
 		TEST_FAIL("%s seed %lu step %d: bell rang %d, wanted %d", what, seed, step,
 		          emu_fb(client)->bell != bell_before, from_bell != want->bell);
 	emu_fb_mut(client)->bell = want->bell;
-	if (!dt_fb_same(want, emu_fb(client), why, sizeof(why))) {
+	if (!dt_fb_same(&caps, want, emu_fb(client), why, sizeof(why))) {
 		print_escaped("output", last_output);
 		print_escaped("diff", diff);
 		TEST_FAIL("%s seed %lu step %d (%dx%d): %s", what, seed, step, want->ds.width,
@@ -146,10 +156,10 @@ static void check_repaints(const struct emu *client, const struct fb *want, unsi
 	buf_init(&d);
 	if (emu_fb(used)->ds.width != want->ds.width || emu_fb(used)->ds.height != want->ds.height)
 		emu_resize(used, want->ds.width, want->ds.height);
-	disp_server(emu_fb(used), want, false, &d);
+	disp_server(emu_fb(used), want, false, (seed & 1) != 0, &d);
 	apply_and_check(used, emu_fb(used)->bell, want, &d, "repaint(used)", seed, step);
 	buf_clear(&d);
-	disp_server(emu_fb(blank), want, false, &d);
+	disp_server(emu_fb(blank), want, false, (seed & 1) != 0, &d);
 	apply_and_check(blank, emu_fb(blank)->bell, want, &d, "repaint(blank)", seed, step);
 	st->repaints += 2;
 	buf_fini(&d);
@@ -184,7 +194,7 @@ static void paint_and_check(struct emu *term, const struct tcaps *caps, const st
 	if (from != NULL && (emu_fb(term)->bell != bell_before) != (from->bell != want->bell))
 		TEST_FAIL("paint %s seed %lu step %d: bell", name, seed, step);
 	emu_fb_mut(term)->bell = want->bell;
-	if (!dt_fb_looks_same(want, emu_fb(term), caps->titles, why, sizeof(why))) {
+	if (!dt_fb_looks_same(caps, want, emu_fb(term), why, sizeof(why))) {
 		print_escaped("output", last_output);
 		print_escaped("frame", &d);
 		TEST_FAIL("paint %s seed %lu step %d (%dx%d): %s", name, seed, step, want->ds.width,
@@ -231,7 +241,7 @@ static void run_session(unsigned long seed, struct stats *st)
 		b = fb_copy(emu_fb(server));
 
 		buf_clear(&diff);
-		disp_server(a, b, true, &diff);
+		disp_server(a, b, true, (seed & 1) != 0, &diff);
 		if (trace_seed != 0) {
 			dump("client before", emu_fb(client));
 			print_escaped("output", &out);
@@ -285,9 +295,18 @@ TEST(validator_rejects_queries_and_strangers)
 	char why[128];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK(!dt_vocab_ok((const uint8_t *)bad[i], strlen(bad[i]), why, sizeof(why)));
+		CHECK(
+		    !dt_vocab_ok((const uint8_t *)bad[i], strlen(bad[i]), true, why, sizeof(why)));
 	CHECK(dt_vocab_ok((const uint8_t *)"\033[0;1;38;5;200;48;2;1;2;3mx\033[5X\033[?1006h", 39,
-	                  why, sizeof(why)));
+	                  false, why, sizeof(why)));
+	/* Our renditions only in the extended flavour. */
+	static const char *const ext[] = {"\033[0;2;9m", "\033[0;4:3m", "\033[0;58;5;1m",
+	                                  "\033[0;2;4:3;9;58;2;1;2;3m"};
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		CHECK(
+		    !dt_vocab_ok((const uint8_t *)ext[i], strlen(ext[i]), false, why, sizeof(why)));
+		CHECK(dt_vocab_ok((const uint8_t *)ext[i], strlen(ext[i]), true, why, sizeof(why)));
+	}
 }
 
 int main(int argc, char **argv)

@@ -51,7 +51,7 @@ TEST(fb_generations)
 	struct fb *a = fb_new(5, 4);
 	struct fb *b;
 	uint64_t g[4];
-	struct fb_rend bg = {0, 0, 0};
+	struct fb_rend bg = {0};
 
 	for (int y = 0; y < 4; y++)
 		g[y] = fb_row(a, y)->gen;
@@ -220,7 +220,7 @@ TEST(fb_resize_clamps_and_keeps_rows)
 TEST(fb_cell_helpers)
 {
 	struct fb_cell c;
-	struct fb_rend r = {31, 0, 0};
+	struct fb_rend r = {.fg = 31};
 
 	fb_cell_reset(&c, &r);
 	CHECK(fb_cell_blank(&c));
@@ -238,7 +238,7 @@ TEST(fb_cell_helpers)
 
 static void check_sgr(uint32_t fg, uint32_t bg, uint8_t attr, const char *want)
 {
-	struct fb_rend r = {fg, bg, attr};
+	struct fb_rend r = {.fg = fg, .bg = bg, .attr = attr};
 	struct buf b;
 
 	buf_init(&b);

@@ -26,7 +26,11 @@ static void rec_dispatch(const char *what, const struct vtparse *p, uint32_t fin
 
 	buf_appendf(&log_, "%s[%.*s|", what, (int)n, c);
 	for (int i = 0; i < vtparse_nparams(p); i++)
-		buf_appendf(&log_, "%s%d", i ? ";" : "", vtparse_param(p, i, -1));
+		buf_appendf(&log_, "%s%d",
+		            i == 0                    ? ""
+		            : vtparse_param_sub(p, i) ? ":"
+		                                      : ";",
+		            vtparse_param(p, i, -1));
 	buf_appendf(&log_, "|%c] ", final < 0x80 ? (char) final : '?');
 }
 
@@ -161,12 +165,20 @@ TEST(vtparse_collect_bounded)
 	CHECK(strstr(logged(), "esc[#|-1|8]") != NULL);
 }
 
-TEST(vtparse_colon_ignored)
+TEST(vtparse_colon_sub_params)
 {
 	struct vtparse *p = parser();
 
+	/* ':' separates sub-parameters (marked); '<' after parameters still ignores. */
 	feed_str(p, "\033[38:2::1:2:3mX\033[:5mY\033[1;<mZ");
-	CHECK_EQ_STR(logged(), "p(X) p(Y) p(Z) ");
+	CHECK_EQ_STR(logged(), "csi[|38:2:-1:1:2:3|m] p(X) csi[|-1:5|m] p(Y) p(Z) ");
+	p = parser();
+	feed_str(p, "\033[4:3;1m");
+	CHECK(vtparse_has_subs(p));
+	CHECK(vtparse_param_sub(p, 1));
+	CHECK(!vtparse_param_sub(p, 2));
+	feed_str(p, "\033[1;2m");
+	CHECK(!vtparse_has_subs(p));
 }
 
 TEST(vtparse_can_sub_abort)
@@ -314,7 +326,7 @@ int main(void)
 	RUN(vtparse_csi_params);
 	RUN(vtparse_raw_params_capped_at_100);
 	RUN(vtparse_collect_bounded);
-	RUN(vtparse_colon_ignored);
+	RUN(vtparse_colon_sub_params);
 	RUN(vtparse_can_sub_abort);
 	RUN(vtparse_c0_inside_csi_executes);
 	RUN(vtparse_osc);
