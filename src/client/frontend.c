@@ -33,6 +33,7 @@ enum {
 
 struct frontend {
 	const struct frontend_config *cfg;
+	struct tcaps sb_caps; /* cfg->caps, keeping the terminal's scrollback ours */
 	struct ev_loop *loop;
 	struct clink *link;
 	struct esc_state esc;
@@ -147,7 +148,7 @@ static void push_history(struct frontend *s, const struct fb *rfb)
 	}
 	if (n == 0)
 		return;
-	s->drawn = scrollback_push(s->cfg->caps, s->drawn, rows, n, &s->out);
+	s->drawn = scrollback_push(&s->sb_caps, s->drawn, rows, n, &s->out);
 	for (size_t i = 0; i < ngaps; i++)
 		fb_row_release(gaps[i]);
 	history_trim(h, s->pushed);
@@ -211,7 +212,8 @@ static void draw(struct frontend *s, uint64_t now)
 		buf_fini(&bar);
 		overlay_title(fb, s->cfg->title_prefix);
 	}
-	disp_frame(s->cfg->caps, s->drawn, fb, s->drawn != NULL && !s->repaint, &s->out);
+	disp_frame(s->sb_mode ? &s->sb_caps : s->cfg->caps, s->drawn, fb,
+	           s->drawn != NULL && !s->repaint, &s->out);
 	write_all(STDOUT_FILENO, s->out.data, s->out.len);
 	fb_free(s->drawn);
 	s->drawn = fb;
@@ -383,6 +385,8 @@ int frontend_run(const struct frontend_config *cfg)
 
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
+	s.sb_caps = *cfg->caps;
+	s.sb_caps.keep_scrollback = true;
 	s.start = now;
 	s.stdin_open = true;
 	winsize_get(STDIN_FILENO, &rows, &cols);

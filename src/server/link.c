@@ -16,12 +16,11 @@
 #include "util/xmalloc.h"
 
 enum {
-	ECHO_TIMEOUT = 50,            /* ms an application gets to echo a keystroke (5.6) */
-	ECHO_HISTORY_MAX = 1024,      /* pending echo-ack entries kept */
-	PTY_BACKLOG_MAX = 64 * 1024,  /* stop taking user input while this much is queued */
-	HISTORY_ROWS_PER_FRAME = 128, /* history rows published per frame interval */
-	HISTORY_IN_FLIGHT = 512,      /* rows published beyond what the client acknowledged */
-	HISTORY_FLOOD_QUIET = 250,    /* ms the log must stand still before a gap is sent */
+	ECHO_TIMEOUT = 50,           /* ms an application gets to echo a keystroke (5.6) */
+	ECHO_HISTORY_MAX = 1024,     /* pending echo-ack entries kept */
+	PTY_BACKLOG_MAX = 64 * 1024, /* stop taking user input while this much is queued */
+	HISTORY_IN_FLIGHT = 512,     /* rows published beyond what the client acknowledged */
+	HISTORY_FLOOD_QUIET = 250,   /* ms the log must stand still before a gap is sent */
 };
 
 struct echo_entry {
@@ -51,7 +50,6 @@ struct link {
 
 	struct history *history; /* the session's, borrowed; NULL: none */
 	bool scrollback;         /* the client wants history: it is published */
-	uint64_t next_publish;   /* earliest time for the next rows */
 	bool flood;              /* lines were lost: waiting for the log to stand still */
 	uint64_t flood_end;      /* the log's end when last seen moving */
 	uint64_t flood_since;
@@ -318,17 +316,17 @@ int64_t link_publish_history(struct link *l, uint64_t now)
 	in_flight = published > acked ? published - acked : 0;
 	if (in_flight >= HISTORY_IN_FLIGHT)
 		return -1; /* the client's next ack wakes the loop */
-	if (now < l->next_publish)
-		return (int64_t)(l->next_publish - now);
+	/*
+	 * Publish what the window allows now, not on a clock of our own: rows
+	 * then ride the same frame as the screen that scrolled them off, so the
+	 * client never sees the screen scroll ahead of its history.
+	 */
 	from = published > history_start(h) ? published : history_start(h);
 	rows = history_end(h) - from;
-	if (rows > HISTORY_ROWS_PER_FRAME)
-		rows = HISTORY_ROWS_PER_FRAME;
 	if (rows > HISTORY_IN_FLIGHT - in_flight)
 		rows = HISTORY_IN_FLIGHT - in_flight;
 	termstate_publish_history(l->view, from + rows);
-	l->next_publish = now + ssp_send_interval(l->ssp);
-	return from + rows < history_end(h) ? (int64_t)ssp_send_interval(l->ssp) : -1;
+	return -1;
 }
 
 void link_set_send_mindelay(struct link *l, uint64_t ms)

@@ -61,11 +61,11 @@ void link_free(struct link *l);
  * *child_gone. */
 int64_t link_tick(struct link *l, uint64_t now, bool *child_gone);
 /*
- * Publish more of the session's history to a client that wants it: at most a
- * frame's worth per frame interval, never more than a window beyond what the
- * client acknowledged, and, after a flood outran the log (lines lost), only
- * once the flood is over, so the client sees one gap, then the newest lines.
- * Returns ms until it wants to run again (-1: no deadline).
+ * Publish more of the session's history to a client that wants it: never
+ * more than a window beyond what the client acknowledged, and, after a flood
+ * outran the log (lines lost), only once the flood is over, so the client
+ * sees one gap, then the newest lines. Returns ms until it wants to run
+ * again (-1: no deadline).
  */
 int64_t link_publish_history(struct link *l, uint64_t now);
 /* The collection delay before a frame (the session cuts it once the pty is quiet). */

@@ -734,7 +734,8 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 		bottom = unmarked_bottom(&f, olds[f.height - 1]);
 		if (bottom != NULL)
 			olds[f.height - 1] = bottom;
-		y = scroll_shortcut(&f, new, olds, &blank);
+		if (!caps->keep_scrollback)
+			y = scroll_shortcut(&f, new, olds, &blank);
 	}
 	for (; y < f.height; y++)
 		wrap = put_row(&f, initialized, new->rows[y], olds ? olds[y] : NULL, y, wrap);

