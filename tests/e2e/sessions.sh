@@ -20,7 +20,7 @@
 #     "session attached from 127.0.0.1";
 #  6. `mosh-server kill s1`: the attached client exits 0 saying the session
 #     was ended by mosh-server kill; the server and its socket are gone.
-# Usage: sessions.sh [BUILD_DIR]   (TAP; exit 77 when tmux or a program is missing)
+# Usage: sessions.sh [BUILD_DIR]   (TAP; a skip point when tmux or a program is missing)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
 MOSHC_BUILD=${1:-${MOSHC_BUILD:-build}}

@@ -10,7 +10,7 @@
 #  2. without MOSH_SERVER_NETWORK_TMOUT, 3 sessions, 2 clients killed: list
 #     says those 2 are detached (the idle but live one stays attached), and
 #     `mosh-server kill --detached` ends exactly those 2.
-# Usage: sessions_orphans.sh [BUILD_DIR]   (TAP; exit 77 when tmux or a program is missing)
+# Usage: sessions_orphans.sh [BUILD_DIR]   (TAP; a skip point when tmux or a program is missing)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
 MOSHC_BUILD=${1:-${MOSHC_BUILD:-build}}

@@ -13,7 +13,7 @@
 # --server='... mosh-server attach w' instead: the words mosh 1.4 sends after
 # it ("new -c N -s -l ...") are accepted; mosh 1.4's client is not told why
 # the session ended, so only its exit is checked.
-# Usage: sessions_ssh.sh [BUILD_DIR]   (TAP; exit 77 when tmux, ssh or sshd is missing)
+# Usage: sessions_ssh.sh [BUILD_DIR]   (TAP; a skip point when tmux, ssh or sshd is missing)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
 MOSHC_BUILD=${1:-${MOSHC_BUILD:-build}}

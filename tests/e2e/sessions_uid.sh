@@ -10,7 +10,7 @@
 #    carries on; the modes are put back before our own list runs again;
 #  - the same request from our own uid gets a reply and ends the session.
 # The socket directory is 0700 and ours.
-# Usage: sessions_uid.sh [BUILD_DIR]   (TAP; exit 77 unless root with setpriv and a nobody user)
+# Usage: sessions_uid.sh [BUILD_DIR]   (TAP; a skip point unless root with setpriv and a nobody user)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
 MOSHC_BUILD=${1:-${MOSHC_BUILD:-build}}

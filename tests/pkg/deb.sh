@@ -27,8 +27,9 @@ check() {
 }
 for p in dpkg-deb dpkg-shlibdeps dpkg-buildflags lintian; do
 	if ! command -v $p >/dev/null 2>&1; then
-		echo "1..0 # SKIP $p not installed (scripts/deps.sh deb installs it)"
-		exit 77
+		echo "ok 1 - the Debian package # SKIP $p not installed (scripts/deps.sh deb installs it)"
+		echo "1..1"
+		exit 0
 	fi
 done
 
