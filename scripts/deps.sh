@@ -8,7 +8,7 @@ set -eu
 build_pkgs="meson ninja-build pkg-config gcc libc6-dev libssl-dev libprotobuf-c-dev
 protobuf-c-compiler zlib1g-dev libncurses-dev libutempter-dev"
 test_pkgs="clang libclang-rt-14-dev tmux mosh openssh-server openssh-client locales iproute2 procps
-less dpkg-dev lintian"
+less vim dpkg-dev lintian"
 fuzz_pkgs="clang libclang-rt-14-dev"
 run_pkgs="ncurses-term"
 deb_pkgs="dpkg-dev lintian"
