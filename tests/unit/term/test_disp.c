@@ -519,6 +519,45 @@ TEST(wide_character_gaining_the_wrap_mark_is_redrawn_whole)
 	emu_free(b);
 }
 
+/* Rows a terminal showing `setup` would save to its scrollback while it
+ * is painted the frame for `bytes` more output with caps. */
+static size_t rows_saved(const struct tcaps *caps, const char *setup, const char *bytes)
+{
+	struct emu *a = screen(80, 24, setup), *b = emu_copy(a), *term = emu_copy(a);
+	struct fb_row *row;
+	size_t n = 0;
+	const char *out;
+
+	more(b, bytes);
+	out = frame(caps, a, b, true);
+	emu_set_history(term, true);
+	more(term, out);
+	while (emu_take_scrolled(term, &row, 1) == 1) {
+		fb_row_release(row);
+		n++;
+	}
+	CHECK(fb_row_cells_equal(emu_fb(term)->rows[23], emu_fb(b)->rows[23]));
+	CHECK(fb_row_cells_equal(emu_fb(term)->rows[0], emu_fb(b)->rows[0]));
+	emu_free(a);
+	emu_free(b);
+	emu_free(term);
+	return n;
+}
+
+/* A terminal whose scrollback is the user's is never scrolled whole: that
+ * would save the top row there; the moved rows are drawn again instead. */
+TEST(keep_scrollback_never_scrolls_the_screen)
+{
+	const char *setup = "1\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7\r\n8\r\n9\r\n10\r\n11\r\n12\r\n"
+	                    "13\r\n14\r\n15\r\n16\r\n17\r\n18\r\n19\r\n20\r\n21\r\n22\r\n"
+	                    "23\r\n24";
+	struct tcaps plain = custom_caps(true, true, false), keep = plain;
+
+	keep.keep_scrollback = true;
+	CHECK(rows_saved(&plain, setup, "\r\n25") > 0);
+	CHECK_EQ_INT(rows_saved(&keep, setup, "\r\n25"), 0);
+}
+
 int main(void)
 {
 	setenv("LANG", "C.UTF-8", 1);
@@ -544,5 +583,6 @@ int main(void)
 	RUN(bottom_row_wrap_mark);
 	RUN(wide_character_cut_at_the_edge);
 	RUN(wide_character_gaining_the_wrap_mark_is_redrawn_whole);
+	RUN(keep_scrollback_never_scrolls_the_screen);
 	return test_done();
 }
