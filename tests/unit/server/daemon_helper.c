@@ -2,6 +2,8 @@
  * Test helper for test_daemon: announce, detach, and in the daemon report on
  * stderr (visible only when verbose) and then wait to be killed (at most 30 s).
  * Usage: daemon_helper PORT KEY [-v]
+ * With DAEMON_HELPER_READY_FILE set, the daemon creates that file half a
+ * second after detaching and only then calls daemon_ready().
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,15 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "daemon-alive sid=%ld\n", (long)getsid(0));
 	fflush(stderr);
+	/* DAEMON_HELPER_READY_FILE: made half a second later, just before ready. */
+	if (getenv("DAEMON_HELPER_READY_FILE") != NULL) {
+		FILE *f;
+
+		usleep(500000);
+		f = fopen(getenv("DAEMON_HELPER_READY_FILE"), "w");
+		if (f != NULL)
+			fclose(f);
+	}
 	daemon_ready();
 	for (int i = 0; i < 300; i++)
 		usleep(100000);

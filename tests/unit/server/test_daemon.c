@@ -129,6 +129,26 @@ TEST(foreground_announces_and_exits_daemon_lives)
 	kill_daemon();
 }
 
+/* `new` returns only once the daemon is ready (its control socket listens). */
+TEST(foreground_waits_for_the_daemon_to_be_ready)
+{
+	char path[] = "/tmp/daemon-ready-XXXXXX";
+	int null = open("/dev/null", O_RDONLY);
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	close(fd);
+	unlink(path);
+	setenv("DAEMON_HELPER_READY_FILE", path, 1);
+	CHECK_EQ_INT(run_helper(false, null), 0);
+	unsetenv("DAEMON_HELPER_READY_FILE");
+	/* The foreground has exited: the daemon had already said it was ready. */
+	CHECK_EQ_INT(access(path, F_OK), 0);
+	kill_daemon();
+	unlink(path);
+	close(null);
+}
+
 TEST(verbose_daemon_keeps_stderr)
 {
 	int null = open("/dev/null", O_RDONLY);
@@ -192,6 +212,7 @@ int main(int argc, char **argv)
 	buf_init(&out);
 	buf_init(&err);
 	RUN(foreground_announces_and_exits_daemon_lives);
+	RUN(foreground_waits_for_the_daemon_to_be_ready);
 	RUN(verbose_daemon_keeps_stderr);
 	RUN(terminal_stdin_gets_blank_lines_first);
 	RUN(announce_leaves_no_key_in_stdio);
