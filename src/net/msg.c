@@ -12,6 +12,7 @@
 
 #include "hostinput.pb-c.h"
 #include "net/wire.h"
+#include "channels.pb-c.h"
 #include "transportinstruction.pb-c.h"
 #include "userinput.pb-c.h"
 #include "util/err.h"
@@ -34,6 +35,7 @@ static const struct shape user_instruction = {2, {{2, &leaf}, {3, &leaf}}};
 static const struct shape user_message = {1, {{1, &user_instruction}}};
 static const struct shape host_instruction = {3, {{2, &leaf}, {3, &leaf}, {7, &leaf}}};
 static const struct shape host_message = {1, {{1, &host_instruction}}};
+static const struct shape chans_message = {2, {{1, &leaf}, {2, &leaf}}};
 
 /* Read a base-128 varint; false if it runs past the end or past 10 bytes. */
 static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
@@ -216,6 +218,9 @@ void msg_user_encode(const struct msg_user_event *events, size_t n, struct buf *
 			hello[k].version = e->version;
 			hello[k].features = e->features;
 			ins[k].hello = &hello[k];
+		} else if (e->kind == MSG_USER_CHANNELS) {
+			ins[k].has_channels = true;
+			ins[k].channels = bin(e->chans, e->chans_len);
 		} else {
 			continue;
 		}
@@ -263,6 +268,10 @@ int msg_user_decode(const uint8_t *data, size_t len, struct msg_user *out)
 			e->kind = MSG_USER_HELLO;
 			e->version = in->hello->version;
 			e->features = in->hello->features;
+		} else if (in->has_channels) {
+			e->kind = MSG_USER_CHANNELS;
+			e->chans = in->channels.data;
+			e->chans_len = in->channels.len;
 		}
 	}
 	out->priv_ = m;
@@ -353,6 +362,9 @@ void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *
 			screen[k].has_alternate = true;
 			screen[k].alternate = e->alternate;
 			ins[k].screen = &screen[k];
+		} else if (e->kind == MSG_HOST_CHANNELS) {
+			ins[k].has_channels = true;
+			ins[k].channels = bin(e->bytes, e->bytes_len);
 		} else {
 			continue;
 		}
@@ -441,6 +453,10 @@ int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out)
 		} else if (in->screen != NULL) {
 			e->kind = MSG_HOST_SCREEN;
 			e->alternate = in->screen->alternate;
+		} else if (in->has_channels) {
+			e->kind = MSG_HOST_CHANNELS;
+			e->bytes = in->channels.data;
+			e->bytes_len = in->channels.len;
 		}
 	}
 	out->priv_ = m;
@@ -454,4 +470,130 @@ void msg_host_release(struct msg_host *h)
 	free(h->events);
 	free(h->chunks_);
 	*h = (struct msg_host){0};
+}
+
+void msg_chans_encode(const struct msg_chans *in, struct buf *out)
+{
+	MoshChannels__Channels m = MOSH_CHANNELS__CHANNELS__INIT;
+	size_t nc = in->n_chans, nr = in->n_reqs;
+	MoshChannels__Channel *ch = xcalloc(nc ? nc : 1, sizeof *ch);
+	MoshChannels__Channel **chp = xcalloc(nc ? nc : 1, sizeof *chp);
+	MoshChannels__Request *rq = xcalloc(nr ? nr : 1, sizeof *rq);
+	MoshChannels__Request **rqp = xcalloc(nr ? nr : 1, sizeof *rqp);
+
+	for (size_t i = 0; i < nc; i++) {
+		const struct msg_chan *c = &in->chans[i];
+		MoshChannels__Channel *o = &ch[i];
+
+		mosh_channels__channel__init(o);
+		o->has_id = true;
+		o->id = c->id;
+		o->has_kind = c->kind != 0;
+		o->kind = c->kind;
+		o->has_reply = c->reply != 0;
+		o->reply = c->reply;
+		o->has_target = c->has_target;
+		o->target = bin(c->target, c->target_len);
+		o->has_reason = c->has_reason;
+		o->reason = bin(c->reason, c->reason_len);
+		o->has_offset = o->has_data = c->has_data;
+		o->offset = c->offset;
+		o->data = bin(c->data, c->data_len);
+		o->has_fin = c->fin;
+		o->fin = c->fin;
+		o->has_consumed = c->has_consumed;
+		o->consumed = c->consumed;
+		o->has_gone = c->gone;
+		o->gone = c->gone;
+		chp[i] = o;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		const struct msg_chan_req *r = &in->reqs[i];
+		MoshChannels__Request *o = &rq[i];
+
+		mosh_channels__request__init(o);
+		o->has_id = true;
+		o->id = r->id;
+		o->has_kind = r->kind != 0;
+		o->kind = r->kind;
+		o->has_port = r->port != 0;
+		o->port = r->port;
+		o->has_status = r->status != 0;
+		o->status = r->status;
+		o->has_bind = r->has_bind;
+		o->bind = bin(r->bind, r->bind_len);
+		o->has_reason = r->has_reason;
+		o->reason = bin(r->reason, r->reason_len);
+		rqp[i] = o;
+	}
+	m.n_channel = nc;
+	m.channel = chp;
+	m.n_request = nr;
+	m.request = rqp;
+	pack_into(&m.base, out);
+	free(ch);
+	free(chp);
+	free(rq);
+	free(rqp);
+}
+
+static void text_field(bool has, ProtobufCBinaryData b, bool *has_out, const uint8_t **p, size_t *len)
+{
+	*has_out = has;
+	*p = has ? b.data : NULL;
+	*len = has ? b.len : 0;
+}
+
+int msg_chans_decode(const uint8_t *data, size_t len, struct msg_chans *out)
+{
+	MoshChannels__Channels *m;
+
+	*out = (struct msg_chans){0};
+	if (!small_enough(data, len, &chans_message))
+		return ERR_RANGE;
+	m = mosh_channels__channels__unpack(NULL, len, data);
+	if (m == NULL)
+		return ERR_INVAL;
+	out->chans = xcalloc(m->n_channel ? m->n_channel : 1, sizeof *out->chans);
+	out->n_chans = m->n_channel;
+	for (size_t i = 0; i < m->n_channel; i++) {
+		const MoshChannels__Channel *c = m->channel[i];
+		struct msg_chan *o = &out->chans[i];
+
+		o->id = c->id;
+		o->kind = c->kind;
+		o->reply = c->reply;
+		text_field(c->has_target, c->target, &o->has_target, &o->target, &o->target_len);
+		text_field(c->has_reason, c->reason, &o->has_reason, &o->reason, &o->reason_len);
+		text_field(c->has_data, c->data, &o->has_data, &o->data, &o->data_len);
+		o->offset = c->offset;
+		o->fin = c->fin;
+		o->has_consumed = c->has_consumed;
+		o->consumed = c->consumed;
+		o->gone = c->gone;
+	}
+	out->reqs = xcalloc(m->n_request ? m->n_request : 1, sizeof *out->reqs);
+	out->n_reqs = m->n_request;
+	for (size_t i = 0; i < m->n_request; i++) {
+		const MoshChannels__Request *r = m->request[i];
+		struct msg_chan_req *o = &out->reqs[i];
+
+		o->id = r->id;
+		o->kind = r->kind;
+		o->port = r->port;
+		o->status = r->status;
+		text_field(r->has_bind, r->bind, &o->has_bind, &o->bind, &o->bind_len);
+		text_field(r->has_reason, r->reason, &o->has_reason, &o->reason, &o->reason_len);
+	}
+	out->priv_ = m;
+	return 0;
+}
+
+void msg_chans_release(struct msg_chans *c)
+{
+	if (c->priv_ != NULL)
+		mosh_channels__channels__free_unpacked(c->priv_, NULL);
+	free(c->chans);
+	free(c->reqs);
+	*c = (struct msg_chans){0};
 }

@@ -65,6 +65,7 @@ enum msg_user_kind {
 	MSG_USER_KEYS = 2,   /* Keystroke.keys (field 2) */
 	MSG_USER_RESIZE = 3, /* ResizeMessage (field 3) */
 	MSG_USER_HELLO = 40, /* mosh-c: Hello (field 40) */
+	MSG_USER_CHANNELS = 44, /* mosh-c: a serialized Channels (field 44) */
 };
 
 struct msg_user_event {
@@ -75,6 +76,8 @@ struct msg_user_event {
 	    height;       /* RESIZE: as received (0 if absent); the receiver must reject <= 0 */
 	uint32_t version; /* HELLO */
 	uint64_t features;
+	const uint8_t *chans; /* CHANNELS: for msg_chans_decode() */
+	size_t chans_len;
 };
 
 struct msg_user {
@@ -98,6 +101,7 @@ enum msg_host_kind {
 	MSG_HOST_NOTICE = 41,  /* mosh-c: Notice (field 41) */
 	MSG_HOST_HISTORY = 42, /* mosh-c: History (field 42) */
 	MSG_HOST_SCREEN = 43,  /* mosh-c: Screen (field 43) */
+	MSG_HOST_CHANNELS = 44, /* mosh-c: a serialized Channels in bytes (field 44) */
 };
 
 /* One run of history rows of one width: count rows, drawn by `rows` (a
@@ -111,7 +115,7 @@ struct msg_history_chunk {
 
 struct msg_host_event {
 	enum msg_host_kind kind;
-	const uint8_t *bytes; /* BYTES: terminal output; NOTICE: its text */
+	const uint8_t *bytes; /* BYTES: terminal output; NOTICE: its text; CHANNELS */
 	size_t bytes_len;
 	int32_t width, height;                  /* RESIZE: as received (0 if absent) */
 	uint64_t echo_ack;                      /* ECHOACK */
@@ -136,5 +140,41 @@ void msg_host_encode(const struct msg_host_event *events, size_t n, struct buf *
 /* 0; ERR_INVAL if the bytes are not a HostMessage; ERR_RANGE above MSG_FIELDS_MAX fields. */
 int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out);
 void msg_host_release(struct msg_host *h);
+
+/*
+ * mosh-c's Channels message (doc/PROTOCOL.md 15.7), the payload of field 44
+ * in both directions. Absent optional fields decode as 0 / NULL / false;
+ * text fields are raw bytes for the caller to check.
+ */
+struct msg_chan {
+	uint32_t id;
+	uint32_t kind;  /* 0: absent */
+	uint32_t reply; /* 0: absent */
+	bool has_target, has_reason, has_data, has_consumed, fin, gone;
+	const uint8_t *target, *reason, *data;
+	size_t target_len, reason_len, data_len;
+	uint64_t offset, consumed;
+};
+
+struct msg_chan_req {
+	uint32_t id, kind, port, status; /* 0: absent */
+	bool has_bind, has_reason;
+	const uint8_t *bind, *reason;
+	size_t bind_len, reason_len;
+};
+
+struct msg_chans {
+	struct msg_chan *chans;
+	size_t n_chans;
+	struct msg_chan_req *reqs;
+	size_t n_reqs;
+	void *priv_;
+};
+
+/* out is replaced by the serialized Channels message. */
+void msg_chans_encode(const struct msg_chans *in, struct buf *out);
+/* 0; ERR_INVAL if not a Channels message; ERR_RANGE above MSG_FIELDS_MAX fields. */
+int msg_chans_decode(const uint8_t *data, size_t len, struct msg_chans *out);
+void msg_chans_release(struct msg_chans *c);
 
 #endif

@@ -91,6 +91,7 @@
 #define WIRE_EXT_NOTICE 41u  /* server to client: why the link is ending */
 #define WIRE_EXT_HISTORY 42u /* server to client: rows scrolled off the screen */
 #define WIRE_EXT_SCREEN 43u  /* server to client: which screen buffer shows */
+#define WIRE_EXT_CHANNELS 44u /* both directions: forwarded channels (Channels message) */
 #define WIRE_MOSHC_VERSION 1u
 /* Feature bits of a hello. */
 #define WIRE_FEATURE_NOTICE (UINT64_C(1) << 0)     /* understands field 41 */
@@ -99,6 +100,8 @@
  * colour (SGR 2, 9, 4:n, 58): the server's hoststrings may use them.
  * Server: it sends them to such a client. */
 #define WIRE_FEATURE_RENDITIONS (UINT64_C(1) << 2)
+/* Both: speaks field 44, forwarded channels (agent, TCP ports). */
+#define WIRE_FEATURE_CHANNELS (UINT64_C(1) << 3)
 /* History chunks: rows per chunk, and rows (all chunks) per diff, at most. */
 #define WIRE_HISTORY_CHUNK_ROWS 256u
 #define WIRE_HISTORY_DIFF_ROWS 4096u

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/wire.h"
+#include "server/forward.h"
 #include "ssp/ssp.h"
 #include "ssp/transport.h"
 #include "state/history.h"
@@ -56,6 +58,9 @@ struct link {
 
 	struct echo_entry *echo;
 	size_t n_echo;
+
+	struct ev_loop *loop;
+	struct sfwd *fwd; /* forwarded channels: NULL unless the client speaks them */
 };
 
 /* Bytes the user typed, with the cursor-key fix-up of 5.5: the client always
@@ -168,8 +173,10 @@ static void note_hello(struct link *l, const struct userstream *remote)
 	l->features = features;
 	/* The extensions this server offers (doc/PROTOCOL.md, "Extensions"). */
 	termstate_set_hello(l->view, WIRE_MOSHC_VERSION,
-	                    WIRE_FEATURE_NOTICE | WIRE_FEATURE_RENDITIONS |
+	                    WIRE_FEATURE_NOTICE | WIRE_FEATURE_RENDITIONS | WIRE_FEATURE_CHANNELS |
 	                        (l->history != NULL ? WIRE_FEATURE_SCROLLBACK : 0));
+	if (features & WIRE_FEATURE_CHANNELS)
+		l->fwd = sfwd_new(l->loop, termstate_enable_chans(l->view));
 	termstate_set_renditions(l->view, (features & WIRE_FEATURE_RENDITIONS) != 0);
 	if ((features & WIRE_FEATURE_SCROLLBACK) && l->history != NULL) {
 		l->scrollback = true;
@@ -183,6 +190,10 @@ static void on_receive(void *arg, uint64_t now)
 	struct link *l = arg;
 	uint64_t num = ssp_remote_num(l->ssp);
 
+	/* Every instruction may acknowledge channel bytes, not only new states. */
+	if (l->fwd != NULL && !l->ending)
+		sfwd_sync(l->fwd, userstream_chans(ssp_remote(l->ssp)),
+		          termstate_chans(ssp_acked_state(l->ssp)));
 	if (num == l->input_num || ssp_remote_shutdown(l->ssp) || l->ending)
 		return;
 	/* Keep the events not yet applied: the receiver may already have dropped them. */
@@ -233,6 +244,7 @@ struct link *link_new(const struct link_config *cfg, uint64_t now)
 	l->on_heard = cfg->on_heard;
 	l->on_heard_arg = cfg->on_heard_arg;
 	l->history = cfg->history;
+	l->loop = cfg->loop;
 	l->input = userstream_new();
 	l->echo = xcalloc(ECHO_HISTORY_MAX, sizeof *l->echo);
 	l->view = termstate_new_view(cfg->emu);
@@ -259,6 +271,7 @@ void link_free(struct link *l)
 {
 	if (l == NULL)
 		return;
+	sfwd_free(l->fwd);
 	ssp_transport_free(l->transport);
 	termstate_free(l->view);
 	userstream_free(l->input);
@@ -378,6 +391,9 @@ void link_end(struct link *l, uint64_t now, uint32_t notice, const char *text)
 	if (l->ending)
 		return;
 	l->ending = true;
+	/* Its forwarded connections end with it (their peers see resets). */
+	sfwd_free(l->fwd);
+	l->fwd = NULL;
 	/* A client that is quitting only needs our acknowledgement (5.7). */
 	if (ssp_remote_shutdown(l->ssp))
 		return;
@@ -394,6 +410,15 @@ void link_displace(struct link *l, uint64_t now, const char *by_ip)
 	termstate_freeze(l->view);
 	l->emu = NULL;
 	link_end(l, now, WIRE_NOTICE_ATTACHED, by_ip);
+}
+
+bool link_forward_agent(struct link *l, int fd)
+{
+	if (l->fwd == NULL || !sfwd_agent_offered(l->fwd)) {
+		close(fd);
+		return false;
+	}
+	return sfwd_agent(l->fwd, fd);
 }
 
 bool link_ending(const struct link *l)

@@ -85,6 +85,9 @@ uint16_t link_port(const struct link *l);
 void link_end(struct link *l, uint64_t now, uint32_t notice, const char *text);
 /* Another client attached from by_ip: freeze, stop input, tell and end. */
 void link_displace(struct link *l, uint64_t now, const char *by_ip);
+/* A connection to the session's agent socket (taken over): forwarded to
+ * this link's client if it offered its agent (-A); false if closed. */
+bool link_forward_agent(struct link *l, int fd);
 bool link_ending(const struct link *l);
 /* The client ended the session (its shutdown state arrived). */
 bool link_client_quit(const struct link *l);

@@ -84,6 +84,7 @@ int server_main(int argc, char **argv)
 		return 1;
 	}
 	memset(&sc, 0, sizeof sc);
+	sc.agent_fd = -1;
 	/* mosh-c: settable, so tests need not wait a minute; unset or 0: 60 s. */
 	sc.connect_timeout = srvopts_timeout_secs("MOSH_SERVER_CONNECT_TMOUT",
 	                                          getenv("MOSH_SERVER_CONNECT_TMOUT"), stderr) *

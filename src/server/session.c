@@ -10,6 +10,7 @@
 
 #include "crypto/key.h"
 #include "net/wire.h"
+#include "server/agentsock.h"
 #include "server/ctl.h"
 #include "server/daemon.h"
 #include "server/link.h"
@@ -78,6 +79,20 @@ static void end_session(struct session *s, uint64_t now, const char *why, uint32
 	s->ending = true;
 	for (size_t i = 0; i < s->n_links; i++)
 		link_end(s->links[i], now, notice, text);
+}
+
+/* A program on the server wants the agent: the driving client's, if offered. */
+static void on_agent(struct ev_loop *loop, int fd, int events, void *arg)
+{
+	struct session *s = arg;
+	int c = agentsock_accept(fd);
+
+	(void)loop;
+	(void)events;
+	if (c < 0)
+		return;
+	if (s->driver == NULL || !link_forward_agent(s->driver, c))
+		log_info("agent socket: no attached client forwards its agent");
 }
 
 /* A link's client spoke for the first time: it drives the session now. */
@@ -483,10 +498,17 @@ int session_run(const struct session_config *cfg)
 	s.ctl = ctl_server_new(s.loop, cfg->id, on_ctl, &s, err);
 	if (s.ctl == NULL)
 		log_error("no control socket: %s", err);
+	if (cfg->agent_fd >= 0)
+		ev_fd_add(s.loop, cfg->agent_fd, EV_READ, on_agent, &s);
 	daemon_ready();
 
 	ev_run(s.loop);
 
+	if (cfg->agent_fd >= 0) {
+		ev_fd_del(s.loop, cfg->agent_fd);
+		close(cfg->agent_fd);
+		unlink(cfg->agent_path);
+	}
 	ctl_server_free(s.ctl);
 
 	for (size_t i = 0; i < s.n_links; i++)

@@ -43,6 +43,8 @@ struct session_config {
 	const char *id;           /* the session's ID (ctl_new_id) */
 	const char *name;         /* its name, "" for none */
 	char *const *command;     /* the command's words, for listings */
+	int agent_fd;             /* the agent socket (agentsock.h), taken over; -1: none */
+	const char *agent_path;   /* its path, removed at the end */
 	int verbose;
 };
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chan/chanset.h"
 #include "net/msg.h"
 #include "net/wire.h"
 #include "state/history.h"
@@ -30,6 +31,8 @@ struct termstate {
 	 * server's own states read it from the framebuffer instead. */
 	bool alternate;
 	bool renditions; /* diffs in the extended display flavour */
+	/* The channel part (field 44): NULL until both sides said they speak it. */
+	struct chanset *chans;
 };
 
 struct termstate *termstate_new(int width, int height)
@@ -58,6 +61,8 @@ struct termstate *termstate_copy(const struct termstate *s)
 	c->borrowed = false;
 	if (c->hist != NULL)
 		history_ref(c->hist);
+	if (s->chans != NULL)
+		c->chans = chanset_copy(s->chans);
 	return c;
 }
 
@@ -76,6 +81,7 @@ void termstate_free(struct termstate *s)
 	if (!s->borrowed)
 		emu_free(s->emu);
 	history_unref(s->hist);
+	chanset_free(s->chans);
 	free(s);
 }
 
@@ -160,6 +166,23 @@ bool termstate_set_echo_ack(struct termstate *s, uint64_t echo_ack)
 	return true;
 }
 
+struct chanset *termstate_enable_chans(struct termstate *s)
+{
+	if (s->chans == NULL)
+		s->chans = chanset_new();
+	return s->chans;
+}
+
+struct chanset *termstate_chans(const struct termstate *s)
+{
+	return s->chans;
+}
+
+static bool chans_equal(const struct chanset *a, const struct chanset *b)
+{
+	return (a == NULL || b == NULL) ? a == b : chanset_equal(a, b);
+}
+
 uint64_t termstate_replies_dropped(const struct termstate *s)
 {
 	return s->replies_dropped;
@@ -170,19 +193,20 @@ bool termstate_equal(const struct termstate *a, const struct termstate *b)
 	return a->echo_ack == b->echo_ack && a->has_hello == b->has_hello &&
 	       a->notice == b->notice && strcmp(a->notice_text, b->notice_text) == 0 &&
 	       a->hist_end == b->hist_end && a->alternate == b->alternate &&
-	       fb_equal(emu_fb(a->emu), emu_fb(b->emu));
+	       chans_equal(a->chans, b->chans) && fb_equal(emu_fb(a->emu), emu_fb(b->emu));
 }
 
 void termstate_diff(const struct termstate *from, const struct termstate *to, struct buf *out)
 {
 	const struct fb *ofb = emu_fb(from->emu), *nfb = emu_fb(to->emu);
-	struct msg_host_event ev[7];
+	struct msg_host_event ev[8];
 	struct msg_history_chunk chunks[WIRE_HISTORY_DIFF_ROWS / WIRE_HISTORY_CHUNK_ROWS];
-	struct buf hoststring, msg, rows;
+	struct buf hoststring, msg, rows, chans;
 	size_t n = 0;
 
 	buf_init(&hoststring);
 	buf_init(&rows);
+	buf_init(&chans);
 	/* Our extensions first: a 1.4 client never gets them (the link sets
 	 * them only after the client's hello), ours learns before it draws. */
 	if (to->has_hello && !from->has_hello)
@@ -210,6 +234,11 @@ void termstate_diff(const struct termstate *from, const struct termstate *to, st
 	if (from->echo_ack != to->echo_ack)
 		ev[n++] =
 		    (struct msg_host_event){.kind = MSG_HOST_ECHOACK, .echo_ack = to->echo_ack};
+	if (to->chans != NULL)
+		chanset_diff(from->chans, to->chans, &chans);
+	if (chans.len > 0)
+		ev[n++] = (struct msg_host_event){
+		    .kind = MSG_HOST_CHANNELS, .bytes = chans.data, .bytes_len = chans.len};
 	if (!fb_equal(ofb, nfb)) {
 		if (ofb->ds.width != nfb->ds.width || ofb->ds.height != nfb->ds.height)
 			ev[n++] = (struct msg_host_event){.kind = MSG_HOST_RESIZE,
@@ -229,6 +258,7 @@ void termstate_diff(const struct termstate *from, const struct termstate *to, st
 	}
 	buf_fini(&hoststring);
 	buf_fini(&rows);
+	buf_fini(&chans);
 }
 
 /* A notice's text reaches the user's terminal: printable ASCII only, capped. */
@@ -247,6 +277,7 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 	struct msg_host m;
 	uint64_t ack = s->echo_ack;
 	struct buf replies;
+	struct chanset *chans = NULL;
 	int rc, resizes = 0;
 
 	rc = msg_host_decode(diff, len, &m);
@@ -281,8 +312,22 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 		           (rc = history_check(e->chunks, e->n_chunks, s->hist_end, e->hist_end)) <
 		               0) {
 			msg_host_release(&m);
+			chanset_free(chans);
 			return rc;
+		} else if (e->kind == MSG_HOST_CHANNELS) {
+			/* Applied to a copy, swapped in with the rest. */
+			if (chans == NULL)
+				chans = s->chans ? chanset_copy(s->chans) : chanset_new();
+			if ((rc = chanset_apply(chans, e->bytes, e->bytes_len, false)) < 0) {
+				msg_host_release(&m);
+				chanset_free(chans);
+				return rc;
+			}
 		}
+	}
+	if (chans != NULL) {
+		chanset_free(s->chans);
+		s->chans = chans;
 	}
 	buf_init(&replies);
 	/* All of the message's terminal output shares one work budget. */
@@ -321,6 +366,7 @@ int termstate_apply(struct termstate *s, const uint8_t *diff, size_t len)
 		case MSG_HOST_SCREEN:
 			s->alternate = e->alternate;
 			break;
+		case MSG_HOST_CHANNELS:
 		case MSG_HOST_NONE:
 			break;
 		}
@@ -341,6 +387,8 @@ static size_t ops_size(const void *state)
 		if (fb->rows[y]->refs == 1)
 			bytes += sizeof(struct fb_row) +
 			         (size_t)fb->rows[y]->width * sizeof(struct fb_cell);
+	if (termstate_chans(state) != NULL)
+		bytes += chanset_size(termstate_chans(state));
 	return bytes;
 }
 
@@ -369,12 +417,20 @@ static int ops_apply(void *state, const uint8_t *diff, size_t len)
 	return termstate_apply(state, diff, len);
 }
 
+static void ops_subtract(void *state, const void *prefix)
+{
+	struct chanset *c = termstate_chans(state), *p = termstate_chans(prefix);
+
+	if (c != NULL && p != NULL)
+		chanset_subtract(c, p);
+}
+
 const struct ssp_state_ops termstate_ops = {
     .copy = ops_copy,
     .free = ops_free,
     .equal = ops_equal,
     .diff = ops_diff,
     .apply = ops_apply,
-    .subtract = NULL,
+    .subtract = ops_subtract,
     .size = ops_size,
 };

@@ -71,6 +71,12 @@ struct history *termstate_history(const struct termstate *s, uint64_t *end);
 /* Whether the server's alternate screen shows (sent with the history part,
  * field 43, so that a client can mirror it with its own). */
 bool termstate_alternate(const struct termstate *s);
+/* The channel part (field 44, doc/PROTOCOL.md 15.7): a link turns it on
+ * once both hellos announced WIRE_FEATURE_CHANNELS; copies and received
+ * states carry their own. NULL while off. */
+struct chanset;
+struct chanset *termstate_enable_chans(struct termstate *s);
+struct chanset *termstate_chans(const struct termstate *s);
 /* The notice kind (0: none) and its text (borrowed, valid until the state changes). */
 uint32_t termstate_notice(const struct termstate *s, const char **text);
 

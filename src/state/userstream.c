@@ -17,6 +17,7 @@
 
 #include "net/msg.h"
 #include "util/err.h"
+#include "chan/chanset.h"
 #include "util/xmalloc.h"
 
 struct us_log {
@@ -33,6 +34,7 @@ struct userstream {
 	bool has_hello;                 /* the client's hello is part of the state */
 	uint32_t hello_version;
 	uint64_t hello_features;
+	struct chanset *chans; /* field 44; NULL until the server said it speaks it */
 };
 
 /* Trim a log only when this many events (and half of it) are unneeded. */
@@ -126,6 +128,8 @@ struct userstream *userstream_copy(const struct userstream *src)
 	s->has_hello = src->has_hello;
 	s->hello_version = src->hello_version;
 	s->hello_features = src->hello_features;
+	if (src->chans != NULL)
+		s->chans = chanset_copy(src->chans);
 	hold(s, src->log);
 	return s;
 }
@@ -135,6 +139,7 @@ void userstream_free(struct userstream *s)
 	if (!s)
 		return;
 	release(s);
+	chanset_free(s->chans);
 	free(s);
 }
 
@@ -229,6 +234,9 @@ bool userstream_equal(const struct userstream *a, const struct userstream *b)
 
 	if (a->end != b->end || a->has_hello != b->has_hello)
 		return false;
+	if ((a->chans == NULL || b->chans == NULL) ? a->chans != b->chans
+	                                           : !chanset_equal(a->chans, b->chans))
+		return false;
 	if (a->log == b->log)
 		return true;
 	/* Different histories: compare what both still hold. */
@@ -242,18 +250,24 @@ bool userstream_equal(const struct userstream *a, const struct userstream *b)
 void userstream_diff(const struct userstream *from, const struct userstream *to, struct buf *out)
 {
 	struct msg_user_event *ev;
-	struct buf msg;
+	struct buf msg, chans;
 	uint8_t *bytes;
 	size_t n, nev = 0, nbytes = 0;
 	uint64_t i;
 
 	ASSERT(to->start <= from->end && from->end <= to->end);
 	n = (size_t)(to->end - from->end);
-	if (n == 0 && (from->has_hello || !to->has_hello))
+	buf_init(&chans);
+	if (to->chans != NULL)
+		chanset_diff(from->chans, to->chans, &chans);
+	if (n == 0 && (from->has_hello || !to->has_hello) && chans.len == 0) {
+		buf_fini(&chans);
 		return;
+	}
 
-	/* The hello first, then one instruction per resize and per run of bytes. */
-	ev = xcalloc(n + 1, sizeof(*ev));
+	/* The hello first, then one instruction per resize and per run of
+	 * bytes, then the channels. */
+	ev = xcalloc(n + 2, sizeof(*ev));
 	bytes = xmalloc(n ? n : 1);
 	if (to->has_hello && !from->has_hello)
 		ev[nev++] = (struct msg_user_event){.kind = MSG_USER_HELLO,
@@ -276,10 +290,14 @@ void userstream_diff(const struct userstream *from, const struct userstream *to,
 		ev[nev++] = (struct msg_user_event){
 		    .kind = MSG_USER_KEYS, .keys = bytes + first, .keys_len = nbytes - first};
 	}
+	if (chans.len > 0)
+		ev[nev++] = (struct msg_user_event){
+		    .kind = MSG_USER_CHANNELS, .chans = chans.data, .chans_len = chans.len};
 	buf_init(&msg);
 	msg_user_encode(ev, nev, &msg);
 	buf_append(out, msg.data, msg.len);
 	buf_fini(&msg);
+	buf_fini(&chans);
 	free(bytes);
 	free(ev);
 }
@@ -291,6 +309,7 @@ int userstream_apply(struct userstream *s, const uint8_t *diff, size_t len)
 	size_t n = 0, k = 0;
 	int rc = 0;
 	const struct msg_user_event *hello = NULL;
+	struct chanset *chans = NULL;
 
 	REQUIRE(len <= USERSTREAM_MAX_DIFF, ERR_RANGE);
 	REQUIRE(msg_user_decode(diff, len, &m) == 0, ERR_INVAL);
@@ -309,12 +328,23 @@ int userstream_apply(struct userstream *s, const uint8_t *diff, size_t len)
 			n++;
 		} else if (e->kind == MSG_USER_HELLO && hello == NULL) {
 			hello = e;
+		} else if (e->kind == MSG_USER_CHANNELS) {
+			/* Applied to a copy, swapped in once all of it is checked. */
+			if (chans == NULL)
+				chans = s->chans ? chanset_copy(s->chans) : chanset_new();
+			if ((rc = chanset_apply(chans, e->chans, e->chans_len, true)) < 0)
+				goto out;
 		}
 	}
 	if (s->end - s->start > USERSTREAM_MAX_HELD ||
 	    n > USERSTREAM_MAX_HELD - (s->end - s->start)) {
 		rc = ERR_RANGE;
 		goto out;
+	}
+	if (chans != NULL) {
+		chanset_free(s->chans);
+		s->chans = chans;
+		chans = NULL;
 	}
 	if (hello != NULL && !s->has_hello)
 		userstream_set_hello(s, hello->version, hello->features);
@@ -338,12 +368,15 @@ int userstream_apply(struct userstream *s, const uint8_t *diff, size_t len)
 	append(s, ev, n);
 	free(ev);
 out:
+	chanset_free(chans);
 	msg_user_release(&m);
 	return rc;
 }
 
 void userstream_subtract(struct userstream *s, const struct userstream *prefix)
 {
+	if (s->chans != NULL && prefix->chans != NULL)
+		chanset_subtract(s->chans, prefix->chans);
 	if (prefix->log != s->log || prefix->end > s->end || prefix->end <= s->start)
 		return;
 	s->start = prefix->end;
@@ -364,6 +397,18 @@ bool userstream_hello(const struct userstream *s, uint32_t *version, uint64_t *f
 		*features = s->hello_features;
 	}
 	return s->has_hello;
+}
+
+struct chanset *userstream_enable_chans(struct userstream *s)
+{
+	if (s->chans == NULL)
+		s->chans = chanset_new();
+	return s->chans;
+}
+
+struct chanset *userstream_chans(const struct userstream *s)
+{
+	return s->chans;
 }
 
 int userstream_extend_to(struct userstream *s, const struct userstream *newer)

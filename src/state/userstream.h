@@ -70,6 +70,13 @@ void userstream_set_hello(struct userstream *s, uint32_t version, uint64_t featu
 /* Whether the state holds a hello; if so, fills version and features. */
 bool userstream_hello(const struct userstream *s, uint32_t *version, uint64_t *features);
 
+/* The channel part (field 44, doc/PROTOCOL.md 15.7): the client turns it
+ * on in its current state once the server's hello announced
+ * WIRE_FEATURE_CHANNELS. NULL while off. */
+struct chanset;
+struct chanset *userstream_enable_chans(struct userstream *s);
+struct chanset *userstream_chans(const struct userstream *s);
+
 /*
  * Grow s to end where newer ends, keeping what s still holds: a consumer that
  * applies events at its own pace keeps its unconsumed events, whatever the

@@ -1,0 +1,107 @@
+/*
+ * Forwarded channels, the pure core (doc/PROTOCOL.md 15.7): one end's table of
+ * channels over its own part of the synchronised state (chanset.h, borrowed)
+ * and the peer's newest part. No fds and no clock: the I/O shell
+ * (endpoint.h) feeds socket bytes in and writes delivered bytes out.
+ *
+ * Ids: the client opens odd ids, the server even ones, each side counting up
+ * and never reusing one in a session.
+ *
+ * Flow control: an end may send on a channel only while what it sent beyond
+ * the bytes the peer says it delivered (the peer's `consumed`) is under
+ * CHAN_WINDOW, and under CHAN_SESSION_WINDOW over all channels, so a consumer
+ * that stops reading stops the producer's socket and memory stays bounded.
+ * What the peer has not yet acknowledged is further held under CHAN_IN_FLIGHT
+ * in all, so one frame's channel bytes stay small next to the screen's (agent
+ * channels are exempt: they are small and a login waits on them).
+ *
+ * Closing follows OpenSSH's channel model, each direction on its own: an end
+ * that has no more to send sets fin; an end leaves the channel (drops its
+ * entry, "gone") once it has sent fin and the peer delivered all of it, and
+ * the peer's fin has come and all of the peer's bytes were delivered. An end
+ * that leaves earlier resets the channel; a refusal is an answer that the
+ * opener turns into a reset.
+ */
+#ifndef MOSHC_CHAN_CHAN_H
+#define MOSHC_CHAN_CHAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chan/chanset.h"
+
+enum {
+	CHAN_IN_FLIGHT = 64 << 10, /* bytes beyond the acknowledged state, all channels */
+};
+
+enum chan_state {
+	CHAN_OPENING,  /* opened here; the peer has not answered */
+	CHAN_INCOMING, /* the peer opened it; waiting for chan_accept / chan_refuse */
+	CHAN_OPEN,
+	CHAN_CLOSED, /* finished, refused or reset: the shell closes its end */
+};
+
+struct chan_status {
+	enum chan_state state;
+	enum chan_kind kind;
+	const char *target; /* the opener's target (borrowed) */
+	const char *reason; /* CLOSED by a refusal: the peer's reason, or NULL */
+	bool reset;         /* CLOSED without both streams finishing */
+	bool eof;           /* the peer's stream ended and was all delivered */
+	size_t room;        /* bytes chan_send() takes now */
+};
+
+struct chan;
+
+/* local: this end's part, in the state this end sends (borrowed). */
+struct chan *chan_new(struct chanset *local, bool client);
+void chan_free(struct chan *c);
+
+/*
+ * Take in (copies of) the peer's newest part (NULL: none yet) and the newest
+ * state of ours the peer acknowledged (NULL: none). Call after every received
+ * instruction.
+ */
+void chan_sync(struct chan *c, const struct chanset *remote, const struct chanset *acked);
+
+/* Open a channel: its id, or 0 when CHAN_MAX channels are live. */
+uint32_t chan_open(struct chan *c, enum chan_kind kind, const char *target);
+/* The oldest channel the peer opened that waits for an answer; 0 if none. */
+uint32_t chan_next_incoming(const struct chan *c);
+void chan_accept(struct chan *c, uint32_t id);
+void chan_refuse(struct chan *c, uint32_t id, const char *reason);
+
+/* False if id is not a channel of this table. */
+bool chan_status(const struct chan *c, uint32_t id, struct chan_status *st);
+/* Bytes from the peer waiting to be delivered, contiguous from *p. */
+size_t chan_peek(const struct chan *c, uint32_t id, const uint8_t **p);
+void chan_delivered(struct chan *c, uint32_t id, size_t n);
+/* Send n <= status.room bytes. */
+void chan_send(struct chan *c, uint32_t id, const void *p, size_t n);
+/* Nothing more to send. */
+void chan_finish(struct chan *c, uint32_t id);
+/* Abandon the channel at once (the peer sees a reset); the record goes. */
+void chan_abort(struct chan *c, uint32_t id);
+/* The shell is done with a CLOSED channel: forget it. */
+void chan_forget(struct chan *c, uint32_t id);
+
+/* The ids of the table, for iteration (valid until the next call that
+ * changes it). */
+size_t chan_count(const struct chan *c);
+uint32_t chan_id_at(const struct chan *c, size_t i);
+
+/* Requests: the client's user asks (returns the request id, 0 if full); the
+ * server answers a request of the peer's part. */
+uint32_t chan_request(struct chan *c, enum chan_kind kind, const char *bind, uint16_t port);
+void chan_answer(struct chan *c, uint32_t req, enum chan_req_status status, const char *reason);
+/* The peer's part (NULL before the first): its requests or answers. */
+const struct chanset *chan_remote(const struct chan *c);
+
+struct chan_stats {
+	uint64_t opened, accepted, refused, reset, finished;
+	uint64_t bytes_sent, bytes_delivered;
+};
+const struct chan_stats *chan_stats(const struct chan *c);
+
+#endif
