@@ -44,6 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == CLIOPTS_RUN &&
 	    (o.ip == NULL || (o.family != AF_INET && o.family != AF_INET6) || o.port == 0))
 		abort();
+	if (rc != CLIOPTS_RUN && (o.ip != NULL || o.n_local != 0 || o.n_remote != 0))
+		abort();
+	if (o.n_local > CLIOPTS_FWD_MAX || o.n_remote > CLIOPTS_FWD_MAX)
+		abort();
 	cliopts_fini(&o);
 	fuzz_args_free(&a);
 	return 0;

@@ -24,7 +24,33 @@ void cliopts_usage(FILE *f, const char *prog)
 void cliopts_fini(struct cliopts *o)
 {
 	free(o->ip);
+	for (size_t i = 0; i < o->n_local; i++)
+		fwdspec_free(&o->local[i]);
+	for (size_t i = 0; i < o->n_remote; i++)
+		fwdspec_free(&o->remote[i]);
 	memset(o, 0, sizeof *o);
+}
+
+/* -L or -R (opt) with its spec; false after a complaint on diag. */
+static bool add_forward(struct cliopts *o, char opt, const char *spec, const char *prog, FILE *diag)
+{
+	struct fwdspec *list = opt == 'L' ? o->local : o->remote;
+	size_t *n = opt == 'L' ? &o->n_local : &o->n_remote;
+	char why[ERR_LEN];
+
+	if (*n == CLIOPTS_FWD_MAX) {
+		fprintf(diag, "%s: -%c may be given at most %d times\n", prog, opt,
+		        CLIOPTS_FWD_MAX);
+		return false;
+	}
+	if (fwdspec_parse(spec, &list[*n], why, sizeof why) < 0) {
+		fprintf(diag,
+		        "%s: -%c \"%s\": %s (the form is [bind_address:]port:host:hostport)\n",
+		        prog, opt, spec, why);
+		return false;
+	}
+	(*n)++;
+	return true;
 }
 
 static bool parse_port(const char *s, uint16_t *port)
@@ -97,43 +123,52 @@ enum cliopts_action cliopts_parse(struct cliopts *o, int argc, char *const *argv
 				o->verbose++;
 			} else if (*c == 'c') {
 				colors = true;
-			} else if (*c == '#') {
-				/* the wrapper's command line, for ps(1) only */
-				if (c[1] == '\0' && ++i >= argc) {
-					fprintf(diag, "%s: option requires an argument -- '#'\n",
-					        prog);
-					cliopts_usage(diag, prog);
-					return CLIOPTS_FAIL;
+			} else if (*c == 'A') {
+				o->forward_agent = true;
+			} else if (*c == '#' || *c == 'L' || *c == 'R') {
+				/* an option with an argument ends the cluster */
+				const char *arg = c[1] != '\0'   ? c + 1
+				                  : i + 1 < argc ? argv[++i]
+				                                 : NULL;
+
+				if (arg == NULL) {
+					fprintf(diag, "%s: option requires an argument -- '%c'\n",
+					        prog, *c);
+					goto usage;
 				}
+				/* -#: the wrapper's command line, for ps(1) only */
+				if (*c != '#' && !add_forward(o, *c, arg, prog, diag))
+					goto usage;
 				break;
 			} else {
 				fprintf(diag, "%s: invalid option -- '%c'\n", prog, *c);
-				cliopts_usage(diag, prog);
-				return CLIOPTS_FAIL;
+				goto usage;
 			}
 		}
-		if (colors)
+		if (colors) {
+			cliopts_fini(o);
 			return CLIOPTS_COLORS; /* mosh acts on -c as soon as it is seen */
+		}
 	}
-	if (n_operands != 2) {
-		cliopts_usage(diag, prog);
-		return CLIOPTS_FAIL;
-	}
+	if (n_operands != 2)
+		goto usage;
 	if (!parse_port(operands[1], &o->port)) {
 		fprintf(diag, "%s: Bad UDP port (%s)\n\n", prog, operands[1]);
-		cliopts_usage(diag, prog);
-		return CLIOPTS_FAIL;
+		goto usage;
 	}
 	o->family = numeric_family(operands[0]);
 	if (o->family < 0) {
 		fprintf(diag,
 		        "%s: Bad IP address (%s): a numeric IPv4 or IPv6 address is needed\n\n",
 		        prog, operands[0]);
-		cliopts_usage(diag, prog);
-		return CLIOPTS_FAIL;
+		goto usage;
 	}
 	o->ip = xstrdup(operands[0]);
 	return CLIOPTS_RUN;
+usage:
+	cliopts_usage(diag, prog);
+	cliopts_fini(o);
+	return CLIOPTS_FAIL;
 }
 
 int cliopts_print_colors(FILE *out, FILE *diag)

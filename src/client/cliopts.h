@@ -2,12 +2,16 @@
  * mosh-client's command line and environment (doc/PROTOCOL.md 9.3, 7.1, 7.8,
  * 7.9, 10).
  *
- * Command line: mosh-client [-v...] [-# ARGS] IP PORT | -c | --help | --version
+ * Command line: mosh-client [-v...] [-# ARGS] [-A] [-L SPEC]... [-R SPEC]...
+ * IP PORT | -c | --help | --version
  * --help and --version are found anywhere in argv first. Options are parsed
  * getopt-style (clusters, attached arguments, options may follow the
  * operands); an unknown option or a missing argument is fatal (usage, exit 1),
  * as is an operand count other than two, a PORT that is not 1..65535 in
  * decimal digits, or an IP that is not a numeric IPv4/IPv6 address.
+ * -A (forward the agent), -L and -R (ssh's forwarding syntax, chan/fwdspec.h;
+ * at most CLIOPTS_FWD_MAX of each) are ours: a bad spec is fatal too. The
+ * usage text stays mosh 1.4's.
  *
  * Environment: MOSH_KEY is required and removed from the environment as soon
  * as it is read (a child process must never see it); the copy lives in
@@ -20,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "chan/fwdspec.h"
 #include "util/err.h"
 
 enum cliopts_action {
@@ -30,13 +35,21 @@ enum cliopts_action {
 	CLIOPTS_FAIL,    /* complaint and usage went to diag: exit 1 */
 };
 
+#define CLIOPTS_FWD_MAX 16
+
 struct cliopts {
 	int verbose; /* number of -v */
 	char *ip;    /* numeric address, as given */
 	int family;  /* AF_INET or AF_INET6, from ip */
 	uint16_t port;
+	bool forward_agent;                    /* -A */
+	struct fwdspec local[CLIOPTS_FWD_MAX]; /* -L, in order */
+	size_t n_local;
+	struct fwdspec remote[CLIOPTS_FWD_MAX]; /* -R, in order */
+	size_t n_remote;
 };
 
+/* Anything but CLIOPTS_RUN leaves o holding nothing; cliopts_fini is safe in every case. */
 enum cliopts_action cliopts_parse(struct cliopts *o, int argc, char *const *argv, const char *prog,
                                   FILE *out, FILE *diag);
 void cliopts_fini(struct cliopts *o);

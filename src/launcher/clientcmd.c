@@ -99,7 +99,19 @@ void clientcmd_env(struct strv *env, char *const *base, const struct opts *o, co
 		strv_push(env, "MOSH_NO_SCROLLBACK=1");
 }
 
-void clientcmd_argv(struct strv *out, const char *client, int argc, char **argv, const char *ip,
+/* Each forwarding as the option and the canonical spec, e.g. "-L" "8080:h:80". */
+static void push_forwards(struct strv *out, const char *flag, const struct fwdspec *f, size_t n)
+{
+	char spec[FWDSPEC_FORMAT_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		fwdspec_format(&f[i], spec, sizeof spec);
+		strv_push(out, flag);
+		strv_push(out, spec);
+	}
+}
+
+void clientcmd_argv(struct strv *out, const struct opts *o, int argc, char **argv, const char *ip,
                     const char *port)
 {
 	struct buf b;
@@ -113,8 +125,12 @@ void clientcmd_argv(struct strv *out, const char *client, int argc, char **argv,
 		buf_append_str(&b, argv[i]);
 	}
 	buf_append_str(&b, " |");
-	strv_push(out, client);
+	strv_push(out, o->client);
 	strv_push_owned(out, (char *)buf_detach(&b, &len));
+	if (o->forward_agent)
+		strv_push(out, "-A");
+	push_forwards(out, "-L", o->local_fwd, o->n_local_fwd);
+	push_forwards(out, "-R", o->remote_fwd, o->n_remote_fwd);
 	strv_push(out, ip);
 	strv_push(out, port);
 }
@@ -128,7 +144,7 @@ int clientcmd_exec(const struct opts *o, int argc, char **argv, const char *ip, 
 	strv_init(&env);
 	strv_init(&args);
 	clientcmd_env(&env, environ, o, key);
-	clientcmd_argv(&args, o->client, argc, argv, ip, port);
+	clientcmd_argv(&args, o, argc, argv, ip, port);
 	fflush(NULL);
 	/* Still not dumpable until the exec; the client disables core dumps itself. */
 	coredump_restore();

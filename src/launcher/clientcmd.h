@@ -9,9 +9,10 @@
  * After: the launcher becomes the client (exec, same PID as MOSH_CLIENT_PID).
  * The session key travels only in the environment (MOSH_KEY), never on argv
  * where `ps` would show it; the environment array holding it is wiped if the
- * exec fails. argv is "<client> '-# <our arguments> |' <ip> <port>": the -#
- * argument is ignored by the client and only makes `ps` show how the session
- * was started.
+ * exec fails. argv is "<client> '-# <our arguments> |' [-A] [-L SPEC]...
+ * [-R SPEC]... <ip> <port>": the -# argument is ignored by the client and only
+ * makes `ps` show how the session was started; the forwardings are passed on
+ * in their canonical form (fwdspec_format), checked already.
  */
 #ifndef MOSHC_LAUNCHER_CLIENTCMD_H
 #define MOSHC_LAUNCHER_CLIENTCMD_H
@@ -39,8 +40,8 @@ int clientcmd_colors(const char *client, char colors[CLIENTCMD_COLORS_LEN], char
  */
 void clientcmd_env(struct strv *env, char *const *base, const struct opts *o, const char *key);
 
-/* "<client>", "-# <args joined by spaces> |", ip, port. */
-void clientcmd_argv(struct strv *out, const char *client, int argc, char **argv, const char *ip,
+/* "<client>", "-# <args joined by spaces> |", the forwarding options, ip, port. */
+void clientcmd_argv(struct strv *out, const struct opts *o, int argc, char **argv, const char *ip,
                     const char *port);
 
 /* Exec the client; returns only on failure, with ERR_IO and err filled. */

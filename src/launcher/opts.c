@@ -39,6 +39,9 @@ enum opt_id {
 	O_REMOTE_IP,
 	O_ATTACH,
 	O_SCROLLBACK,
+	O_AGENT,
+	O_LOCAL_FWD,
+	O_REMOTE_FWD,
 };
 
 enum opt_kind {
@@ -78,6 +81,10 @@ static const struct optdef defs[] = {
     {"experimental-remote-ip", O_REMOTE_IP, K_VALUE},
     {"attach", O_ATTACH, K_OPT},
     {"scrollback", O_SCROLLBACK, K_BOOL},
+    {"A", O_AGENT, K_FLAG},
+    {"forward-agent", O_AGENT, K_BOOL},
+    {"L", O_LOCAL_FWD, K_VALUE},
+    {"R", O_REMOTE_FWD, K_VALUE},
 };
 
 #define NDEFS (sizeof defs / sizeof defs[0])
@@ -125,11 +132,19 @@ static const char usage_text[] =
     "        --experimental-remote-ip={proxy|local|remote}\n"
     "                             how the server's address is found (default: proxy)\n"
     "        --attach[=ID|NAME]   join a running mosh-c session (mosh-server attach)\n"
+    "                             instead of starting one; without ID|NAME, the only\n"
+    "                             detached one (no command may be given)\n"
     "        --no-scrollback      keep output in the session's screen, as mosh 1.4\n"
     "                             (default: the terminal's own scrollback, with a\n"
     "                             mosh-c server)\n"
-    "                             instead of starting one; without ID|NAME, the only\n"
-    "                             detached one (no command may be given)\n"
+    "\n"
+    "-A      --forward-agent      forward the ssh agent (list keys and sign only)\n"
+    "-L [BIND:]PORT:HOST:HOSTPORT connections to PORT here go to HOST:HOSTPORT\n"
+    "                             as the server reaches it (as ssh -L; up to 16)\n"
+    "-R [BIND:]PORT:HOST:HOSTPORT connections to PORT on the server go to\n"
+    "                             HOST:HOSTPORT as reached from here (ssh -R; up to 16)\n"
+    "                             (forwarding needs a mosh-c server; BIND defaults\n"
+    "                             to loopback, \"*\" is every address)\n"
     "\n"
     "        --help               this text\n"
     "        --version            version and licence\n";
@@ -159,6 +174,16 @@ static size_t build_spellings(struct spelling *sp)
 	return n;
 }
 
+/*
+ * The upper-case letters (-A, -L, -R: ssh's forwarding options) match only in
+ * full and with their case, so that -a, -n and -o keep ignoring case and -l
+ * still abbreviates --local, as in mosh 1.4.
+ */
+static bool is_exact(const struct spelling *s)
+{
+	return s->name[0] >= 'A' && s->name[0] <= 'Z' && s->name[1] == '\0';
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -177,10 +202,14 @@ static const struct spelling *lookup(const struct spelling *sp, size_t nsp, cons
 		return NULL;
 	}
 	for (size_t i = 0; i < nsp; i++)
-		if (strlen(sp[i].name) == len && strncasecmp(sp[i].name, name, len) == 0)
+		if (strlen(sp[i].name) == len && strncmp(sp[i].name, name, len) == 0)
+			return &sp[i];
+	for (size_t i = 0; i < nsp; i++)
+		if (!is_exact(&sp[i]) && strlen(sp[i].name) == len &&
+		    strncasecmp(sp[i].name, name, len) == 0)
 			return &sp[i];
 	for (size_t i = 0; i < nsp; i++) {
-		if (strncasecmp(sp[i].name, name, len) == 0) {
+		if (!is_exact(&sp[i]) && strncasecmp(sp[i].name, name, len) == 0) {
 			hits[nhits++] = sp[i].name;
 			hit = &sp[i];
 		}
@@ -268,6 +297,14 @@ static bool predict_valid(const char *p)
 	return false;
 }
 
+/* Keep a -L or -R value for the check after parsing; the count goes on past the array. */
+static void add_spec(const char **specs, size_t *n, const char *value)
+{
+	if (*n < OPTS_FWD_MAX)
+		specs[*n] = value;
+	(*n)++;
+}
+
 /* Record one recognised option; value is NULL for flags. */
 static void apply(struct opts *o, const struct spelling *s, const char *value,
                   const char **ssh_spec, bool *help, bool *version)
@@ -341,7 +378,37 @@ static void apply(struct opts *o, const struct spelling *s, const char *value,
 		o->attach = true;
 		o->attach_target = value;
 		break;
+	case O_AGENT:
+		o->forward_agent = !s->negated;
+		break;
+	case O_LOCAL_FWD:
+		add_spec(o->local_spec, &o->n_local_spec, value);
+		break;
+	case O_REMOTE_FWD:
+		add_spec(o->remote_spec, &o->n_remote_spec, value);
+		break;
 	}
+}
+
+/* Check the -L (flag 'L') or -R values into out[]; ERR_INVAL with err filled. */
+static int check_forwards(char flag, const char *const *specs, size_t n, struct fwdspec *out,
+                          size_t *n_out, char *err)
+{
+	char why[ERR_LEN];
+
+	if (n > OPTS_FWD_MAX)
+		return err_set(err, ERR_INVAL, "-%c may be given at most %d times, not %zu", flag,
+		               OPTS_FWD_MAX, n);
+	for (size_t i = 0; i < n; i++) {
+		if (fwdspec_parse(specs[i], &out[i], why, sizeof why) < 0)
+			return err_set(
+			    err, ERR_INVAL,
+			    "-%c \"%s\": %s (the form is [bind_address:]port:host:hostport, "
+			    "as for ssh -%c)",
+			    flag, specs[i], why, flag);
+		*n_out = i + 1;
+	}
+	return 0;
 }
 
 /* Checks after the syntax is known good; fills the derived fields. */
@@ -389,6 +456,13 @@ static int validate(struct opts *o, const char *env_predict, const char *ssh_spe
 		               o->family_spec);
 	if (o->port && check_port(o->port, &o->port_is_range, err) < 0)
 		return ERR_INVAL;
+	if (check_forwards('L', o->local_spec, o->n_local_spec, o->local_fwd, &o->n_local_fwd,
+	                   err) < 0 ||
+	    check_forwards('R', o->remote_spec, o->n_remote_spec, o->remote_fwd, &o->n_remote_fwd,
+	                   err) < 0) {
+		*show_usage = true;
+		return ERR_INVAL;
+	}
 	if (ssh_spec) {
 		strv_fini(&o->ssh);
 		if (shell_split(&o->ssh, ssh_spec, why) < 0)
@@ -530,4 +604,9 @@ void opts_fini(struct opts *o)
 {
 	strv_fini(&o->ssh);
 	strv_fini(&o->command);
+	for (size_t i = 0; i < o->n_local_fwd; i++)
+		fwdspec_free(&o->local_fwd[i]);
+	for (size_t i = 0; i < o->n_remote_fwd; i++)
+		fwdspec_free(&o->remote_fwd[i]);
+	o->n_local_fwd = o->n_remote_fwd = 0;
 }

@@ -11,10 +11,14 @@
  *     it looks like, even "-a" or "--");
  *   - boolean options accept --no-NAME and --noNAME;
  *   - single-letter options do not bundle: "-an" is an unknown option "an";
+ *   - the forwarding options -A, -L and -R (ours, after ssh) match only
+ *     exactly, with their case: "-a" still predicts always and "-l" still
+ *     abbreviates --local, as in mosh 1.4 (hence no long names for -L and
+ *     -R: --local-forward would make "--loc" and "-l" ambiguous);
  *   - --attach (ours, not mosh 1.4's) takes its optional value only as
  *     --attach=ID, so "mosh --attach host" means host.
  * Values are then checked (prediction mode, family, port range, bind address,
- * remote-ip method, --ssh words) before anything runs.
+ * remote-ip method, --ssh words, forwarding specs) before anything runs.
  *
  * The parsed struct borrows strings from argv (which must outlive it) and owns
  * the ssh word list and the command list.
@@ -24,6 +28,7 @@
 
 #include <stdbool.h>
 
+#include "chan/fwdspec.h"
 #include "launcher/resolve.h"
 #include "launcher/strv.h"
 
@@ -45,6 +50,9 @@ enum opts_tri {
 	OPTS_YES,
 	OPTS_NO,
 };
+
+/* How many -L and how many -R a session may ask for. */
+#define OPTS_FWD_MAX 16
 
 struct opts {
 	const char *client;  /* default "mosh-client" */
@@ -70,11 +78,20 @@ struct opts {
 	struct strv command;       /* remote command words, possibly empty */
 	bool attach;               /* --attach: run "<server> attach" instead of "new" */
 	const char *attach_target; /* --attach=ID|NAME; NULL: the only detached session */
+	bool forward_agent;        /* -A / --forward-agent */
+	struct fwdspec local_fwd[OPTS_FWD_MAX]; /* -L, in order, checked */
+	size_t n_local_fwd;
+	struct fwdspec remote_fwd[OPTS_FWD_MAX]; /* -R, in order, checked */
+	size_t n_remote_fwd;
 
 	/* The raw values as given, kept for the checks after parsing. */
 	const char *family_spec;
 	const char *bind_spec;
 	const char *remote_ip_spec;
+	const char *local_spec[OPTS_FWD_MAX];
+	size_t n_local_spec; /* may exceed OPTS_FWD_MAX: the check after parsing refuses it */
+	const char *remote_spec[OPTS_FWD_MAX];
+	size_t n_remote_spec;
 };
 
 enum {

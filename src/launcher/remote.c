@@ -63,6 +63,11 @@ void remote_server_args(struct strv *out, const struct opts *o, const char *colo
 		strv_push(out, "-l");
 		strv_pushf(out, "%s=%s", locale_names[i], v);
 	}
+	if (o->forward_agent && !o->attach) {
+		/* mosh 1.4 only sets it in the shell's environment; ours makes the agent socket. */
+		strv_push(out, "-l");
+		strv_push(out, "MOSH_FORWARD_AGENT=1");
+	}
 	if (o->command.n > 0) {
 		strv_push(out, "--");
 		strv_push_all(out, o->command.v, o->command.n);

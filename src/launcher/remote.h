@@ -10,6 +10,10 @@
  * bytes. <bind> is '-s' (ssh), nothing (any) or '-i' '<ip>'. Each locale
  * variable set here (LANG, LANGUAGE, LC_*) is forwarded with -l so the server
  * can fall back to it when the remote environment has no UTF-8 locale.
+ * With -A, `new` also gets '-l' 'MOSH_FORWARD_AGENT=1' after them: a mosh-c
+ * server takes it as "export SSH_AUTH_SOCK to the shell", a mosh 1.4 server
+ * just puts it in the shell's environment (an attached session keeps the
+ * environment it started with, so attach does not get it).
  *
  * In remote-ip mode the command is prefixed by a small sh invocation that
  * prints "MOSH SSH_CONNECTION <value>" when that variable is set.

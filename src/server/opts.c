@@ -160,7 +160,8 @@ static void set_str(char **slot, const char *value)
 /*
  * -l sets only what mosh documents it for, a locale variable (LANG, LANGUAGE,
  * LC_ALL, LC_*): anything else (LD_PRELOAD=..., PATH=...) would let whoever
- * builds the command line reach into the server's environment.
+ * builds the command line reach into the server's environment. The one
+ * other assignment taken, SRVOPTS_FORWARD_AGENT, is a flag, not a variable.
  */
 static bool is_locale_assign(const char *assign)
 {
@@ -215,11 +216,14 @@ static bool apply_option(struct srvopts *o, char opt, const char *arg, const cha
 		o->verbose++;
 		break;
 	case 'l':
+		if (strcmp(arg, SRVOPTS_FORWARD_AGENT) == 0) {
+			o->forward_agent = true;
+			break;
+		}
 		if (!is_locale_assign(arg)) {
 			fprintf(diag,
 			        "%s: -l %.*s: only a locale variable (LANG, LANGUAGE, LC_ALL or "
-			        "LC_*) may "
-			        "be set, as NAME=VALUE\n",
+			        "LC_*) or " SRVOPTS_FORWARD_AGENT " may be set, as NAME=VALUE\n",
 			        prog, (int)strcspn(arg, "="), arg);
 			return false;
 		}

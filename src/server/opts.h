@@ -11,7 +11,10 @@
  * getopt-style: options may be clustered (-sv), an argument may be attached
  * (-p60001) or separate, non-option words are skipped (ignored, as mosh
  * does), an unknown option or a missing argument prints a complaint and the
- * usage on stderr and parsing continues. A bad port range or colour count
+ * usage on stderr and parsing continues. -l takes a locale variable, or
+ * exactly SRVOPTS_FORWARD_AGENT: what the launcher's -A sends (mosh 1.4's
+ * server puts it in the shell's environment; ours sets forward_agent and
+ * leaves it out of the locale list). A bad port range or colour count
  * is fatal (exit status 1), and so is a missing or unacceptable --name
  * (ctl_name_check). The verbs list, attach and kill are not parsed here
  * (server/admin.h).
@@ -29,6 +32,9 @@
 
 #include "util/err.h"
 
+/* The -l assignment that asks for agent forwarding. */
+#define SRVOPTS_FORWARD_AGENT "MOSH_FORWARD_AGENT=1"
+
 enum srvopts_action {
 	SRVOPTS_RUN,     /* start a session */
 	SRVOPTS_HELP,    /* usage was printed on stdout: exit 0 */
@@ -45,9 +51,10 @@ struct srvopts {
 	int colors;           /* -c; 0 when not given */
 	char **locale_assign; /* -l NAME=VALUE, in order */
 	size_t n_locale_assign;
-	char *name;        /* --name, checked with ctl_name_check; NULL: none */
-	size_t scrollback; /* --scrollback: history lines kept for mosh-c clients */
-	char **command;    /* NULL-terminated argv after "--"; NULL: login shell */
+	char *name;         /* --name, checked with ctl_name_check; NULL: none */
+	size_t scrollback;  /* --scrollback: history lines kept for mosh-c clients */
+	bool forward_agent; /* -l MOSH_FORWARD_AGENT=1: export SSH_AUTH_SOCK to the shell */
+	char **command;     /* NULL-terminated argv after "--"; NULL: login shell */
 	size_t n_command;
 };
 

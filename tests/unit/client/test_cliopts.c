@@ -16,7 +16,7 @@ static struct cliopts o;
 
 static enum cliopts_action parse_words(const char *prog, const char **words)
 {
-	char *argv[32];
+	char *argv[64];
 	int argc = 0;
 	FILE *out, *diag;
 	enum cliopts_action a;
@@ -100,6 +100,69 @@ TEST(usage_errors_exit_1)
 	CHECK_EQ_INT(PARSE("example.org", "22"), CLIOPTS_FAIL);
 	CHECK(strncmp(diag_text, "mosh-client: Bad IP address (example.org)", 41) == 0);
 	CHECK_EQ_INT(PARSE("1.2.3", "22"), CLIOPTS_FAIL);
+}
+
+TEST(forwarding_options)
+{
+	CHECK_EQ_INT(PARSE("127.0.0.1", "60001"), CLIOPTS_RUN);
+	CHECK(!o.forward_agent);
+	CHECK_EQ_INT(o.n_local, 0);
+	CHECK_EQ_INT(o.n_remote, 0);
+	CHECK_EQ_INT(PARSE("-#", "mosh -A h |", "-A", "-L", "8080:h:80", "-L[::1]:1:x:2", "-vR",
+	                   "*:9:y:10", "127.0.0.1", "60001"),
+	             CLIOPTS_RUN);
+	CHECK(o.forward_agent);
+	CHECK_EQ_INT(o.verbose, 1);
+	CHECK_EQ_INT(o.n_local, 2);
+	CHECK(o.local[0].bind == NULL);
+	CHECK_EQ_INT(o.local[0].port, 8080);
+	CHECK_EQ_STR(o.local[0].host, "h");
+	CHECK_EQ_INT(o.local[0].hostport, 80);
+	CHECK_EQ_STR(o.local[1].bind, "::1");
+	CHECK_EQ_STR(o.local[1].host, "x");
+	CHECK_EQ_INT(o.n_remote, 1);
+	CHECK_EQ_STR(o.remote[0].bind, "*");
+	CHECK_EQ_INT(o.remote[0].port, 9);
+	CHECK_EQ_STR(o.ip, "127.0.0.1");
+	CHECK_EQ_INT(o.port, 60001);
+	/* options after the operands, as getopt allows; a cluster ending in -A */
+	CHECK_EQ_INT(PARSE("::1", "1", "-vA", "-R", "1:h:2"), CLIOPTS_RUN);
+	CHECK(o.forward_agent);
+	CHECK_EQ_INT(o.n_remote, 1);
+}
+
+TEST(forwarding_errors_exit_1)
+{
+	const char *words[40];
+	int n = 0;
+
+	CHECK_EQ_INT(PARSE("-L", "0:h:80", "127.0.0.1", "60001"), CLIOPTS_FAIL);
+	CHECK(strncmp(diag_text,
+	              "mosh-client: -L \"0:h:80\": port 0 is out of range 1..65535 (the form is "
+	              "[bind_address:]port:host:hostport)\nmosh-client (",
+	              118) == 0);
+	CHECK_EQ_INT(PARSE("127.0.0.1", "60001", "-R"), CLIOPTS_FAIL);
+	CHECK(strncmp(diag_text, "mosh-client: option requires an argument -- 'R'\n", 48) == 0);
+	/* a good -L before a failure is released (ASan would see a leak) */
+	CHECK_EQ_INT(PARSE("-L", "1:h:2", "-R", "1:h", "127.0.0.1", "60001"), CLIOPTS_FAIL);
+	CHECK(strstr(diag_text, "-R \"1:h\": expected [bind_address:]port:host:hostport") != NULL);
+	CHECK_EQ_INT(o.n_local, 0);
+	CHECK_EQ_INT(PARSE("-L", "1:h:2", "127.0.0.1"), CLIOPTS_FAIL);
+	CHECK_EQ_INT(o.n_local, 0);
+	CHECK_EQ_INT(PARSE("-L", "1:h:2", "-c"), CLIOPTS_COLORS);
+	CHECK_EQ_INT(o.n_local, 0);
+
+	for (int i = 0; i < 17; i++) {
+		words[n++] = "-L";
+		words[n++] = "1:h:2";
+	}
+	words[n++] = "127.0.0.1";
+	words[n++] = "1";
+	words[n] = NULL;
+	CHECK_EQ_INT(parse_words("mosh-client", words + 2), CLIOPTS_RUN);
+	CHECK_EQ_INT(o.n_local, 16);
+	CHECK_EQ_INT(parse_words("mosh-client", words), CLIOPTS_FAIL);
+	CHECK(strncmp(diag_text, "mosh-client: -L may be given at most 16 times\n", 46) == 0);
 }
 
 TEST(same_complaints_as_debian)
@@ -228,6 +291,8 @@ int main(void)
 	RUN(help_version_anywhere);
 	RUN(operands_and_options);
 	RUN(usage_errors_exit_1);
+	RUN(forwarding_options);
+	RUN(forwarding_errors_exit_1);
 	RUN(same_complaints_as_debian);
 	RUN(colors_from_terminfo);
 	RUN(environment);

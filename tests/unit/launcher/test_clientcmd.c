@@ -165,13 +165,36 @@ TEST(client_argv)
 	char *argv[] = {"mosh", "--predict=never", "user@h", "--", "ls", "-l", NULL};
 	struct strv sv;
 
+	parse(6, argv);
+	o.client = "/usr/bin/mosh-client";
 	strv_init(&sv);
-	clientcmd_argv(&sv, "/usr/bin/mosh-client", 6, argv, "192.0.2.1", "60001");
+	clientcmd_argv(&sv, &o, 6, argv, "192.0.2.1", "60001");
 	CHECK_EQ_INT(sv.n, 4);
 	CHECK_EQ_STR(sv.v[0], "/usr/bin/mosh-client");
 	CHECK_EQ_STR(sv.v[1], "-# --predict=never user@h -- ls -l |");
 	CHECK_EQ_STR(sv.v[2], "192.0.2.1");
 	CHECK_EQ_STR(sv.v[3], "60001");
+	strv_fini(&sv);
+}
+
+/* -A, -L and -R reach the client before IP PORT, in order, each spec in its canonical form. */
+TEST(client_argv_forwards)
+{
+	char *argv[] = {"mosh", "-L", "0080:h:022", "-A", "-R", "[::1]:9:[::1]:10",
+	                "h",    "-L", ":1:x:2",     NULL};
+	static const char *const want[] = {"mosh-client", "-L", "80:h:22",          "-L",
+	                                   "*:1:x:2",     "-R", "[::1]:9:[::1]:10", "192.0.2.1",
+	                                   "60001"};
+	struct strv sv;
+
+	parse(9, argv);
+	strv_init(&sv);
+	clientcmd_argv(&sv, &o, 9, argv, "192.0.2.1", "60001");
+	CHECK_EQ_INT(sv.n, 11);
+	CHECK_EQ_STR(sv.v[0], want[0]);
+	CHECK_EQ_STR(sv.v[2], "-A");
+	for (size_t i = 1; i < sizeof want / sizeof want[0]; i++)
+		CHECK_EQ_STR(sv.v[i + 2], want[i]);
 	strv_fini(&sv);
 }
 
@@ -192,6 +215,7 @@ int main(void)
 	RUN(client_environment);
 	RUN(scrollback_option_sets_the_client_variable);
 	RUN(client_argv);
+	RUN(client_argv_forwards);
 	RUN(exec_failure_is_reported);
 	opts_fini(&o);
 	return test_done();

@@ -122,8 +122,8 @@ TEST(short_and_long_spellings)
 
 TEST(case_and_abbreviations)
 {
-	CHECK_EQ_INT(PARSE("-A", "h"), OPTS_RUN);
-	CHECK_EQ_STR(o.predict, "always");
+	CHECK_EQ_INT(PARSE("-N", "h"), OPTS_RUN);
+	CHECK_EQ_STR(o.predict, "never");
 	CHECK_EQ_INT(PARSE("--CLIENT=/x", "h"), OPTS_RUN);
 	CHECK_EQ_STR(o.client, "/x");
 	CHECK_EQ_INT(PARSE("--cl=/y", "h"), OPTS_RUN);
@@ -358,6 +358,96 @@ TEST(attach)
 	FAILS("--attach=-s: give a session ID or name", false, "--attach=-s", "h");
 }
 
+TEST(forwarding_options)
+{
+	CHECK_EQ_INT(PARSE("h"), OPTS_RUN);
+	CHECK(!o.forward_agent);
+	CHECK_EQ_INT(o.n_local_fwd, 0);
+	CHECK_EQ_INT(o.n_remote_fwd, 0);
+	CHECK_EQ_INT(PARSE("-A", "-L", "8080:localhost:80", "h", "-L", "[::1]:1:[::1]:2", "-R",
+	                   ":2222:10.0.0.1:22"),
+	             OPTS_RUN);
+	CHECK(o.forward_agent);
+	CHECK_EQ_INT(o.n_local_fwd, 2);
+	CHECK(o.local_fwd[0].bind == NULL);
+	CHECK_EQ_INT(o.local_fwd[0].port, 8080);
+	CHECK_EQ_STR(o.local_fwd[0].host, "localhost");
+	CHECK_EQ_INT(o.local_fwd[0].hostport, 80);
+	CHECK_EQ_STR(o.local_fwd[1].bind, "::1");
+	CHECK_EQ_STR(o.local_fwd[1].host, "::1");
+	CHECK_EQ_INT(o.n_remote_fwd, 1);
+	CHECK_EQ_STR(o.remote_fwd[0].bind, "*");
+	CHECK_EQ_INT(o.remote_fwd[0].port, 2222);
+	CHECK_EQ_STR(o.predict, "adaptive"); /* -A is not -a */
+	CHECK_EQ_INT(PARSE("--forward-agent", "h"), OPTS_RUN);
+	CHECK(o.forward_agent);
+	CHECK_EQ_INT(PARSE("--FORWARD-A", "h"), OPTS_RUN);
+	CHECK(o.forward_agent);
+	CHECK_EQ_INT(PARSE("-A", "--no-forward-agent", "h"), OPTS_RUN);
+	CHECK(!o.forward_agent);
+}
+
+/* -A, -L and -R are exact and case-sensitive: mosh 1.4's -a and the -l abbreviation keep working.
+ */
+TEST(forwarding_letters_keep_mosh_1_4_spellings)
+{
+	CHECK_EQ_INT(PARSE("-a", "h"), OPTS_RUN);
+	CHECK_EQ_STR(o.predict, "always");
+	CHECK(!o.forward_agent);
+	CHECK_EQ_INT(PARSE("-l", "127.0.0.1"), OPTS_RUN); /* still --local */
+	CHECK(o.local);
+	CHECK_EQ_INT(o.n_local_fwd, 0);
+	CHECK_EQ_INT(PARSE("-O", "h"), OPTS_RUN); /* other letters still ignore case */
+	CHECK_EQ_INT(o.overwrite, OPTS_YES);
+	FAILS("Unknown option: r", true, "-r", "1:h:2", "h");
+	CHECK_EQ_INT(PARSE("--loc", "127.0.0.1"), OPTS_RUN);
+	CHECK(o.local);
+	FAILS("Unknown option: local-forward", true, "--local-forward=1:h:2", "h");
+}
+
+/* "mosh" + n times FLAG 1:h:2, then a host. */
+static int parse_forwards(const char *flag, int n)
+{
+	static char *argv[100];
+	int argc = 0;
+
+	argv[argc++] = (char *)"mosh";
+	for (int i = 0; i < n; i++) {
+		argv[argc++] = (char *)flag;
+		argv[argc++] = (char *)"1:h:2";
+	}
+	argv[argc++] = (char *)"h";
+	argv[argc] = NULL;
+	opts_fini(&o);
+	err[0] = '\0';
+	return opts_parse(&o, argc, argv, NULL, err, &usage);
+}
+
+TEST(forwarding_errors)
+{
+	FAILS("-L \"0:h:80\": port 0 is out of range 1..65535 (the form is "
+	      "[bind_address:]port:host:hostport, as for ssh -L)",
+	      true, "-L", "0:h:80", "h");
+	FAILS("-R \"8080:h:\": hostport is empty", true, "-R", "8080:h:", "h");
+	FAILS("-L \"8080\": expected [bind_address:]port:host:hostport", true, "h", "-L", "8080");
+	FAILS("-L \"x:1:h:2:3\": too many ':'", true, "-L", "x:1:h:2:3", "h");
+	FAILS("Option L requires an argument", true, "h", "-L");
+	FAILS("Option A does not take an argument", true, "-A=1", "h");
+	/* the first bad spec is named even after good ones */
+	FAILS("-L \"http:h:80\": port \"http\" is not a number", true, "-L", "1:h:2", "-L",
+	      "http:h:80", "h");
+
+	CHECK_EQ_INT(parse_forwards("-L", 16), OPTS_RUN);
+	CHECK_EQ_INT(o.n_local_fwd, 16);
+	CHECK_EQ_INT(parse_forwards("-R", 16), OPTS_RUN);
+	CHECK_EQ_INT(o.n_remote_fwd, 16);
+	CHECK_EQ_INT(parse_forwards("-L", 17), ERR_INVAL);
+	CHECK_EQ_STR(err, "-L may be given at most 16 times, not 17");
+	CHECK(usage);
+	CHECK_EQ_INT(parse_forwards("-R", 40), ERR_INVAL);
+	CHECK_EQ_STR(err, "-R may be given at most 16 times, not 40");
+}
+
 int main(void)
 {
 	RUN(defaults);
@@ -379,6 +469,9 @@ int main(void)
 	RUN(hosts_that_would_be_ssh_options);
 	RUN(fake_proxy);
 	RUN(attach);
+	RUN(forwarding_options);
+	RUN(forwarding_letters_keep_mosh_1_4_spellings);
+	RUN(forwarding_errors);
 	opts_fini(&o);
 	return test_done();
 }

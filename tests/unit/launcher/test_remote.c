@@ -97,6 +97,20 @@ TEST(attach_replaces_new)
 	                   "'60001:60009' '-l' 'LANG=C.UTF-8'");
 }
 
+TEST(agent_forwarding_asks_new_for_the_variable)
+{
+	char *env[] = {"LANG=C.UTF-8", NULL};
+
+	PARSE("-A", "-L", "1:h:2", "h", "--", "ls");
+	check_command(env, "mosh-server 'new' '-c' '256' '-s' '-l' 'LANG=C.UTF-8' '-l' "
+	                   "'MOSH_FORWARD_AGENT=1' '--' 'ls'");
+	PARSE("--forward-agent", "--attach", "h");
+	check_command(env, "mosh-server 'attach' '-c' '256' '-s' '-l' 'LANG=C.UTF-8'");
+	/* -L and -R are the client's business: the server command line is mosh 1.4's */
+	PARSE("-L", "1:h:2", "-R", "3:h:4", "-a", "h");
+	check_command(env, "mosh-server 'new' '-c' '256' '-s' '-l' 'LANG=C.UTF-8'");
+}
+
 TEST(remote_ip_mode_prefixes_a_probe)
 {
 	char *env[] = {NULL};
@@ -291,6 +305,7 @@ int main(void)
 {
 	RUN(default_command_matches_mosh_1_4);
 	RUN(attach_replaces_new);
+	RUN(agent_forwarding_asks_new_for_the_variable);
 	RUN(port_bind_and_every_locale_variable_match_mosh_1_4);
 	RUN(nasty_command_words_match_mosh_1_4);
 	RUN(bind_ip_and_local_mode);

@@ -359,6 +359,10 @@ TEST(l_sets_only_locale_variables)
 	    {"LANG", "LANG"},
 	    {"=C", ""},
 	    {"BASH_ENV=LANG=C", "BASH_ENV"},
+	    {"MOSH_FORWARD_AGENT=0", "MOSH_FORWARD_AGENT"},
+	    {"MOSH_FORWARD_AGENT=", "MOSH_FORWARD_AGENT"},
+	    {"MOSH_FORWARD_AGENT=1 ", "MOSH_FORWARD_AGENT"},
+	    {"MOSH_FORWARD_AGENT", "MOSH_FORWARD_AGENT"},
 	};
 	char want[200];
 
@@ -371,10 +375,26 @@ TEST(l_sets_only_locale_variables)
 		CHECK_EQ_INT(PARSE("new", "-l", "LANG=C.UTF-8", "-l", bad[i][0]), SRVOPTS_FAIL);
 		snprintf(want, sizeof want,
 		         "mosh-server: -l %s: only a locale variable (LANG, LANGUAGE, LC_ALL or "
-		         "LC_*) may be set, as NAME=VALUE\n",
+		         "LC_*) or MOSH_FORWARD_AGENT=1 may be set, as NAME=VALUE\n",
 		         bad[i][1]);
 		CHECK_EQ_STR(diag_text, want);
 	}
+}
+
+/* -l MOSH_FORWARD_AGENT=1 (the launcher's -A) is a flag, never a locale assignment. */
+TEST(l_forward_agent_is_a_flag)
+{
+	CHECK_EQ_INT(PARSE("new"), SRVOPTS_RUN);
+	CHECK(!o.forward_agent);
+	CHECK_EQ_INT(PARSE("new", "-l", "LANG=C.UTF-8", "-l", "MOSH_FORWARD_AGENT=1", "-lLC_ALL=x"),
+	             SRVOPTS_RUN);
+	CHECK(o.forward_agent);
+	CHECK_EQ_INT(o.n_locale_assign, 2);
+	CHECK_EQ_STR(o.locale_assign[0], "LANG=C.UTF-8");
+	CHECK_EQ_STR(o.locale_assign[1], "LC_ALL=x");
+	CHECK_EQ_INT(PARSE("new", "-lMOSH_FORWARD_AGENT=1", "--", "ls"), SRVOPTS_RUN);
+	CHECK(o.forward_agent);
+	CHECK_EQ_INT(o.n_locale_assign, 0);
 }
 
 int main(void)
@@ -393,6 +413,7 @@ int main(void)
 	RUN(timeout_variables);
 	RUN(same_complaints_as_debian);
 	RUN(l_sets_only_locale_variables);
+	RUN(l_forward_agent_is_a_flag);
 	srvopts_fini(&o);
 	free(out_text);
 	free(diag_text);
