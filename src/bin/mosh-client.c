@@ -7,6 +7,7 @@
 #include "client/cliopts.h"
 #include "client/ctty.h"
 #include "client/escape.h"
+#include "client/forward.h"
 #include "client/frontend.h"
 #include "client/title.h"
 #include "crypto/key.h"
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
 	struct clienv env;
 	struct esc_cfg esc;
 	struct tcaps caps;
+	struct cfwd_config fc;
 	uint8_t key[16];
 	char err[ERR_LEN];
 	const char *term = getenv("TERM");
@@ -82,6 +84,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mosh-client: %s\n", err);
 		return 1;
 	}
+	/* -L ports are bound before the screen is ours, so that errors show. */
+	fc = (struct cfwd_config){.agent = o.forward_agent,
+	                          .agent_sock = getenv("SSH_AUTH_SOCK"),
+	                          .local = o.local,
+	                          .n_local = o.n_local,
+	                          .remote = o.remote,
+	                          .n_remote = o.n_remote};
+	if (fc.agent && fc.agent_sock == NULL)
+		fprintf(stderr, "mosh-client: -A: SSH_AUTH_SOCK is not set, so there is no agent "
+		                "to forward\n");
+	if (cfwd_wanted(&fc))
+		sc.fwd = cfwd_new(&fc, stderr);
 	ctty_raw();
 
 	sc.ip = o.ip;
@@ -90,6 +104,7 @@ int main(int argc, char **argv)
 	sc.caps = &caps;
 	sc.esc = &esc;
 	status = frontend_run(&sc);
+	cfwd_free(sc.fwd);
 	explicit_bzero(key, sizeof key);
 	ctty_fini();
 	cliopts_fini(&o);

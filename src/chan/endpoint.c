@@ -341,6 +341,9 @@ static void pump_one(struct endpoint *ep, struct sock *s)
 
 static void pump(struct endpoint *ep)
 {
+	uint32_t *ids;
+	size_t n;
+
 	if (ep->pumping)
 		return;
 	ep->pumping = true;
@@ -349,17 +352,20 @@ static void pump(struct endpoint *ep)
 	for (size_t i = ep->n; i-- > 0;)
 		if (i < ep->n)
 			pump_one(ep, ep->socks[i]);
-	/* Channels with no socket (refused, or the socket failed) still need closing. */
-	for (size_t i = 0; i < chan_count(ep->chan); i++) {
-		uint32_t id = chan_id_at(ep->chan, i);
+	/* Channels with no socket (refused, or the socket failed) are done here
+	 * too; chan_forget may drop records, so walk a copy of the ids. */
+	n = chan_count(ep->chan);
+	ids = xcalloc(n ? n : 1, sizeof *ids);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = chan_id_at(ep->chan, i);
+	for (size_t i = 0; i < n; i++) {
 		struct chan_status st;
 
-		if (sock_find(ep, id) == NULL && chan_status(ep->chan, id, &st) &&
-		    st.state == CHAN_CLOSED) {
-			chan_forget(ep->chan, id);
-			i = (size_t)-1;
-		}
+		if (sock_find(ep, ids[i]) == NULL && chan_status(ep->chan, ids[i], &st) &&
+		    st.state == CHAN_CLOSED)
+			chan_forget(ep->chan, ids[i]);
 	}
+	free(ids);
 	ep->pumping = false;
 }
 

@@ -10,6 +10,7 @@
 
 #include "client/ctty.h"
 #include "client/exitmsg.h"
+#include "client/forward.h"
 #include "client/link.h"
 #include "client/notify.h"
 #include "client/overlay.h"
@@ -62,6 +63,11 @@ struct frontend {
 	bool clean;
 	int signals;
 	struct buf out;
+
+	bool fwd_decided;      /* the server's first state said whether it forwards */
+	bool fwd_unsupported;  /* ... and it does not */
+	uint64_t fwd_msg_until; /* the forwarding message shows until then */
+	char fwd_msg[1024];
 };
 
 static void write_all(int fd, const uint8_t *p, size_t n)
@@ -318,6 +324,43 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	}
 }
 
+#define FWD_UNSUPPORTED "mosh: the server does not support forwarding; continuing without -A/-L/-R"
+enum { FWD_MSG_SHOW = 5000 }; /* ms a forwarding message stays in the bar */
+
+/* Forwarding starts once the server's first state shows it speaks channels. */
+static void watch_forwarding(struct frontend *s, uint64_t now)
+{
+	const struct termstate *remote = clink_remote(s->link);
+	const char *msg;
+	uint32_t version;
+	uint64_t features;
+
+	if (s->cfg->fwd == NULL)
+		return;
+	if (!s->fwd_decided && clink_remote_num(s->link) > 0) {
+		s->fwd_decided = true;
+		if (termstate_hello(remote, &version, &features) &&
+		    (features & WIRE_FEATURE_CHANNELS)) {
+			cfwd_start(s->cfg->fwd, s->loop, clink_enable_chans(s->link));
+		} else {
+			s->fwd_unsupported = true;
+			snprintf(s->fwd_msg, sizeof s->fwd_msg, "%s", FWD_UNSUPPORTED);
+			notify_set(&s->notify, s->fwd_msg, true, false, now);
+			s->fwd_msg_until = now + FWD_MSG_SHOW;
+		}
+	}
+	cfwd_sync(s->cfg->fwd, termstate_chans(remote), clink_acked_chans(s->link));
+	if ((msg = cfwd_message(s->cfg->fwd)) != NULL) {
+		snprintf(s->fwd_msg, sizeof s->fwd_msg, "%s", msg);
+		notify_set(&s->notify, s->fwd_msg, true, false, now);
+		s->fwd_msg_until = now + FWD_MSG_SHOW;
+	}
+	if (s->fwd_msg_until != 0 && now >= s->fwd_msg_until) {
+		notify_clear_if(&s->notify, s->fwd_msg);
+		s->fwd_msg_until = 0;
+	}
+}
+
 static void watch_connection(struct frontend *s, uint64_t now)
 {
 	int last_errno;
@@ -358,6 +401,7 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 	int64_t wait;
 
 	watch_connection(s, now);
+	watch_forwarding(s, now);
 	if (clink_done(s->link, now, &s->clean))
 		s->leave = true;
 	if (s->leave) {
@@ -368,6 +412,8 @@ static int64_t on_tick(struct ev_loop *loop, uint64_t now, void *arg)
 	wait = ev_wait_min((int64_t)notify_wait_ms(&s->notify, now), pred_wait_ms(s->pred, now));
 	if (!s->connected)
 		wait = ev_wait_min(wait, CONNECTING_WAKEUP);
+	if (s->fwd_msg_until != 0)
+		wait = ev_wait_min(wait, (int64_t)(s->fwd_msg_until - now));
 	return wait;
 }
 
@@ -397,6 +443,7 @@ int frontend_run(const struct frontend_config *cfg)
 	lc.width = cols;
 	lc.height = rows;
 	lc.scrollback = cfg->scrollback;
+	lc.channels = cfg->fwd != NULL;
 	s.link = clink_new(&lc, now, err);
 	if (s.link == NULL) {
 		fprintf(stderr, "mosh-client: %s\n", err);
@@ -451,6 +498,8 @@ int frontend_run(const struct frontend_config *cfg)
 	if (diag.len > 0)
 		fputs((const char *)diag.data, stderr);
 	buf_fini(&diag);
+	if (s.fwd_unsupported)
+		fprintf(stderr, "%s\n", FWD_UNSUPPORTED);
 	notice_kind = termstate_notice(clink_remote(s.link), &notice);
 	buf_clear(&s.out);
 	exitmsg_final(&s.out, notice_kind, notice);

@@ -33,6 +33,7 @@ struct frontend_config {
 	enum pred_mode predict;    /* MOSH_PREDICTION_DISPLAY */
 	bool predict_overwrite;    /* MOSH_PREDICTION_OVERWRITE=yes */
 	bool scrollback;           /* not MOSH_NO_SCROLLBACK: ask for history */
+	struct cfwd *fwd;          /* -A/-L/-R (client/forward.h), borrowed; NULL: none */
 };
 
 /* Run until the session ends; prints the exit messages and returns the exit status. */

@@ -44,7 +44,8 @@ struct clink *clink_new(const struct clink_config *cfg, uint64_t now, char err[E
 	/* The extensions this client understands (doc/PROTOCOL.md, "Extensions"). */
 	userstream_set_hello(ssp_current(l->ssp), WIRE_MOSHC_VERSION,
 	                     WIRE_FEATURE_NOTICE | WIRE_FEATURE_RENDITIONS |
-	                         (cfg->scrollback ? WIRE_FEATURE_SCROLLBACK : 0));
+	                         (cfg->scrollback ? WIRE_FEATURE_SCROLLBACK : 0) |
+	                         (cfg->channels ? WIRE_FEATURE_CHANNELS : 0));
 	userstream_push_resize(ssp_current(l->ssp), cfg->width, cfg->height);
 	return l;
 }
@@ -108,6 +109,16 @@ uint64_t clink_send_errors(const struct clink *l, int *last_errno)
 
 	*last_errno = st->last_send_errno;
 	return st->send_errors;
+}
+
+struct chanset *clink_enable_chans(struct clink *l)
+{
+	return userstream_enable_chans(ssp_current(l->ssp));
+}
+
+const struct chanset *clink_acked_chans(const struct clink *l)
+{
+	return userstream_chans(ssp_acked_state(l->ssp));
 }
 
 void clink_start_shutdown(struct clink *l, uint64_t now)

@@ -29,6 +29,7 @@ struct clink_config {
 	const uint8_t *key; /* 16 bytes, copied */
 	int width, height;  /* our window now */
 	bool scrollback;    /* announce WIRE_FEATURE_SCROLLBACK */
+	bool channels;      /* announce WIRE_FEATURE_CHANNELS (the user asked to forward) */
 };
 
 struct clink;
@@ -58,6 +59,11 @@ uint64_t clink_frame_interval(const struct clink *l);
 uint64_t clink_send_errors(const struct clink *l, int *last_errno);
 
 /* Start the shutdown handshake (no-op once started). */
+/* The channel part of our state (turned on by the first call; borrowed). */
+struct chanset *clink_enable_chans(struct clink *l);
+/* The channel part of the newest state the server acknowledged, or NULL. */
+const struct chanset *clink_acked_chans(const struct clink *l);
+
 void clink_start_shutdown(struct clink *l, uint64_t now);
 bool clink_shutting_down(const struct clink *l);
 /* Whether the link is over: our shutdown acknowledged (clean), the server's

@@ -11,7 +11,9 @@
 #include "net/conn.h"
 #include "net/wire.h"
 #include "server/admin.h"
+#include "server/agentsock.h"
 #include "server/ctl.h"
+#include "server/ctldir.h"
 #include "server/daemon.h"
 #include "server/opts.h"
 #include "server/ptychild.h"
@@ -61,6 +63,7 @@ int server_main(int argc, char **argv)
 	size_t nfds;
 	char *notice, *sessions, id[CTL_ID_LEN + 1];
 	char *login_shell[2] = {NULL, NULL}, *argv0 = NULL;
+	char agent_path[CTLDIR_PATH_MAX];
 
 	/* First: keys (ours, or one attach receives) must never reach a core dump. */
 	coredump_disable();
@@ -113,6 +116,18 @@ int server_main(int argc, char **argv)
 		fprintf(stderr, "mosh-server: cannot get random bytes for the session key\n");
 		return 1;
 	}
+	ctl_new_id(id);
+	/* mosh -A: the shell's SSH_AUTH_SOCK is the session's own socket, which
+	 * lives as long as the session, whichever client is attached. */
+	if (o.forward_agent) {
+		sc.agent_fd = agentsock_open(id, agent_path, sizeof agent_path, err);
+		if (sc.agent_fd < 0) {
+			fprintf(stderr, "mosh-server: no agent forwarding: %s\n", err);
+		} else {
+			sc.agent_path = agent_path;
+			setenv("SSH_AUTH_SOCK", agent_path, 1);
+		}
+	}
 	/* Before the announcement, so that it shows while the launcher runs. */
 	sessions = admin_detached_notice();
 	if (sessions != NULL)
@@ -149,7 +164,6 @@ int server_main(int argc, char **argv)
 	sc.height = rows;
 	sc.verbose = o.verbose;
 	sc.scrollback = o.scrollback;
-	ctl_new_id(id);
 	sc.id = id;
 	sc.name = o.name != NULL ? o.name : "";
 	if (o.command != NULL) {
