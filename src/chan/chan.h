@@ -1,5 +1,5 @@
 /*
- * Forwarded channels, the pure core (doc/PROTOCOL.md 15.7): one end's table of
+ * Forwarded channels, the pure core (doc/PROTOCOL.md 15.10): one end's table of
  * channels over its own part of the synchronised state (chanset.h, borrowed)
  * and the peer's newest part. No fds and no clock: the I/O shell
  * (endpoint.h) feeds socket bytes in and writes delivered bytes out.

@@ -1,5 +1,5 @@
 /*
- * The channel part of a synchronised state (chanset.h, doc/PROTOCOL.md 15.7).
+ * The channel part of a synchronised state (chanset.h, doc/PROTOCOL.md 15.10).
  *
  * A log holds its stream's bytes [base, base + len). Every state copy that
  * knows the channel points at the same log with its own end, so a log may hold

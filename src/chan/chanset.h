@@ -1,5 +1,5 @@
 /*
- * One end's part of the forwarded channels (doc/PROTOCOL.md 15.7). It rides
+ * One end's part of the forwarded channels (doc/PROTOCOL.md 15.10). It rides
  * the synchronised state of its direction (the user stream from the client,
  * the terminal state from the server) as field 44, so SSP's "diff from what
  * the peer acknowledged" gives each channel reliable, ordered, exactly-once

@@ -1,5 +1,5 @@
 /*
- * The client's forwardings (mosh -A, -L, -R; doc/PROTOCOL.md 15.7): the -L
+ * The client's forwardings (mosh -A, -L, -R; doc/PROTOCOL.md 15.10): the -L
  * listening sockets, the requests the client's part carries to the server
  * (each -R, and the agent it offers), and the policy for channels the server
  * opens: an agent channel only with -A, a TCP channel only for one of our -R

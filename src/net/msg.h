@@ -142,7 +142,7 @@ int msg_host_decode(const uint8_t *data, size_t len, struct msg_host *out);
 void msg_host_release(struct msg_host *h);
 
 /*
- * mosh-c's Channels message (doc/PROTOCOL.md 15.7), the payload of field 44
+ * mosh-c's Channels message (doc/PROTOCOL.md 15.10), the payload of field 44
  * in both directions. Absent optional fields decode as 0 / NULL / false;
  * text fields are raw bytes for the caller to check.
  */

@@ -1,5 +1,5 @@
 /*
- * One link's forwarded channels, server side (doc/PROTOCOL.md 15.7): the
+ * One link's forwarded channels, server side (doc/PROTOCOL.md 15.10): the
  * channel table over the link's state, the sockets, and the client's
  * requests. The client's -L channels are connected here to the target they
  * name; each -R request gets a listening socket whose connections become

@@ -234,11 +234,6 @@ void termstate_diff(const struct termstate *from, const struct termstate *to, st
 	if (from->echo_ack != to->echo_ack)
 		ev[n++] =
 		    (struct msg_host_event){.kind = MSG_HOST_ECHOACK, .echo_ack = to->echo_ack};
-	if (to->chans != NULL)
-		chanset_diff(from->chans, to->chans, &chans);
-	if (chans.len > 0)
-		ev[n++] = (struct msg_host_event){
-		    .kind = MSG_HOST_CHANNELS, .bytes = chans.data, .bytes_len = chans.len};
 	if (!fb_equal(ofb, nfb)) {
 		if (ofb->ds.width != nfb->ds.width || ofb->ds.height != nfb->ds.height)
 			ev[n++] = (struct msg_host_event){.kind = MSG_HOST_RESIZE,
@@ -250,6 +245,11 @@ void termstate_diff(const struct termstate *from, const struct termstate *to, st
 			                                  .bytes = hoststring.data,
 			                                  .bytes_len = hoststring.len};
 	}
+	if (to->chans != NULL)
+		chanset_diff(from->chans, to->chans, &chans);
+	if (chans.len > 0)
+		ev[n++] = (struct msg_host_event){
+		    .kind = MSG_HOST_CHANNELS, .bytes = chans.data, .bytes_len = chans.len};
 	if (n > 0) {
 		buf_init(&msg);
 		msg_host_encode(ev, n, &msg);

@@ -71,7 +71,7 @@ struct history *termstate_history(const struct termstate *s, uint64_t *end);
 /* Whether the server's alternate screen shows (sent with the history part,
  * field 43, so that a client can mirror it with its own). */
 bool termstate_alternate(const struct termstate *s);
-/* The channel part (field 44, doc/PROTOCOL.md 15.7): a link turns it on
+/* The channel part (field 44, doc/PROTOCOL.md 15.10): a link turns it on
  * once both hellos announced WIRE_FEATURE_CHANNELS; copies and received
  * states carry their own. NULL while off. */
 struct chanset;

@@ -70,7 +70,7 @@ void userstream_set_hello(struct userstream *s, uint32_t version, uint64_t featu
 /* Whether the state holds a hello; if so, fills version and features. */
 bool userstream_hello(const struct userstream *s, uint32_t *version, uint64_t *features);
 
-/* The channel part (field 44, doc/PROTOCOL.md 15.7): the client turns it
+/* The channel part (field 44, doc/PROTOCOL.md 15.10): the client turns it
  * on in its current state once the server's hello announced
  * WIRE_FEATURE_CHANNELS. NULL while off. */
 struct chanset;
