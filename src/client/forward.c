@@ -38,7 +38,7 @@ bool cfwd_wanted(const struct cfwd_config *cfg)
 
 static void say(struct cfwd *f, const char *text)
 {
-	snprintf(f->msg, sizeof f->msg, "mosh: %s", text);
+	snprintf(f->msg, sizeof f->msg, "%s", text);
 	f->msg_new = true;
 	log_info("%s", text);
 }
@@ -108,8 +108,13 @@ struct cfwd *cfwd_new(const struct cfwd_config *cfg, FILE *diag)
 		                             sizeof reason);
 
 		if (fd < 0) {
+			char text[FWDSPEC_FORMAT_LEN + 220];
+
 			fwdspec_format(&cfg->local[i], spec, sizeof spec);
-			fprintf(diag, "mosh: -L %s: %s\n", spec, reason);
+			snprintf(text, sizeof text, "-L %s: %.200s", spec, reason);
+			fprintf(diag, "mosh: %s\n", text);
+			/* Again in the bar: the screen is about to cover diag. */
+			say(f, text);
 			continue;
 		}
 		f->ls[f->nls++] = (struct listener){.f = f, .spec = &cfg->local[i], .fd = fd};
@@ -117,15 +122,21 @@ struct cfwd *cfwd_new(const struct cfwd_config *cfg, FILE *diag)
 	return f;
 }
 
-void cfwd_free(struct cfwd *f)
+void cfwd_stop(struct cfwd *f)
 {
-	if (f == NULL)
-		return;
 	for (size_t i = 0; i < f->nls; i++) {
 		if (f->ep != NULL)
 			ev_fd_del(f->loop, f->ls[i].fd);
 		close(f->ls[i].fd);
 	}
+	f->nls = 0;
+}
+
+void cfwd_free(struct cfwd *f)
+{
+	if (f == NULL)
+		return;
+	cfwd_stop(f);
 	free(f->ls);
 	endpoint_free(f->ep);
 	chan_free(f->chan);

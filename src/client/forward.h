@@ -37,11 +37,14 @@ bool cfwd_wanted(const struct cfwd_config *cfg);
  * diag (as ssh does) and skipped. */
 struct cfwd *cfwd_new(const struct cfwd_config *cfg, FILE *diag);
 void cfwd_free(struct cfwd *f);
+/* The server cannot forward: close the -L sockets (connections are refused). */
+void cfwd_stop(struct cfwd *f);
 /* The server speaks channels: local is the part in our current state. */
 void cfwd_start(struct cfwd *f, struct ev_loop *loop, struct chanset *local);
 /* After each tick: the server's newest part and our acknowledged one. */
 void cfwd_sync(struct cfwd *f, const struct chanset *remote, const struct chanset *acked);
-/* A line for the user (a failed -R, a refused channel), once; NULL if none. */
+/* A line for the user's notification bar (a failed -R, a refused channel),
+ * once; NULL if none. */
 const char *cfwd_message(struct cfwd *f);
 
 #endif

@@ -324,7 +324,8 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	}
 }
 
-#define FWD_UNSUPPORTED "mosh: the server does not support forwarding; continuing without -A/-L/-R"
+/* The bar adds its own "mosh: ". */
+#define FWD_UNSUPPORTED "the server does not support forwarding; continuing without -A/-L/-R"
 enum { FWD_MSG_SHOW = 5000 }; /* ms a forwarding message stays in the bar */
 
 /* Forwarding starts once the server's first state shows it speaks channels. */
@@ -344,6 +345,7 @@ static void watch_forwarding(struct frontend *s, uint64_t now)
 			cfwd_start(s->cfg->fwd, s->loop, clink_enable_chans(s->link));
 		} else {
 			s->fwd_unsupported = true;
+			cfwd_stop(s->cfg->fwd);
 			snprintf(s->fwd_msg, sizeof s->fwd_msg, "%s", FWD_UNSUPPORTED);
 			notify_set(&s->notify, s->fwd_msg, true, false, now);
 			s->fwd_msg_until = now + FWD_MSG_SHOW;
@@ -499,7 +501,7 @@ int frontend_run(const struct frontend_config *cfg)
 		fputs((const char *)diag.data, stderr);
 	buf_fini(&diag);
 	if (s.fwd_unsupported)
-		fprintf(stderr, "%s\n", FWD_UNSUPPORTED);
+		fprintf(stderr, "mosh: %s\n", FWD_UNSUPPORTED);
 	notice_kind = termstate_notice(clink_remote(s.link), &notice);
 	buf_clear(&s.out);
 	exitmsg_final(&s.out, notice_kind, notice);
