@@ -38,6 +38,7 @@ struct chan {
 	struct rec *rec;
 	size_t n;
 	struct chan_stats stats;
+	uint64_t flight_max; /* the in-flight window */
 };
 
 struct chan *chan_new(struct chanset *local, bool client)
@@ -47,6 +48,7 @@ struct chan *chan_new(struct chanset *local, bool client)
 	c->local = local;
 	c->client = client;
 	c->next_id = client ? 1 : 2;
+	c->flight_max = CHAN_IN_FLIGHT_START;
 	return c;
 }
 
@@ -211,8 +213,38 @@ static void settle(struct chan *c)
 	}
 }
 
+/* Bytes of our TCP streams the state acked holds that c->acked did not. */
+static uint64_t newly_acked(const struct chan *c, const struct chanset *acked)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; acked != NULL && i < c->n; i++) {
+		const struct chan_entry *a = chanset_find(acked, c->rec[i].id);
+		const struct chan_entry *o = c->acked ? chanset_find(c->acked, c->rec[i].id) : NULL;
+
+		if (a != NULL && c->rec[i].kind != CHAN_KIND_AGENT && a->end > (o ? o->end : 0))
+			n += a->end - (o ? o->end : 0);
+	}
+	return n;
+}
+
+void chan_loss(struct chan *c)
+{
+	c->flight_max /= 2;
+	if (c->flight_max < CHAN_IN_FLIGHT_MIN)
+		c->flight_max = CHAN_IN_FLIGHT_MIN;
+}
+
+size_t chan_in_flight_max(const struct chan *c)
+{
+	return (size_t)c->flight_max;
+}
+
 void chan_sync(struct chan *c, const struct chanset *remote, const struct chanset *acked)
 {
+	c->flight_max += newly_acked(c, acked);
+	if (c->flight_max > CHAN_IN_FLIGHT_MAX)
+		c->flight_max = CHAN_IN_FLIGHT_MAX;
 	chanset_free(c->remote);
 	chanset_free(c->acked);
 	c->remote = remote ? chanset_copy(remote) : NULL;
@@ -317,15 +349,15 @@ static size_t room(const struct chan *c, const struct rec *r)
 		left = CHAN_SESSION_WINDOW - session;
 	if (r->kind != CHAN_KIND_AGENT) {
 		/* A fair share of what may be in flight, so no channel starves another. */
-		uint64_t share = CHAN_IN_FLIGHT / (sending ? sending : 1);
+		uint64_t share = c->flight_max / (sending ? sending : 1);
 		uint64_t own = unacked(c, r);
 
-		if (flight >= CHAN_IN_FLIGHT || own >= share)
+		if (flight >= c->flight_max || own >= share)
 			return 0;
 		if (share - own < left)
 			left = share - own;
-		if (CHAN_IN_FLIGHT - flight < left)
-			left = CHAN_IN_FLIGHT - flight;
+		if (c->flight_max - flight < left)
+			left = c->flight_max - flight;
 	}
 	return (size_t)left;
 }

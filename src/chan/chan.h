@@ -11,9 +11,14 @@
  * the bytes the peer says it delivered (the peer's `consumed`) is under
  * CHAN_WINDOW, and under CHAN_SESSION_WINDOW over all channels, so a consumer
  * that stops reading stops the producer's socket and memory stays bounded.
- * What the peer has not yet acknowledged is further held under CHAN_IN_FLIGHT
- * in all, so one frame's channel bytes stay small next to the screen's (agent
- * channels are exempt: they are small and a login waits on them).
+ * What the peer has not yet acknowledged is further held under an in-flight
+ * window over all TCP channels, shared evenly among those sending (agent
+ * channels are exempt: they are small and a login waits on them). It grows
+ * by what each acknowledgement covers and halves when a frame is lost
+ * (chan_loss), because after a loss SSP sends everything since the state
+ * the peer acknowledged in one diff, and a diff of many fragments rarely
+ * crosses a lossy link whole; so frames stay small where it matters and
+ * the screen's diff is not held up behind channel bytes.
  *
  * Closing follows OpenSSH's channel model, each direction on its own: an end
  * that has no more to send sets fin; an end leaves the channel (drops its
@@ -32,7 +37,12 @@
 #include "chan/chanset.h"
 
 enum {
-	CHAN_IN_FLIGHT = 64 << 10, /* bytes beyond the acknowledged state, all channels */
+	/* Bytes sent beyond the acknowledged state, all TCP channels: the
+	 * window starts here, grows by what each acknowledgement covers and
+	 * halves on each loss, within [MIN, MAX]. */
+	CHAN_IN_FLIGHT_START = 16 << 10,
+	CHAN_IN_FLIGHT_MIN = 4 << 10,
+	CHAN_IN_FLIGHT_MAX = 64 << 10,
 };
 
 enum chan_state {
@@ -64,6 +74,11 @@ void chan_free(struct chan *c);
  * instruction.
  */
 void chan_sync(struct chan *c, const struct chanset *remote, const struct chanset *acked);
+
+/* A frame was lost (ssp_stats.timeouts grew): halve the in-flight window. */
+void chan_loss(struct chan *c);
+/* The in-flight window now, for the log and tests. */
+size_t chan_in_flight_max(const struct chan *c);
 
 /* Open a channel: its id, or 0 when CHAN_MAX channels are live. */
 uint32_t chan_open(struct chan *c, enum chan_kind kind, const char *target);

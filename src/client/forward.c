@@ -27,6 +27,7 @@ struct cfwd {
 	size_t nls;
 	uint32_t req_of_remote[CHAN_REQS_MAX]; /* request id of each -R */
 	bool reported[CHAN_REQS_MAX + 1];
+	uint64_t losses; /* SSP's lost frames, as last seen */
 	char msg[FWDSPEC_FORMAT_LEN + 280];
 	bool msg_new;
 };
@@ -179,10 +180,16 @@ static void check_answers(struct cfwd *f, const struct chanset *remote)
 	}
 }
 
-void cfwd_sync(struct cfwd *f, const struct chanset *remote, const struct chanset *acked)
+void cfwd_sync(struct cfwd *f, const struct chanset *remote, const struct chanset *acked,
+               uint64_t losses)
 {
 	if (f->chan == NULL)
 		return;
+	if (losses > f->losses) {
+		chan_loss(f->chan);
+		log_debug("a frame was lost: channel window %zu bytes", chan_in_flight_max(f->chan));
+	}
+	f->losses = losses;
 	if (remote != NULL)
 		check_answers(f, remote);
 	endpoint_sync(f->ep, remote, acked);

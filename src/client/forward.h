@@ -41,8 +41,10 @@ void cfwd_free(struct cfwd *f);
 void cfwd_stop(struct cfwd *f);
 /* The server speaks channels: local is the part in our current state. */
 void cfwd_start(struct cfwd *f, struct ev_loop *loop, struct chanset *local);
-/* After each tick: the server's newest part and our acknowledged one. */
-void cfwd_sync(struct cfwd *f, const struct chanset *remote, const struct chanset *acked);
+/* After each tick: the server's newest part, our acknowledged one, and
+ * SSP's count of lost frames (ssp_stats.losses). */
+void cfwd_sync(struct cfwd *f, const struct chanset *remote, const struct chanset *acked,
+               uint64_t losses);
 /* A line for the user's notification bar (a failed -R, a refused channel),
  * once; NULL if none. */
 const char *cfwd_message(struct cfwd *f);

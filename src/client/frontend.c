@@ -351,7 +351,8 @@ static void watch_forwarding(struct frontend *s, uint64_t now)
 			s->fwd_msg_until = now + FWD_MSG_SHOW;
 		}
 	}
-	cfwd_sync(s->cfg->fwd, termstate_chans(remote), clink_acked_chans(s->link));
+	cfwd_sync(s->cfg->fwd, termstate_chans(remote), clink_acked_chans(s->link),
+	          clink_losses(s->link));
 	if ((msg = cfwd_message(s->cfg->fwd)) != NULL) {
 		snprintf(s->fwd_msg, sizeof s->fwd_msg, "%s", msg);
 		notify_set(&s->notify, s->fwd_msg, true, false, now);

@@ -116,6 +116,11 @@ struct chanset *clink_enable_chans(struct clink *l)
 	return userstream_enable_chans(ssp_current(l->ssp));
 }
 
+uint64_t clink_losses(const struct clink *l)
+{
+	return ssp_stats(l->ssp)->losses;
+}
+
 const struct chanset *clink_acked_chans(const struct clink *l)
 {
 	return userstream_chans(ssp_acked_state(l->ssp));

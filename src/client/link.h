@@ -61,6 +61,8 @@ uint64_t clink_send_errors(const struct clink *l, int *last_errno);
 /* Start the shutdown handshake (no-op once started). */
 /* The channel part of our state (turned on by the first call; borrowed). */
 struct chanset *clink_enable_chans(struct clink *l);
+/* Frames lost so far (ssp_stats.losses). */
+uint64_t clink_losses(const struct clink *l);
 /* The channel part of the newest state the server acknowledged, or NULL. */
 const struct chanset *clink_acked_chans(const struct clink *l);
 

@@ -20,8 +20,10 @@ struct sfwd;
 struct sfwd *sfwd_new(struct ev_loop *loop, struct chanset *local);
 /* Closes every socket and listener. */
 void sfwd_free(struct sfwd *f);
-/* After each instruction from the client: its part and our acknowledged one. */
-void sfwd_sync(struct sfwd *f, const struct chanset *remote, const struct chanset *acked);
+/* After each instruction from the client: its part, our acknowledged one,
+ * and SSP's count of lost frames (ssp_stats.losses). */
+void sfwd_sync(struct sfwd *f, const struct chanset *remote, const struct chanset *acked,
+               uint64_t losses);
 bool sfwd_agent_offered(const struct sfwd *f);
 /* A connection to the agent socket (taken over): false if it was closed. */
 bool sfwd_agent(struct sfwd *f, int fd);

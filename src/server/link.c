@@ -193,7 +193,7 @@ static void on_receive(void *arg, uint64_t now)
 	/* Every instruction may acknowledge channel bytes, not only new states. */
 	if (l->fwd != NULL && !l->ending)
 		sfwd_sync(l->fwd, userstream_chans(ssp_remote(l->ssp)),
-		          termstate_chans(ssp_acked_state(l->ssp)));
+		          termstate_chans(ssp_acked_state(l->ssp)), ssp_stats(l->ssp)->losses);
 	if (num == l->input_num || ssp_remote_shutdown(l->ssp) || l->ending)
 		return;
 	/* Keep the events not yet applied: the receiver may already have dropped them. */

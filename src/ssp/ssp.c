@@ -67,6 +67,11 @@ struct ssp {
 	uint64_t roundtrip;
 
 	struct ssp_stats stats;
+	/* A resend after states expired unacknowledged: the newest expired
+	 * number and the resend's; 0: none pending. An acknowledgement of an
+	 * expired state shows they were only late; one of the resend or later
+	 * without it counts as a loss. */
+	uint64_t expired_num, resend_num;
 };
 
 static void random_default(void *arg, void *out, size_t len)
@@ -363,6 +368,7 @@ int64_t ssp_wait_ms(struct ssp *s, uint64_t now)
 int64_t ssp_tick(struct ssp *s, uint64_t now)
 {
 	struct buf diff;
+	bool expired;
 
 	calculate_timers(s, now);
 	if (!s->peer_known)
@@ -371,6 +377,8 @@ int64_t ssp_tick(struct ssp *s, uint64_t now)
 		return wait_from_timers(s, now);
 
 	buf_init(&diff);
+	/* States sent after the assumed one went unacknowledged past the RTO. */
+	expired = s->assumed < s->nsent - 1;
 	s->lops->diff(s->sent[s->assumed].state, s->current, &diff);
 	prospective_resend(s, &diff);
 
@@ -384,7 +392,14 @@ int64_t ssp_tick(struct ssp *s, uint64_t now)
 			s->mindelay_clock = SSP_NEVER;
 		}
 	} else {
+		uint64_t newest_expired = s->sent[s->nsent - 1].num;
+
 		send_diff(s, now, &diff);
+		if (expired && s->expired_num == 0) {
+			s->expired_num = newest_expired;
+			s->resend_num = s->sent[s->nsent - 1].num;
+			s->stats.timeouts++;
+		}
 		s->mindelay_clock = SSP_NEVER;
 	}
 	buf_fini(&diff);
@@ -401,6 +416,14 @@ static void process_ack(struct ssp *s, uint64_t ack)
 			break;
 	if (i == s->nsent)
 		return; /* culled from the middle, or never sent: ignore */
+	if (s->expired_num != 0 && ack >= s->expired_num) {
+		if (ack < s->resend_num || s->resend_num == s->expired_num)
+			s->expired_num = 0; /* they arrived, late */
+		else {
+			s->stats.losses++;
+			s->expired_num = 0;
+		}
+	}
 	while (drop < s->nsent && s->sent[drop].num < ack)
 		drop++;
 	for (i = 0; i < drop; i++)

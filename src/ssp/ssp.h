@@ -140,6 +140,10 @@ enum ssp_rx {
 struct ssp_stats {
 	uint64_t sent;             /* instructions handed to send() */
 	uint64_t sent_empty;       /* of which empty acks */
+	uint64_t timeouts;         /* diffs sent over again because newer states went
+	                            * unacknowledged past the RTO */
+	uint64_t losses;           /* ... of which the peer then acknowledged the resend
+	                            * but none of the expired states: the loss signal */
 	uint64_t received;         /* instructions given to ssp_receive() */
 	uint64_t rx_newest;        /* ... that made a new highest state */
 	uint64_t rx_inserted;      /* ... that made an older state */

@@ -216,12 +216,50 @@ TEST(window_bounds_a_slow_consumer)
 	chan_delivered(s.chan, id, CHAN_WINDOW / 2);
 	exchange(&s, &c);
 	CHECK(chan_status(c.chan, id, &st));
-	CHECK_EQ_U64(st.room, CHAN_WINDOW / 2 < CHAN_IN_FLIGHT ? CHAN_WINDOW / 2 : CHAN_IN_FLIGHT);
+	CHECK_EQ_U64(st.room, CHAN_WINDOW / 2 < CHAN_IN_FLIGHT_MAX ? CHAN_WINDOW / 2 : CHAN_IN_FLIGHT_MAX);
 	end_fini(&c);
 	end_fini(&s);
 }
 
 /* Both directions at once over a link that loses a third of the frames. */
+TEST(in_flight_window_follows_loss)
+{
+	struct end c, s;
+	struct chan_status st;
+	static uint8_t chunk[CHAN_WINDOW];
+	uint32_t id;
+
+	end_init(&c, true);
+	end_init(&s, false);
+	id = chan_open(c.chan, CHAN_KIND_TCP, "h:1");
+	exchange(&c, &s);
+	chan_accept(s.chan, id);
+	exchange(&s, &c);
+	CHECK(chan_status(c.chan, id, &st));
+	CHECK_EQ_U64(st.room, CHAN_IN_FLIGHT_START);
+	/* Each acknowledgement grows the window by what it covered. */
+	chan_send(c.chan, id, chunk, st.room);
+	exchange(&c, &s);
+	chan_delivered(s.chan, id, CHAN_IN_FLIGHT_START);
+	exchange(&s, &c);
+	CHECK_EQ_U64(chan_in_flight_max(c.chan), 2 * CHAN_IN_FLIGHT_START);
+	CHECK(chan_status(c.chan, id, &st));
+	CHECK_EQ_U64(st.room, 2 * CHAN_IN_FLIGHT_START);
+	/* A loss halves it, down to the minimum. */
+	chan_loss(c.chan);
+	CHECK(chan_status(c.chan, id, &st));
+	CHECK_EQ_U64(st.room, CHAN_IN_FLIGHT_START);
+	for (int i = 0; i < 10; i++)
+		chan_loss(c.chan);
+	CHECK_EQ_U64(chan_in_flight_max(c.chan), CHAN_IN_FLIGHT_MIN);
+	/* Agent channels are not held by it. */
+	id = chan_open(c.chan, CHAN_KIND_AGENT, NULL);
+	CHECK(chan_status(c.chan, id, &st));
+	CHECK_EQ_U64(st.room, CHAN_WINDOW);
+	end_fini(&c);
+	end_fini(&s);
+}
+
 TEST(lossy_transfer_is_exact)
 {
 	struct end c, s;
@@ -436,6 +474,7 @@ int main(void)
 	RUN(refusal_reaches_the_opener);
 	RUN(abort_is_a_reset_for_the_peer);
 	RUN(window_bounds_a_slow_consumer);
+	RUN(in_flight_window_follows_loss);
 	RUN(lossy_transfer_is_exact);
 	RUN(receiver_checks);
 	RUN(received_log_is_bounded);
