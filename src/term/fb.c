@@ -499,6 +499,11 @@ static bool row_cells_equal_mask(const struct fb_row *a, const struct fb_row *b,
 		return true;
 	if (a->width != b->width)
 		return false;
+	/* An unchanged row is usually a byte copy of the other (fb_row_unshare):
+	 * one memcmp. Bytes past a cell's len may differ, so a difference is
+	 * only a reason to look cell by cell. */
+	if (memcmp(a->cells, b->cells, (size_t)a->width * sizeof(struct fb_cell)) == 0)
+		return true;
 	for (int x = 0; x < a->width; x++) {
 		if (!fb_cell_equal_mask(&a->cells[x], &b->cells[x], mask))
 			return false;

@@ -257,6 +257,38 @@ TEST(fb_sgr_strings)
 	          "\033[0;3;4;5;8;38;2;1;2;3;48;2;255;255;255m");
 }
 
+/* A masked comparison looks only at the mask's bits; bytes past a cell's
+ * len (the unspecified ones) never make two rows differ, masked or not. */
+TEST(fb_equal_mask_sees_only_the_mask)
+{
+	struct fb *a = fb_new(4, 2), *b;
+	struct fb_rend no_link = fb_rend_mask_all;
+	struct fb_cell *c;
+
+	no_link.link = 0;
+	fb_cell_set_cp(fb_mut_cell(a, 1, 2), 'x');
+	b = fb_copy(a);
+	c = fb_mut_cell(b, 1, 2); /* unshared: a byte copy of a's row */
+	c->text[FB_CELL_MAX - 1] ^= 0x55;
+	CHECK(fb_row(a, 1) != fb_row(b, 1));
+	CHECK(fb_equal(a, b));
+	CHECK(fb_equal_mask(a, b, &no_link));
+	c->rend.link = 7;
+	CHECK(!fb_equal(a, b));
+	CHECK(fb_equal_mask(a, b, &no_link));
+	CHECK(!fb_cell_equal(fb_cell(a, 1, 2), c));
+	CHECK(fb_cell_equal_mask(fb_cell(a, 1, 2), c, &no_link));
+	/* The draw state's rendition is masked the same way. */
+	c->rend.link = 0;
+	b->ds.rend.link = 9;
+	CHECK(!fb_equal(a, b));
+	CHECK(fb_equal_mask(a, b, &no_link));
+	b->ds.rend.fg = 31;
+	CHECK(!fb_equal_mask(a, b, &no_link));
+	fb_free(a);
+	fb_free(b);
+}
+
 int main(void)
 {
 	RUN(fb_copy_shares_rows);
@@ -268,5 +300,6 @@ int main(void)
 	RUN(fb_resize_clamps_and_keeps_rows);
 	RUN(fb_cell_helpers);
 	RUN(fb_sgr_strings);
+	RUN(fb_equal_mask_sees_only_the_mask);
 	return test_done();
 }
