@@ -25,10 +25,10 @@
 # Usage: osc8_session.sh [BUILD_DIR]   (TAP)
 set -u
 TESTLIB=${TESTLIB:-$(cd "$(dirname "$0")/../lib" && pwd)}
-TOOLS=$(cd "$(dirname "$0")/../tools" && pwd)
 MOSHC_BUILD=${1:-${MOSHC_BUILD:-build}}
 . "$TESTLIB/common.sh"
 . "$TESTLIB/mosh.sh"
+. "$TESTLIB/recorded.sh"
 
 MOSH_SERVER_BIN=$MOSHC_BUILD/mosh-server
 MOSH_CLIENT_BIN=$MOSHC_BUILD/mosh-client
@@ -96,48 +96,19 @@ done
 exit 0
 EOF
 
-# start NAME CLIENT TERM: a session for NAME ($TEST_TMP/NAME), its client
-# recorded in NAME/client.out; sets REC_PID.
-start() {
-	_dir=$TEST_TMP/$1
-	mkdir -p "$_dir"
-	mosh_server_start "$MOSH_SERVER_BIN" -i 127.0.0.1 -p 0 -- /bin/sh "$TEST_TMP/prog.sh" "$_dir" ||
-		return 1
-	_cmd=$(mosh_client_cmd "$2" 127.0.0.1 "$MOSH_SERVER_PORT" | sed "s/TERM=xterm-256color/TERM=$3/")
-	: >"$_dir/client.out"
-	python3 "$TOOLS/ptyrec.py" 80 24 "$_dir/client.out" 60 -- sh -c "$_cmd" \
-		2>"$_dir/ptyrec.log" &
-	REC_PID=$!
-	track_pid "$REC_PID"
-}
-
-# dumps DIR K: the model's screens, client and direct after step K, in DIR.
-dumps() {
-	_parts=""
-	for _k in $(seq 1 "$2"); do
-		_parts="$_parts $TEST_TMP/part.$_k"
+# parts K: the script's first K steps.
+parts() {
+	for _k in $(seq 1 "$1"); do
+		echo "$TEST_TMP/part.$_k"
 	done
-	# shellcheck disable=SC2086 # the list of parts
-	"$TERMCELLS" 80 24 $_parts | grep -v '^open' >"$1/direct.txt"
-	"$TERMCELLS" 80 24 "$1/client.out" | grep -v '^open' >"$1/client.txt"
-}
-same() {
-	dumps "$1" "$2" && cmp -s "$1/direct.txt" "$1/client.txt"
-}
-same_text() {
-	dumps "$1" "$2" && grep -v '^link' "$1/direct.txt" >"$1/direct.text" &&
-		grep -v '^link' "$1/client.txt" >"$1/client.text" &&
-		cmp -s "$1/direct.text" "$1/client.text"
-}
-show_diff() {
-	diff "$1/direct.txt" "$1/client.txt" | head -n 20 | sed 's/^/# /'
 }
 
 # step DIR K: let the program print step K and wait until the client shows it.
 step() {
 	: >"$1/go.$2"
-	if ! retry_until 15 same "$1" "$2"; then
-		show_diff "$1"
+	# shellcheck disable=SC2046 # the list of parts
+	if ! retry_until 15 rec_same "$1" $(parts "$2"); then
+		rec_show_diff "$1"
 		return 1
 	fi
 }
@@ -147,9 +118,7 @@ finish() {
 	for _k in 1 2 3 4; do
 		: >"$1/go.$_k"
 	done
-	wait_pid_exit "$REC_PID" 30 || return 1
-	untrack_pid "$REC_PID"
-	wait "$REC_PID"
+	rec_finish "$1"
 }
 
 # The last OSC 8 the client wrote closes the link, and the model agrees.
@@ -162,7 +131,8 @@ EOF
 	"$TERMCELLS" 80 24 "$1/client.out" | grep -qx 'open none'
 }
 
-if start ours "$MOSH_CLIENT_BIN" xterm-256color; then
+if rec_start "$TEST_TMP/ours" "$MOSH_CLIENT_BIN" xterm-256color /bin/sh "$TEST_TMP/prog.sh" \
+	"$TEST_TMP/ours"; then
 	d=$TEST_TMP/ours
 	tap_ok "wrap, scroll, overwrite, gap and SGR 0: the same cells and links" step "$d" 1
 	tap_ok "soft reset ends the link" step "$d" 2
@@ -174,15 +144,24 @@ else
 	tap_ok "our session starts" false
 fi
 
+# same_text DIR: after step 1, the same text, links aside.
+same_text() {
+	rec_dumps "$1" "$TEST_TMP/part.1" &&
+		grep -v '^link' "$1/direct.txt" >"$1/direct.text" &&
+		grep -v '^link' "$1/client.txt" >"$1/client.text" &&
+		cmp -s "$1/direct.text" "$1/client.text"
+}
+
 # control NAME CLIENT TERM: that session shows the text of step 1 but the
 # comparison sees the links missing.
 control() {
-	start "$1" "$2" "$3" || return 1
-	: >"$TEST_TMP/$1/go.1"
-	retry_until 15 same_text "$TEST_TMP/$1" 1 || return 1
-	! same "$TEST_TMP/$1" 1 || return 1
-	grep -q '^link' "$TEST_TMP/$1/direct.txt" || return 1
-	finish "$TEST_TMP/$1" && mosh_server_wait_exit 20
+	_d=$TEST_TMP/$1
+	rec_start "$_d" "$2" "$3" /bin/sh "$TEST_TMP/prog.sh" "$_d" || return 1
+	: >"$_d/go.1"
+	retry_until 15 same_text "$_d" || return 1
+	! rec_same "$_d" "$TEST_TMP/part.1" || return 1
+	grep -q '^link' "$_d/direct.txt" || return 1
+	finish "$_d" && mosh_server_wait_exit 20
 }
 if [ -x /usr/bin/mosh-client ]; then
 	tap_ok "control: mosh 1.4's client (no renditions) shows no links, and the check sees it" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ptyrec: run a command in a pseudo-terminal and record everything it writes.
 
-Usage: ptyrec.py COLS ROWS OUTFILE TIMEOUT -- COMMAND [ARG...]
+Usage: ptyrec.py [--chunks FILE] COLS ROWS OUTFILE TIMEOUT -- COMMAND [ARG...]
 
 The command gets a new session whose controlling terminal is a pty of
 COLS x ROWS; every byte it writes to the terminal is appended to OUTFILE as it
@@ -10,6 +10,10 @@ runs). Nothing is typed into it: its input stays open and silent. Ends when the
 command has exited and its output is drained, or after TIMEOUT seconds (the
 command's process group is then killed); exits with the command's status
 (128 + signal when killed by one, 124 on timeout).
+
+With --chunks, FILE gets a line "OFFSET LENGTH MS" per read (the bytes'
+place in OUTFILE, and milliseconds since the start): a program writes each
+frame at once, so a read that keeps up sees one frame per chunk.
 
 A test tool (tests/e2e/osc8_session.sh records mosh-client with it): what a
 terminal emulator would be fed, byte for byte.
@@ -25,8 +29,13 @@ import time
 
 
 def main(argv):
+    chunks_path = None
+    if len(argv) > 2 and argv[1] == "--chunks":
+        chunks_path = argv[2]
+        argv = argv[:1] + argv[3:]
     if len(argv) < 7 or argv[5] != "--":
-        sys.stderr.write("usage: ptyrec.py COLS ROWS OUTFILE TIMEOUT -- COMMAND [ARG...]\n")
+        sys.stderr.write(
+            "usage: ptyrec.py [--chunks FILE] COLS ROWS OUTFILE TIMEOUT -- COMMAND [ARG...]\n")
         return 2
     cols, rows, out_path, timeout = int(argv[1]), int(argv[2]), argv[3], float(argv[4])
     command = argv[6:]
@@ -48,8 +57,11 @@ def main(argv):
             os._exit(127)
     os.close(slave)
 
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    deadline = start + timeout
     status = None
+    offset = 0
+    chunks = open(chunks_path, "a", buffering=1) if chunks_path else None
     with open(out_path, "ab", buffering=0) as out:
         while time.monotonic() < deadline:
             ready, _, _ = select.select([master], [], [], 0.1)
@@ -61,6 +73,10 @@ def main(argv):
                 if not data:
                     break
                 out.write(data)
+                if chunks:
+                    chunks.write("%d %d %d\n" % (offset, len(data),
+                                                 (time.monotonic() - start) * 1000))
+                offset += len(data)
             elif status is not None:
                 break  # exited, and nothing more came for 0.1 s
             else:
@@ -74,6 +90,8 @@ def main(argv):
         else:
             time.sleep(0.05)
     os.close(master)
+    if chunks:
+        chunks.close()
     if status is None:
         try:
             os.killpg(pid, signal.SIGKILL)
