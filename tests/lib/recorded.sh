@@ -11,7 +11,7 @@
 # Needs: MOSH_SERVER_BIN and TERMCELLS (the termcells binary); TESTLIB.
 #
 # Functions:
-#   rec_start DIR CLIENT TERM PROG [ARG...]
+#   rec_start DIR CLIENT TERM PROG [ARG...]   (TERM may add "VAR=value ...")
 #         a session running "PROG ARG..." on MOSH_SERVER_BIN, CLIENT with TERM in
 #         an 80x24 pty recorded in DIR/client.out (DIR/client.chunks: one line
 #         "offset length ms" per read); sets REC_PID (tracked)
@@ -32,7 +32,7 @@ rec_start() {
 	mkdir -p "$_rec_dir"
 	mosh_server_start "$MOSH_SERVER_BIN" -i 127.0.0.1 -p 0 -- "$@" || return 1
 	_rec_cmd=$(mosh_client_cmd "$_rec_client" 127.0.0.1 "$MOSH_SERVER_PORT" |
-		sed "s/TERM=xterm-256color/TERM=$_rec_term/")
+		sed "s|TERM=xterm-256color|TERM=$_rec_term|")
 	: >"$_rec_dir/client.out"
 	python3 "$TESTLIB/../tools/ptyrec.py" --chunks "$_rec_dir/client.chunks" 80 24 "$_rec_dir/client.out" \
 		60 -- sh -c "$_rec_cmd" 2>"$_rec_dir/ptyrec.log" &

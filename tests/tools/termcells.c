@@ -2,7 +2,8 @@
  * termcells: the reference terminal model of the end-to-end hyperlink test
  * (tests/e2e/osc8_session.sh). It feeds a byte stream to a terminal of the
  * given size and prints what a user would see: each row's text, each run of
- * cells that carry one hyperlink (its params and URI) and the link still open
+ * cells with one rendition other than the default (as an SGR string), each
+ * run that carries one hyperlink (its params and URI) and the link still open
  * for the next print.
  *
  * The model is mosh-c's own emulator (src/term/emu), which a libvterm-style
@@ -15,14 +16,17 @@
  * Usage: termcells WIDTH HEIGHT [FILE...]   (the files in order, else stdin)
  * Output, one line each:
  *   row Y |TEXT|              (an empty cell prints as a space)
+ *   rend Y X0-X1 0;...m       (cells X0..X1 of row Y have this rendition)
  *   link Y X0-X1 PARAMS;URI   (cells X0..X1 of row Y carry the link)
  *   open PARAMS;URI | open none
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "term/emu.h"
 #include "term/fb.h"
+#include "util/buf.h"
 
 static int feed(struct emu *emu, FILE *f)
 {
@@ -44,10 +48,90 @@ static void print_link(uint16_t id)
 		printf("none");
 }
 
+/* A run's label: whether cells a and b belong to one run, and how it prints. */
+struct run_kind {
+	bool (*same)(const struct fb_cell *a, const struct fb_cell *b);
+	bool (*shown)(const struct fb_cell *c);
+	void (*print)(const struct fb_cell *c);
+	const char *name;
+};
+
+static bool same_link(const struct fb_cell *a, const struct fb_cell *b)
+{
+	return a->rend.link == b->rend.link;
+}
+
+static bool has_link(const struct fb_cell *c)
+{
+	return c->rend.link != 0;
+}
+
+static void print_cell_link(const struct fb_cell *c)
+{
+	print_link(c->rend.link);
+}
+
+static struct fb_rend rend_no_link(const struct fb_cell *c)
+{
+	struct fb_rend r = c->rend;
+
+	r.link = 0;
+	return r;
+}
+
+static bool same_rend(const struct fb_cell *a, const struct fb_cell *b)
+{
+	struct fb_rend ra = rend_no_link(a), rb = rend_no_link(b);
+
+	return fb_rend_equal(&ra, &rb);
+}
+
+static bool has_rend(const struct fb_cell *c)
+{
+	static const struct fb_rend plain;
+	struct fb_rend r = rend_no_link(c);
+
+	return !fb_rend_equal(&r, &plain);
+}
+
+static void print_rend(const struct fb_cell *c)
+{
+	struct fb_rend r = rend_no_link(c);
+	struct buf b;
+
+	buf_init(&b);
+	fb_rend_sgr(&r, &b);
+	fwrite(b.data + 2, 1, b.len - 2, stdout); /* without the ESC [ */
+	buf_fini(&b);
+}
+
+static const struct run_kind kinds[] = {
+    {same_rend, has_rend, print_rend, "rend"},
+    {same_link, has_link, print_cell_link, "link"},
+};
+
+/* The runs of row y that k shows. */
+static void print_runs(const struct fb_row *row, int y, const struct run_kind *k)
+{
+	int x0 = 0;
+
+	for (int x = 1; x <= row->width; x++) {
+		const struct fb_cell *c = &row->cells[x0];
+
+		if (x < row->width && k->same(&row->cells[x], c))
+			continue;
+		if (k->shown(c)) {
+			printf("%s %d %d-%d ", k->name, y, x0, x - 1);
+			k->print(c);
+			putchar('\n');
+		}
+		x0 = x;
+	}
+}
+
 static void print_row(const struct fb *fb, int y)
 {
 	const struct fb_row *row = fb_row(fb, y);
-	int x0 = 0;
 
 	printf("row %d |", y);
 	for (int x = 0; x < row->width; x++) {
@@ -61,18 +145,8 @@ static void print_row(const struct fb *fb, int y)
 			x++;
 	}
 	printf("|\n");
-	for (int x = 1; x <= row->width; x++) {
-		uint16_t id = row->cells[x0].rend.link;
-
-		if (x < row->width && row->cells[x].rend.link == id)
-			continue;
-		if (id != 0) {
-			printf("link %d %d-%d ", y, x0, x - 1);
-			print_link(id);
-			putchar('\n');
-		}
-		x0 = x;
-	}
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		print_runs(row, y, &kinds[i]);
 }
 
 int main(int argc, char **argv)
