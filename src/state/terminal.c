@@ -174,11 +174,20 @@ static bool screens_equal(const struct termstate *a, const struct termstate *b)
 	return disp_server_equal(emu_fb(a->emu), emu_fb(b->emu), a->renditions || b->renditions);
 }
 
+/* Which buffer shows is sent with the history part only (field 43, as diff()
+ * does): without it, switching buffers alone is no change. */
+static bool buffers_equal(const struct termstate *a, const struct termstate *b)
+{
+	if (a->hist == NULL || b->hist == NULL)
+		return a->hist == b->hist;
+	return termstate_alternate(a) == termstate_alternate(b);
+}
+
 bool termstate_equal(const struct termstate *a, const struct termstate *b)
 {
 	return a->echo_ack == b->echo_ack && a->has_hello == b->has_hello &&
 	       a->notice == b->notice && strcmp(a->notice_text, b->notice_text) == 0 &&
-	       a->hist_end == b->hist_end && a->alternate == b->alternate && screens_equal(a, b);
+	       a->hist_end == b->hist_end && buffers_equal(a, b) && screens_equal(a, b);
 }
 
 void termstate_diff(const struct termstate *from, const struct termstate *to, struct buf *out)

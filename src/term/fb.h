@@ -191,10 +191,13 @@ struct fb *fb_new(int width, int height);
 void fb_free(struct fb *fb);
 /* A copy sharing every row with fb; costs O(height + width). */
 struct fb *fb_copy(const struct fb *fb);
-/* The equality SSP uses (§8.5): rows (identity, or generation and cells), window
- * title, clipboard, bell count, the transmitted draw-state fields and which
- * buffer is shown. Not the icon name, tabs, saved cursor, origin/insert/autowrap,
- * DECCKM, pending wrap or the buffer not shown. */
+/* The equality SSP uses (§8.5): what a hoststring carries, so that two
+ * framebuffers are equal exactly when the differ has nothing to write from one
+ * to the other: rows' cells (not their generations, which a peer never
+ * learns), window title, clipboard, bell count and the transmitted draw-state
+ * fields. Not the icon name, tabs, saved cursor, origin/insert/autowrap,
+ * DECCKM, pending wrap, which buffer is shown (the terminal state sends that
+ * in a field of its own, §15) or the buffer not shown. */
 bool fb_equal(const struct fb *a, const struct fb *b);
 
 /*

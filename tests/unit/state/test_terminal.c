@@ -7,6 +7,7 @@
 
 #include "net/msg.h"
 #include "ssp/ssp.h"
+#include "state/history.h"
 #include "state/terminal.h"
 #include "state/userstream.h"
 #include "term/fb.h"
@@ -538,6 +539,171 @@ TEST(plain_link_sends_no_state_for_hidden_renditions)
 	CHECK_EQ_INT(bad, 0);
 }
 
+/* The peer acknowledges the newest state sent (its own diff is empty). */
+static void sim_ack(struct link_sim *l)
+{
+	struct ssp_instruction in = {0, 1, l->max_num, 0, NULL, 0, NULL, 0};
+
+	CHECK(ssp_receive(l->ssp, l->now, &in) >= 0);
+}
+
+/* Ticks the link asks for in ms of fake time, sleeping as long as it says;
+ * bounded: a link that asks for 0 ms is ticked every ms. */
+static int sim_ticks(struct link_sim *l, uint64_t ms)
+{
+	int ticks = 0;
+
+	for (uint64_t end = l->now + ms; l->now < end; ticks++) {
+		int64_t w = ssp_tick(l->ssp, l->now);
+
+		if (w < 0)
+			break;
+		l->now += w > 0 ? (uint64_t)w : 1;
+	}
+	return ticks;
+}
+
+/*
+ * Once the client holds the screen, a change it cannot see leaves a plain
+ * link idle. (It was a new state whose diff was empty, so SSP sent nothing,
+ * found the state still changed and asked to run again at once: a server
+ * spinning until the screen changed visibly.)
+ */
+TEST(a_hidden_change_leaves_the_link_idle)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof ext_only / sizeof ext_only[0]; i++) {
+		for (int fl = PLAIN_NO_HELLO; fl <= RENDITIONS; fl++) {
+			struct link_sim l;
+			char seq[128];
+			int ticks;
+
+			sim_open(&l, (enum flavour)fl);
+			snprintf(seq, sizeof seq, "\r\x1b[0m%shello", ext_only[i].before);
+			sim_write(&l, seq);
+			sim_run(&l, 500);
+			sim_ack(&l);
+			snprintf(seq, sizeof seq, "\r\x1b[0m\x1b]8;;\x1b\\%shello",
+			         ext_only[i].after);
+			sim_write(&l, seq);
+			ticks = sim_ticks(&l, 1000);
+			if (ticks > 10) {
+				printf("# %s, flavour %d: %d ticks in 1 s\n", ext_only[i].what, fl,
+				       ticks);
+				bad++;
+			}
+			sim_close(&l);
+		}
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
+/*
+ * SSP's contract (ssp.h): equal states diff to nothing, and a state that is
+ * not equal has a diff, else SSP would find it changed forever and send
+ * nothing. On random screens with our renditions and links in the output,
+ * for each flavour.
+ */
+TEST(equal_exactly_when_the_diff_is_empty)
+{
+	static const char *ext[] = {
+	    "\x1b[2m",
+	    "\x1b[9m",
+	    "\x1b[4:3m",
+	    "\x1b[58;5;9m",
+	    "\x1b[22;29;59m",
+	    "\x1b[4m",
+	    "\x1b]8;;http://a/\x1b\\",
+	    "\x1b]8;id=1;http://b/\x07",
+	    "\x1b]8;;\x1b\\",
+	    "\x1b[!p",
+	    "xyz",
+	    "\x1b[0m",
+	    "\x1b[?1049h",
+	    "\x1b[?1049l",
+	    "\x1b[?47h",
+	    "\x1b[?47l",
+	    "\x1b[?2026h",
+	    "\x1b[?2026l",
+	    "\x1b]1;icon\x07",
+	    "\x1b[?1004h",
+	    "\x1b[?1006h",
+	    "\x1b[?2004l",
+	    "\x1b[4h",
+	    "\x1b[20h",
+	    "\0337\033[3;3H\0338",
+	    "\033c",
+	};
+	struct rng r;
+	struct buf d;
+	int bad = 0;
+
+	rng_seed(&r, 7);
+	buf_init(&d);
+	for (int iter = 0; iter < 300; iter++) {
+		enum flavour fl = (enum flavour)(iter % 3);
+		struct termstate *now = flavoured(fl), *was;
+
+		for (int step = 0; step < 20; step++) {
+			was = termstate_copy(now);
+			for (int n = 1 + (int)rng_below(&r, 3); n > 0; n--) {
+				if (rng_below(&r, 2) == 0)
+					feed_random(now, &r, 1);
+				else
+					feed(now, ext[rng_below(&r, sizeof ext / sizeof ext[0])]);
+			}
+			buf_clear(&d);
+			termstate_diff(was, now, &d);
+			if (termstate_equal(was, now) != (d.len == 0)) {
+				printf("# iteration %d step %d, flavour %d: equal %d, diff %zu "
+				       "bytes\n",
+				       iter, step, (int)fl, termstate_equal(was, now), d.len);
+				bad++;
+			}
+			termstate_free(was);
+		}
+		termstate_free(now);
+	}
+	buf_fini(&d);
+	CHECK_EQ_INT(bad, 0);
+}
+
+/* equal() and an empty diff agree on what the peer cannot see either: blank
+ * rows made again (other generations), and which buffer shows, which only
+ * the history part sends. */
+static void check_same_and_silent(struct termstate *s, const char *bytes, bool want_equal)
+{
+	struct termstate *was = termstate_copy(s);
+	struct buf d;
+
+	buf_init(&d);
+	feed(s, bytes);
+	termstate_diff(was, s, &d);
+	CHECK_EQ_INT(termstate_equal(was, s), want_equal);
+	CHECK_EQ_INT(d.len == 0, want_equal);
+	buf_fini(&d);
+	termstate_free(was);
+}
+
+TEST(blank_rows_and_buffers_are_no_change_the_peer_cannot_see)
+{
+	struct termstate *plain = termstate_new(10, 3), *hist = termstate_new(10, 3);
+	struct history *h = history_new(10);
+
+	termstate_enable_history(hist, h);
+	history_unref(h);
+	check_same_and_silent(plain, "\x1b[2J\x1b[3L\x1b[S", true);
+	check_same_and_silent(plain, "\x1b[?1049h", true);
+	check_same_and_silent(plain, "\x1b[?1049l\x1b[?47h", true);
+	check_same_and_silent(hist, "\x1b[2J\x1b[T", true);
+	check_same_and_silent(hist, "\x1b[?1049h", false);
+	check_same_and_silent(hist, "\x1b[2J", true);
+	check_same_and_silent(hist, "\x1b[?1049l", false);
+	termstate_free(plain);
+	termstate_free(hist);
+}
+
 int main(void)
 {
 	RUN(diff_rebuilds_random_screens);
@@ -553,5 +719,8 @@ int main(void)
 	RUN(equal_sees_mosh14_renditions_in_every_flavour);
 	RUN(turning_renditions_on_shows_the_hidden_change);
 	RUN(plain_link_sends_no_state_for_hidden_renditions);
+	RUN(a_hidden_change_leaves_the_link_idle);
+	RUN(equal_exactly_when_the_diff_is_empty);
+	RUN(blank_rows_and_buffers_are_no_change_the_peer_cannot_see);
 	return test_done();
 }
