@@ -15,6 +15,9 @@
 #         a session running "PROG ARG..." on MOSH_SERVER_BIN, CLIENT with TERM in
 #         an 80x24 pty recorded in DIR/client.out (DIR/client.chunks: one line
 #         "offset length ms" per read); sets REC_PID (tracked)
+#   rec_start_client DIR CLIENT TERM PORT
+#         the client part alone, for the server that MOSH_SERVER_KEY belongs to,
+#         reached at 127.0.0.1:PORT (a forwarder, say)
 #   rec_dumps DIR FILE...
 #         the model's screens of the files' bytes (the direct terminal) and of
 #         the recording, in DIR/direct.txt and DIR/client.txt, without the
@@ -31,11 +34,14 @@ rec_start() {
 	shift 3
 	mkdir -p "$_rec_dir"
 	mosh_server_start "$MOSH_SERVER_BIN" -i 127.0.0.1 -p 0 -- "$@" || return 1
-	_rec_cmd=$(mosh_client_cmd "$_rec_client" 127.0.0.1 "$MOSH_SERVER_PORT" |
-		sed "s|TERM=xterm-256color|TERM=$_rec_term|")
-	: >"$_rec_dir/client.out"
-	python3 "$TESTLIB/../tools/ptyrec.py" --chunks "$_rec_dir/client.chunks" 80 24 "$_rec_dir/client.out" \
-		60 -- sh -c "$_rec_cmd" 2>"$_rec_dir/ptyrec.log" &
+	rec_start_client "$_rec_dir" "$_rec_client" "$_rec_term" "$MOSH_SERVER_PORT"
+}
+
+rec_start_client() {
+	_rec_cmd=$(mosh_client_cmd "$2" 127.0.0.1 "$4" | sed "s|TERM=xterm-256color|TERM=$3|")
+	: >"$1/client.out"
+	python3 "$TESTLIB/../tools/ptyrec.py" --chunks "$1/client.chunks" 80 24 "$1/client.out" \
+		60 -- sh -c "$_rec_cmd" 2>"$1/ptyrec.log" &
 	REC_PID=$!
 	track_pid "$REC_PID"
 }
