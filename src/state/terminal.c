@@ -188,12 +188,30 @@ uint64_t termstate_replies_dropped(const struct termstate *s)
 	return s->replies_dropped;
 }
 
+/* The screens differ as the link's flavour shows them: for a client without
+ * our renditions (a mosh 1.4 one never says hello) a change only in them is
+ * none, so SSP makes no state and sends no empty frame, as mosh 1.4. Either
+ * side with renditions counts, so turning them on shows what was hidden. */
+static bool screens_equal(const struct termstate *a, const struct termstate *b)
+{
+	return disp_server_equal(emu_fb(a->emu), emu_fb(b->emu), a->renditions || b->renditions);
+}
+
+/* Which buffer shows is sent with the history part only (field 43, as diff()
+ * does): without it, switching buffers alone is no change. */
+static bool buffers_equal(const struct termstate *a, const struct termstate *b)
+{
+	if (a->hist == NULL || b->hist == NULL)
+		return a->hist == b->hist;
+	return termstate_alternate(a) == termstate_alternate(b);
+}
+
 bool termstate_equal(const struct termstate *a, const struct termstate *b)
 {
 	return a->echo_ack == b->echo_ack && a->has_hello == b->has_hello &&
 	       a->notice == b->notice && strcmp(a->notice_text, b->notice_text) == 0 &&
-	       a->hist_end == b->hist_end && a->alternate == b->alternate &&
-	       chans_equal(a->chans, b->chans) && fb_equal(emu_fb(a->emu), emu_fb(b->emu));
+	       a->hist_end == b->hist_end && buffers_equal(a, b) &&
+	       chans_equal(a->chans, b->chans) && screens_equal(a, b);
 }
 
 void termstate_diff(const struct termstate *from, const struct termstate *to, struct buf *out)
@@ -234,7 +252,7 @@ void termstate_diff(const struct termstate *from, const struct termstate *to, st
 	if (from->echo_ack != to->echo_ack)
 		ev[n++] =
 		    (struct msg_host_event){.kind = MSG_HOST_ECHOACK, .echo_ack = to->echo_ack};
-	if (!fb_equal(ofb, nfb)) {
+	if (!screens_equal(from, to)) {
 		if (ofb->ds.width != nfb->ds.width || ofb->ds.height != nfb->ds.height)
 			ev[n++] = (struct msg_host_event){.kind = MSG_HOST_RESIZE,
 			                                  .width = nfb->ds.width,

@@ -56,8 +56,8 @@
 
 struct frame {
 	const struct tcaps *caps;
-	bool exact;    /* reproduce new exactly in mosh's emulator (server caps) */
-	bool all_rend; /* the terminal shows every rendition: nothing to mask */
+	bool exact;          /* reproduce new exactly in mosh's emulator (server caps) */
+	struct fb_rend mask; /* the renditions the terminal shows (disp_rend_mask) */
 	struct buf *out;
 	int width, height;
 	int cx, cy; /* assumed cursor; -1 = unknown; cx == width = pending wrap */
@@ -104,16 +104,16 @@ static void put_csi_n(struct frame *f, int n, char final)
 	buf_append_byte(f->out, (uint8_t) final);
 }
 
-struct fb_rend disp_rend_shown(const struct tcaps *caps, const struct fb_rend *r)
+struct fb_rend disp_rend_mask(const struct tcaps *caps)
 {
-	struct fb_rend m = *r;
+	struct fb_rend m = fb_rend_mask_all;
 
 	if (!caps->faint)
 		m.attr &= (uint8_t)~FB_ATTR_FAINT;
 	if (!caps->strike)
 		m.attr &= (uint8_t)~FB_ATTR_STRIKE;
 	if (!caps->ul_style)
-		m.ul_style = FB_UL_NONE;
+		m.ul_style = 0;
 	if (!caps->ul_color)
 		m.ul = 0;
 	if (!caps->links)
@@ -121,37 +121,29 @@ struct fb_rend disp_rend_shown(const struct tcaps *caps, const struct fb_rend *r
 	return m;
 }
 
+struct fb_rend disp_rend_shown(const struct tcaps *caps, const struct fb_rend *r)
+{
+	struct fb_rend m = disp_rend_mask(caps);
+
+	return fb_rend_masked(r, &m);
+}
+
 /* Renditions, cells and rows compared as the terminal shows them: a
  * difference it cannot show is no difference (a mosh 1.4 client gets no
  * bytes for it). */
 static bool rend_eq(const struct frame *f, const struct fb_rend *a, const struct fb_rend *b)
 {
-	struct fb_rend sa, sb;
-
-	if (f->all_rend)
-		return fb_rend_equal(a, b);
-	sa = disp_rend_shown(f->caps, a);
-	sb = disp_rend_shown(f->caps, b);
-	return fb_rend_equal(&sa, &sb);
+	return fb_rend_equal_mask(a, b, &f->mask);
 }
 
 static bool cell_eq(const struct frame *f, const struct fb_cell *a, const struct fb_cell *b)
 {
-	return a->len == b->len && a->flags == b->flags && rend_eq(f, &a->rend, &b->rend) &&
-	       memcmp(a->text, b->text, a->len) == 0;
+	return fb_cell_equal_mask(a, b, &f->mask);
 }
 
 static bool row_eq(const struct frame *f, const struct fb_row *a, const struct fb_row *b)
 {
-	if (a == b)
-		return true;
-	if (a->gen != b->gen || a->width != b->width)
-		return false;
-	for (int x = 0; x < a->width; x++) {
-		if (!cell_eq(f, &a->cells[x], &b->cells[x]))
-			return false;
-	}
-	return true;
+	return fb_row_equal_mask(a, b, &f->mask);
 }
 
 /* OSC 8 opening link id, or closing the open one (id 0). Ended with BEL,
@@ -680,7 +672,7 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 	memset(&f, 0, sizeof(f));
 	f.caps = caps;
 	f.exact = caps->exact;
-	f.all_rend = caps->faint && caps->strike && caps->ul_style && caps->ul_color && caps->links;
+	f.mask = disp_rend_mask(caps);
 	f.out = out;
 	f.width = nd->width;
 	f.height = nd->height;
@@ -763,16 +755,31 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 	put_modes(&f, initialized ? &old->ds : NULL, nd, initialized);
 }
 
+static void server_caps(struct tcaps *caps, bool ext)
+{
+	if (ext)
+		tcaps_server_ext(caps);
+	else
+		tcaps_server(caps);
+}
+
 void disp_server(const struct fb *old, const struct fb *new, bool initialized, bool ext,
                  struct buf *out)
 {
 	struct tcaps caps;
 
-	if (ext)
-		tcaps_server_ext(&caps);
-	else
-		tcaps_server(&caps);
+	server_caps(&caps, ext);
 	disp_frame(&caps, old, new, initialized, out);
+}
+
+bool disp_server_equal(const struct fb *a, const struct fb *b, bool ext)
+{
+	struct tcaps caps;
+	struct fb_rend mask;
+
+	server_caps(&caps, ext);
+	mask = disp_rend_mask(&caps);
+	return fb_equal_mask(a, b, &mask);
 }
 
 void disp_open(const struct tcaps *caps, bool term_init, struct buf *out)

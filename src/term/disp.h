@@ -46,9 +46,21 @@ void disp_frame(const struct tcaps *caps, const struct fb *old, const struct fb 
 void disp_server(const struct fb *old, const struct fb *new, bool initialized, bool ext,
                  struct buf *out);
 
+/*
+ * Whether the server flavour (ext as for disp_server) sees a and b as the
+ * same screen: fb_equal, except that without ext the renditions a mosh 1.4
+ * client cannot show are ignored, so a diff between them would carry no
+ * hoststring. The terminal state's equality, which SSP asks every tick: a
+ * masked comparison, no rendering.
+ */
+bool disp_server_equal(const struct fb *a, const struct fb *b, bool ext);
+
+/* The rendition mask (fb.h) of what a terminal with caps shows: faint,
+ * strikethrough, underline style and colour and links only where it has them. */
+struct fb_rend disp_rend_mask(const struct tcaps *caps);
 /* Rendition r as a terminal with caps shows it: what it lacks (faint,
- * strikethrough, underline style or colour) dropped. With tcaps_server() this
- * is mosh 1.4's rendition of r. */
+ * strikethrough, underline style or colour, links) dropped. With
+ * tcaps_server() this is mosh 1.4's rendition of r. */
 struct fb_rend disp_rend_shown(const struct tcaps *caps, const struct fb_rend *r);
 
 /*

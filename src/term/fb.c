@@ -453,25 +453,70 @@ void fb_switch_screen(struct fb *fb, bool alt)
 	fb->ds.alt_screen = alt;
 }
 
-static bool ds_equal(const struct fb_ds *a, const struct fb_ds *b)
+const struct fb_rend fb_rend_mask_all = {
+    .fg = UINT32_MAX,
+    .bg = UINT32_MAX,
+    .ul = UINT32_MAX,
+    .attr = UINT8_MAX,
+    .ul_style = UINT8_MAX,
+    .link = UINT16_MAX,
+};
+
+/* Branch-free: this runs for every cell of every changed row, every tick. */
+bool fb_rend_equal_mask(const struct fb_rend *a, const struct fb_rend *b,
+                        const struct fb_rend *mask)
 {
-	return a->width == b->width && a->height == b->height && a->cur_row == b->cur_row &&
-	       a->cur_col == b->cur_col && a->cursor_visible == b->cursor_visible &&
-	       a->reverse_video == b->reverse_video && fb_rend_equal(&a->rend, &b->rend) &&
-	       a->bracketed_paste == b->bracketed_paste && a->mouse_mode == b->mouse_mode &&
-	       a->mouse_focus == b->mouse_focus && a->mouse_alt_scroll == b->mouse_alt_scroll &&
-	       a->mouse_enc == b->mouse_enc && a->alt_screen == b->alt_screen;
+	return (((a->fg ^ b->fg) & mask->fg) | ((a->bg ^ b->bg) & mask->bg) |
+	        ((a->ul ^ b->ul) & mask->ul) | ((uint32_t)(a->attr ^ b->attr) & mask->attr) |
+	        ((uint32_t)(a->ul_style ^ b->ul_style) & mask->ul_style) |
+	        ((uint32_t)(a->link ^ b->link) & mask->link)) == 0;
 }
 
-bool fb_equal(const struct fb *a, const struct fb *b)
+bool fb_rend_equal(const struct fb_rend *a, const struct fb_rend *b)
 {
-	if (!ds_equal(&a->ds, &b->ds))
+	return fb_rend_equal_mask(a, b, &fb_rend_mask_all);
+}
+
+struct fb_rend fb_rend_masked(const struct fb_rend *r, const struct fb_rend *mask)
+{
+	struct fb_rend m = {
+	    .fg = r->fg & mask->fg,
+	    .bg = r->bg & mask->bg,
+	    .ul = r->ul & mask->ul,
+	    .attr = (uint8_t)(r->attr & mask->attr),
+	    .ul_style = (uint8_t)(r->ul_style & mask->ul_style),
+	    .link = (uint16_t)(r->link & mask->link),
+	};
+	return m;
+}
+
+bool fb_cell_equal_mask(const struct fb_cell *a, const struct fb_cell *b,
+                        const struct fb_rend *mask)
+{
+	return a->len == b->len && a->flags == b->flags &&
+	       fb_rend_equal_mask(&a->rend, &b->rend, mask) &&
+	       memcmp(a->text, b->text, a->len) == 0;
+}
+
+bool fb_cell_equal(const struct fb_cell *a, const struct fb_cell *b)
+{
+	return fb_cell_equal_mask(a, b, &fb_rend_mask_all);
+}
+
+static bool row_cells_equal_mask(const struct fb_row *a, const struct fb_row *b,
+                                 const struct fb_rend *mask)
+{
+	if (a == b)
+		return true;
+	if (a->width != b->width)
 		return false;
-	if (a->bell != b->bell || !fb_str_equal(a->title, b->title) ||
-	    !fb_str_equal(a->clipboard, b->clipboard))
-		return false;
-	for (int y = 0; y < a->ds.height; y++) {
-		if (!fb_row_equal(a->rows[y], b->rows[y]))
+	/* An unchanged row is usually a byte copy of the other (fb_row_unshare):
+	 * one memcmp. Bytes past a cell's len may differ, so a difference is
+	 * only a reason to look cell by cell. */
+	if (memcmp(a->cells, b->cells, (size_t)a->width * sizeof(struct fb_cell)) == 0)
+		return true;
+	for (int x = 0; x < a->width; x++) {
+		if (!fb_cell_equal_mask(&a->cells[x], &b->cells[x], mask))
 			return false;
 	}
 	return true;
@@ -479,32 +524,51 @@ bool fb_equal(const struct fb *a, const struct fb *b)
 
 bool fb_row_cells_equal(const struct fb_row *a, const struct fb_row *b)
 {
-	if (a == b)
-		return true;
-	if (a->width != b->width)
+	return row_cells_equal_mask(a, b, &fb_rend_mask_all);
+}
+
+bool fb_row_equal_mask(const struct fb_row *a, const struct fb_row *b, const struct fb_rend *mask)
+{
+	return a == b || (a->gen == b->gen && row_cells_equal_mask(a, b, mask));
+}
+
+bool fb_row_equal(const struct fb_row *a, const struct fb_row *b)
+{
+	return fb_row_equal_mask(a, b, &fb_rend_mask_all);
+}
+
+/* The draw state a hoststring carries (which buffer is shown is not one). */
+static bool ds_equal(const struct fb_ds *a, const struct fb_ds *b, const struct fb_rend *mask)
+{
+	return a->width == b->width && a->height == b->height && a->cur_row == b->cur_row &&
+	       a->cur_col == b->cur_col && a->cursor_visible == b->cursor_visible &&
+	       a->reverse_video == b->reverse_video &&
+	       fb_rend_equal_mask(&a->rend, &b->rend, mask) &&
+	       a->bracketed_paste == b->bracketed_paste && a->mouse_mode == b->mouse_mode &&
+	       a->mouse_focus == b->mouse_focus && a->mouse_alt_scroll == b->mouse_alt_scroll &&
+	       a->mouse_enc == b->mouse_enc;
+}
+
+bool fb_equal_mask(const struct fb *a, const struct fb *b, const struct fb_rend *mask)
+{
+	if (!ds_equal(&a->ds, &b->ds, mask))
 		return false;
-	for (int x = 0; x < a->width; x++) {
-		if (!fb_cell_equal(&a->cells[x], &b->cells[x]))
+	if (a->bell != b->bell || !fb_str_equal(a->title, b->title) ||
+	    !fb_str_equal(a->clipboard, b->clipboard))
+		return false;
+	/* Cells, not generations: a peer never learns those, so rows cleared
+	 * again or scrolled in blank look the same to it, and SSP must not take
+	 * a state whose diff is empty for a change (it would never settle). */
+	for (int y = 0; y < a->ds.height; y++) {
+		if (!row_cells_equal_mask(a->rows[y], b->rows[y], mask))
 			return false;
 	}
 	return true;
 }
 
-bool fb_row_equal(const struct fb_row *a, const struct fb_row *b)
+bool fb_equal(const struct fb *a, const struct fb *b)
 {
-	return a == b || (a->gen == b->gen && fb_row_cells_equal(a, b));
-}
-
-bool fb_rend_equal(const struct fb_rend *a, const struct fb_rend *b)
-{
-	return a->fg == b->fg && a->bg == b->bg && a->attr == b->attr && a->ul == b->ul &&
-	       a->ul_style == b->ul_style && a->link == b->link;
-}
-
-bool fb_cell_equal(const struct fb_cell *a, const struct fb_cell *b)
-{
-	return a->len == b->len && a->flags == b->flags && fb_rend_equal(&a->rend, &b->rend) &&
-	       memcmp(a->text, b->text, a->len) == 0;
+	return fb_equal_mask(a, b, &fb_rend_mask_all);
 }
 
 bool fb_cell_blank(const struct fb_cell *c)

@@ -191,11 +191,33 @@ struct fb *fb_new(int width, int height);
 void fb_free(struct fb *fb);
 /* A copy sharing every row with fb; costs O(height + width). */
 struct fb *fb_copy(const struct fb *fb);
-/* The equality SSP uses (§8.5): rows (identity, or generation and cells), window
- * title, clipboard, bell count, the transmitted draw-state fields and which
- * buffer is shown. Not the icon name, tabs, saved cursor, origin/insert/autowrap,
- * DECCKM, pending wrap or the buffer not shown. */
+/* The equality SSP uses (§8.5): what a hoststring carries, so that two
+ * framebuffers are equal exactly when the differ has nothing to write from one
+ * to the other: rows' cells (not their generations, which a peer never
+ * learns), window title, clipboard, bell count and the transmitted draw-state
+ * fields. Not the icon name, tabs, saved cursor, origin/insert/autowrap,
+ * DECCKM, pending wrap, which buffer is shown (the terminal state sends that
+ * in a field of its own, §15) or the buffer not shown. */
 bool fb_equal(const struct fb *a, const struct fb *b);
+
+/*
+ * Rendition masks: a comparison through a mask looks only at the bits set in
+ * each field of it (a struct fb_rend), so a terminal that cannot show some of
+ * our renditions sees no difference in them (disp_rend_mask builds the mask
+ * of a terminal's capabilities). fb_rend_mask_all sees everything: the
+ * unmasked functions are these with it.
+ */
+extern const struct fb_rend fb_rend_mask_all;
+/* fb_equal up to the renditions outside mask: as cheap as fb_equal, for
+ * SSP's tick (a mosh 1.4 client's link must not make a state it cannot see). */
+bool fb_equal_mask(const struct fb *a, const struct fb *b, const struct fb_rend *mask);
+bool fb_row_equal_mask(const struct fb_row *a, const struct fb_row *b, const struct fb_rend *mask);
+bool fb_cell_equal_mask(const struct fb_cell *a, const struct fb_cell *b,
+                        const struct fb_rend *mask);
+bool fb_rend_equal_mask(const struct fb_rend *a, const struct fb_rend *b,
+                        const struct fb_rend *mask);
+/* r with the bits outside mask cleared. */
+struct fb_rend fb_rend_masked(const struct fb_rend *r, const struct fb_rend *mask);
 
 /* Clamp a requested size into [1, FB_MAX_*] with width*height <= FB_MAX_CELLS. */
 void fb_clamp_size(int *width, int *height);

@@ -37,7 +37,7 @@ struct tcaps {
 	 */
 	bool keep_scrollback;
 	/* Renditions beyond mosh 1.4's; without one, the differ draws cells as if
-	 * they did not have it (fb_rend_mosh14 for the plain server flavour). */
+	 * they did not have it (disp_rend_mask). */
 	bool faint;    /* SGR 2 */
 	bool strike;   /* SGR 9 */
 	bool ul_style; /* SGR 4:n, n = 2..5 */

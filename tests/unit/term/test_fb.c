@@ -106,8 +106,9 @@ TEST(fb_equal_fields)
 	fb_free(b);
 }
 
-/* The buffer not shown is shared by copies like the one shown; switching is a
- * visible change (fb_equal) and swaps the DECSC states. */
+/* The buffer not shown is shared by copies like the one shown; switching
+ * swaps the DECSC states. It is not a change fb_equal sees: no hoststring
+ * carries it (the terminal state sends it in a field of its own). */
 TEST(fb_switch_screen_and_copy)
 {
 	struct fb *a = fb_new(6, 3);
@@ -122,9 +123,9 @@ TEST(fb_switch_screen_and_copy)
 	CHECK(a->other_rows[0] == primary0);
 	CHECK_EQ_INT(a->ds.saved.row, 0);
 	CHECK(a->ds.saved.autowrap);
-	CHECK(!fb_equal(a, b));
+	CHECK(fb_equal(a, b)); /* blank either way */
 	fb_switch_screen(b, true);
-	CHECK(!fb_equal(a, b)); /* different blank rows (generations) */
+	CHECK(fb_equal(a, b)); /* other blank rows (generations), the same cells */
 	fb_free(b);
 	fb_cell_set_cp(fb_mut_cell(a, 1, 1), 'z');
 	b = fb_copy(a);
@@ -257,6 +258,38 @@ TEST(fb_sgr_strings)
 	          "\033[0;3;4;5;8;38;2;1;2;3;48;2;255;255;255m");
 }
 
+/* A masked comparison looks only at the mask's bits; bytes past a cell's
+ * len (the unspecified ones) never make two rows differ, masked or not. */
+TEST(fb_equal_mask_sees_only_the_mask)
+{
+	struct fb *a = fb_new(4, 2), *b;
+	struct fb_rend no_link = fb_rend_mask_all;
+	struct fb_cell *c;
+
+	no_link.link = 0;
+	fb_cell_set_cp(fb_mut_cell(a, 1, 2), 'x');
+	b = fb_copy(a);
+	c = fb_mut_cell(b, 1, 2); /* unshared: a byte copy of a's row */
+	c->text[FB_CELL_MAX - 1] ^= 0x55;
+	CHECK(fb_row(a, 1) != fb_row(b, 1));
+	CHECK(fb_equal(a, b));
+	CHECK(fb_equal_mask(a, b, &no_link));
+	c->rend.link = 7;
+	CHECK(!fb_equal(a, b));
+	CHECK(fb_equal_mask(a, b, &no_link));
+	CHECK(!fb_cell_equal(fb_cell(a, 1, 2), c));
+	CHECK(fb_cell_equal_mask(fb_cell(a, 1, 2), c, &no_link));
+	/* The draw state's rendition is masked the same way. */
+	c->rend.link = 0;
+	b->ds.rend.link = 9;
+	CHECK(!fb_equal(a, b));
+	CHECK(fb_equal_mask(a, b, &no_link));
+	b->ds.rend.fg = 31;
+	CHECK(!fb_equal_mask(a, b, &no_link));
+	fb_free(a);
+	fb_free(b);
+}
+
 int main(void)
 {
 	RUN(fb_copy_shares_rows);
@@ -268,5 +301,6 @@ int main(void)
 	RUN(fb_resize_clamps_and_keeps_rows);
 	RUN(fb_cell_helpers);
 	RUN(fb_sgr_strings);
+	RUN(fb_equal_mask_sees_only_the_mask);
 	return test_done();
 }
