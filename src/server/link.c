@@ -185,17 +185,23 @@ static void note_hello(struct link *l, const struct userstream *remote)
 	log_info("client speaks mosh-c %u, features %#llx", version, (unsigned long long)features);
 }
 
+/* Every instruction may acknowledge channel bytes, not only a new state. */
+static void sync_channels(struct link *l)
+{
+	if (l->fwd != NULL && !l->ending)
+		sfwd_sync(l->fwd, userstream_chans(ssp_remote(l->ssp)),
+		          termstate_chans(ssp_acked_state(l->ssp)), ssp_stats(l->ssp)->losses);
+}
+
 static void on_receive(void *arg, uint64_t now)
 {
 	struct link *l = arg;
 	uint64_t num = ssp_remote_num(l->ssp);
 
-	/* Every instruction may acknowledge channel bytes, not only new states. */
-	if (l->fwd != NULL && !l->ending)
-		sfwd_sync(l->fwd, userstream_chans(ssp_remote(l->ssp)),
-		          termstate_chans(ssp_acked_state(l->ssp)), ssp_stats(l->ssp)->losses);
-	if (num == l->input_num || ssp_remote_shutdown(l->ssp) || l->ending)
+	if (num == l->input_num || ssp_remote_shutdown(l->ssp) || l->ending) {
+		sync_channels(l);
 		return;
+	}
 	/* Keep the events not yet applied: the receiver may already have dropped them. */
 	if (userstream_extend_to(l->input, ssp_remote(l->ssp)) < 0) {
 		userstream_free(l->input);
@@ -209,6 +215,9 @@ static void on_receive(void *arg, uint64_t now)
 		if (l->on_heard != NULL)
 			l->on_heard(l->on_heard_arg, l, now);
 	}
+	/* After on_heard: a reattaching client's -R ports are free once the
+	 * link it displaces has closed its listeners. */
+	sync_channels(l);
 	if (!l->ending)
 		apply_input(l, now);
 }
