@@ -72,6 +72,7 @@ struct ssp {
 	 * expired state shows they were only late; one of the resend or later
 	 * without it counts as a loss. */
 	uint64_t expired_num, resend_num;
+	uint64_t fg_sent; /* when a frame with a foreground change last went (ops.background) */
 };
 
 static void random_default(void *arg, void *out, size_t len)
@@ -223,6 +224,7 @@ static void calculate_timers(struct ssp *s, uint64_t now)
 	const struct ssp_state_ops *o = s->lops;
 	uint64_t interval = ssp_send_interval(s);
 	uint64_t last_sent = s->sent[s->nsent - 1].time;
+	uint64_t paced = last_sent;
 
 	update_assumed(s, now);
 	rationalize(s);
@@ -231,11 +233,13 @@ static void calculate_timers(struct ssp *s, uint64_t now)
 		s->next_ack_time = now + SSP_ACK_DELAY;
 
 	if (!o->equal(s->current, s->sent[s->nsent - 1].state)) {
+		if (o->background != NULL && !o->background(s->sent[s->nsent - 1].state, s->current))
+			paced = s->fg_sent;
 		if (s->mindelay_clock == SSP_NEVER)
 			s->mindelay_clock = now;
 		s->next_send_time = s->mindelay_clock + s->send_mindelay;
-		if (last_sent + interval > s->next_send_time)
-			s->next_send_time = last_sent + interval;
+		if (paced + interval > s->next_send_time)
+			s->next_send_time = paced + interval;
 	} else if (!o->equal(s->current, s->sent[s->assumed].state) && heard_recently(s, now)) {
 		s->next_send_time = last_sent + interval;
 		if (s->mindelay_clock != SSP_NEVER &&
@@ -303,6 +307,7 @@ static void send_empty_ack(struct ssp *s, uint64_t now, const struct buf *empty)
 
 	add_sent(s, now, num);
 	transmit(s, now, empty, num);
+	s->fg_sent = now;
 	s->next_ack_time = now + SSP_ACK_INTERVAL;
 	s->next_send_time = SSP_NEVER;
 }
@@ -312,6 +317,9 @@ static void send_diff(struct ssp *s, uint64_t now, const struct buf *diff)
 	struct ssp_entry *last = &s->sent[s->nsent - 1];
 	uint64_t num;
 	bool same = s->lops->equal(s->current, last->state);
+
+	if (s->lops->background == NULL || !s->lops->background(last->state, s->current))
+		s->fg_sent = now;
 
 	num = same ? last->num : last->num + 1;
 	if (s->shutdown)

@@ -90,6 +90,12 @@ struct ssp_state_ops {
 	 * rows shared with its base do not count). Called once per received state
 	 * and again after subtract, so it should be cheap. */
 	size_t (*size)(const void *state);
+	/* Optional (may be NULL: every change is in the foreground): whether to
+	 * differs from from only in background parts (forwarded channel bytes).
+	 * Such changes keep their own pace of one frame per interval, and a
+	 * foreground change (keystrokes, the screen) is paced only by the
+	 * foreground frames before it, so it never waits behind them. */
+	bool (*background)(const void *from, const void *to);
 };
 
 /* One SSP instruction (4.1) minus protocol_version, which the glue adds and checks. */

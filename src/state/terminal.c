@@ -206,12 +206,17 @@ static bool buffers_equal(const struct termstate *a, const struct termstate *b)
 	return termstate_alternate(a) == termstate_alternate(b);
 }
 
-bool termstate_equal(const struct termstate *a, const struct termstate *b)
+/* Everything but the channel part, which is background (ops.background). */
+static bool foreground_equal(const struct termstate *a, const struct termstate *b)
 {
 	return a->echo_ack == b->echo_ack && a->has_hello == b->has_hello &&
 	       a->notice == b->notice && strcmp(a->notice_text, b->notice_text) == 0 &&
-	       a->hist_end == b->hist_end && buffers_equal(a, b) &&
-	       chans_equal(a->chans, b->chans) && screens_equal(a, b);
+	       a->hist_end == b->hist_end && buffers_equal(a, b) && screens_equal(a, b);
+}
+
+bool termstate_equal(const struct termstate *a, const struct termstate *b)
+{
+	return chans_equal(a->chans, b->chans) && foreground_equal(a, b);
 }
 
 void termstate_diff(const struct termstate *from, const struct termstate *to, struct buf *out)
@@ -435,6 +440,13 @@ static int ops_apply(void *state, const uint8_t *diff, size_t len)
 	return termstate_apply(state, diff, len);
 }
 
+static bool ops_background(const void *from, const void *to)
+{
+	const struct termstate *a = from, *b = to;
+
+	return !chans_equal(a->chans, b->chans) && foreground_equal(a, b);
+}
+
 static void ops_subtract(void *state, const void *prefix)
 {
 	struct chanset *c = termstate_chans(state), *p = termstate_chans(prefix);
@@ -451,4 +463,5 @@ const struct ssp_state_ops termstate_ops = {
     .apply = ops_apply,
     .subtract = ops_subtract,
     .size = ops_size,
+    .background = ops_background,
 };

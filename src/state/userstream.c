@@ -470,6 +470,17 @@ static int ops_apply(void *s, const uint8_t *diff, size_t len)
 	return userstream_apply(s, diff, len);
 }
 
+/* Only the channel part differs: forwarded bytes, not keystrokes. */
+static bool ops_background(const void *from, const void *to)
+{
+	const struct userstream *a = from, *b = to;
+
+	if (a->end != b->end || a->has_hello != b->has_hello)
+		return false;
+	return (a->chans == NULL || b->chans == NULL) ? a->chans != b->chans
+	                                              : !chanset_equal(a->chans, b->chans);
+}
+
 static void ops_subtract(void *s, const void *prefix)
 {
 	userstream_subtract(s, prefix);
@@ -482,4 +493,5 @@ const struct ssp_state_ops userstream_ops = {
     .diff = ops_diff,
     .apply = ops_apply,
     .subtract = ops_subtract,
+    .background = ops_background,
 };
