@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "ssp/ssp.h"
+#include "chan/chanset.h"
 #include "state/userstream.h"
 #include "util/bytes.h"
 #include "util/err.h"
@@ -245,6 +246,41 @@ TEST(mindelay_and_frame_interval_gate_new_content)
 	CHECK_EQ_INT(c.n, 2);
 	cap_clear(&c);
 	ssp_free(client);
+}
+
+/* Forwarded bytes keep their own pace; a keystroke never waits behind them. */
+TEST(background_frames_do_not_pace_keystrokes)
+{
+	static struct cap c;
+	struct ssp *server = mk(&c, SSP_SEND_MINDELAY_SERVER, 0);
+	struct chan_entry *e;
+
+	ssp_tick(server, 0); /* empty ack at 0 */
+	e = chanset_add(userstream_enable_chans(cur(server)), 1);
+	e->kind = CHAN_KIND_TCP;
+	chanset_write(e, "data", 4);
+	CHECK_EQ_INT(ssp_tick(server, 100), 150); /* the frame interval rules */
+	ssp_tick(server, 250);
+	CHECK_EQ_INT(c.n, 2);
+	/* Right after a background frame, a key waits only for the mindelay... */
+	userstream_push_bytes(cur(server), "k", 1);
+	CHECK_EQ_INT(ssp_tick(server, 260), 8);
+	ssp_tick(server, 268);
+	CHECK_EQ_INT(c.n, 3);
+	/* ... while more background bytes wait a whole interval after the last frame. */
+	chanset_write(chanset_get(userstream_chans(cur(server)), 1), "more", 4);
+	CHECK_EQ_INT(ssp_tick(server, 270), 248);
+	ssp_tick(server, 518);
+	CHECK_EQ_INT(c.n, 4);
+	/* Foreground frames still pace one another: the interval since the key's. */
+	userstream_push_bytes(cur(server), "j", 1);
+	CHECK_EQ_INT(ssp_tick(server, 519), 8);
+	ssp_tick(server, 527);
+	CHECK_EQ_INT(c.n, 5);
+	userstream_push_bytes(cur(server), "l", 1);
+	CHECK_EQ_INT(ssp_tick(server, 530), 247);
+	cap_clear(&c);
+	ssp_free(server);
 }
 
 TEST(mindelay_can_be_cut_short)
@@ -719,6 +755,7 @@ int main(void)
 	RUN(heartbeats_every_3s_with_new_numbers);
 	RUN(data_is_acked_within_100ms_and_empty_acks_wait);
 	RUN(mindelay_and_frame_interval_gate_new_content);
+	RUN(background_frames_do_not_pace_keystrokes);
 	RUN(mindelay_can_be_cut_short);
 	RUN(sent_states_capped_at_32_dropping_from_the_middle);
 	RUN(resend_from_acked_state_when_cheap);
