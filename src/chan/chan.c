@@ -22,6 +22,7 @@ struct rec {
 	bool left;      /* our entry is gone */
 	bool reset;
 	bool forgotten; /* the shell is done with it */
+	bool discard;   /* aborted by us, the answering side: see chan_abort */
 	uint64_t peer_end, peer_consumed;
 	char *target;
 	char *reason; /* the peer's refusal */
@@ -158,6 +159,18 @@ static void settle_one(struct chan *c, struct rec *r)
 		if (r->state != CHAN_CLOSED)
 			close_rec(c, r, !clean);
 		leave(c, r);
+		return;
+	}
+	if (r->discard && l != NULL) {
+		struct chan_entry *e = c->remote ? chanset_get(c->remote, r->id) : NULL;
+
+		if (l->consumed < r->peer_end) {
+			l->consumed = r->peer_end;
+			if (e != NULL)
+				chanset_release(e, l->consumed);
+		}
+		if (complete(l, r) && final_acked(c, l, r))
+			leave(c, r);
 		return;
 	}
 	if (l != NULL && r->state == CHAN_OPEN && complete(l, r))
@@ -444,6 +457,21 @@ void chan_abort(struct chan *c, uint32_t id)
 		return;
 	}
 	close_rec(c, r, true);
+	r->forgotten = true;
+	if (!r->mine && !r->left) {
+		/*
+		 * The opener may not have seen our answer yet, and an entry that
+		 * goes before it is seen leaves the opener waiting for ever. So
+		 * stay, end our stream and throw away what comes until the opener
+		 * ends too: it sees an end of file rather than a reset.
+		 */
+		struct chan_entry *l = chanset_get(c->local, id);
+
+		l->fin = true;
+		r->discard = true;
+		settle(c);
+		return;
+	}
 	leave(c, r);
 	drop(c, r);
 }

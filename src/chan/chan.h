@@ -96,7 +96,9 @@ void chan_delivered(struct chan *c, uint32_t id, size_t n);
 void chan_send(struct chan *c, uint32_t id, const void *p, size_t n);
 /* Nothing more to send. */
 void chan_finish(struct chan *c, uint32_t id);
-/* Abandon the channel at once (the peer sees a reset); the record goes. */
+/* Abandon the channel at once: the peer sees a reset if we opened it; if it
+ * did, our stream ends and its bytes are thrown away until it ends too (it
+ * may not have seen our answer, so we cannot simply leave). */
 void chan_abort(struct chan *c, uint32_t id);
 /* The shell is done with a CLOSED channel: forget it. */
 void chan_forget(struct chan *c, uint32_t id);

@@ -179,6 +179,38 @@ TEST(abort_is_a_reset_for_the_peer)
 	end_fini(&s);
 }
 
+/* The answering side gives up before the opener saw its answer: the opener
+ * must still get to the end (an end of file), never wait for ever. */
+TEST(answerer_abort_before_its_answer_was_seen)
+{
+	struct end c, s;
+	struct chan_status st;
+	uint32_t id;
+
+	end_init(&c, true);
+	end_init(&s, false);
+	id = chan_open(c.chan, CHAN_KIND_TCP, "h:1");
+	chan_send(c.chan, id, "request", 7);
+	exchange(&c, &s);
+	chan_accept(s.chan, id);
+	chan_abort(s.chan, id);
+	CHECK(chan_status(s.chan, id, &st) && st.state == CHAN_CLOSED && st.reset);
+	exchange(&s, &c);
+	CHECK(chan_status(c.chan, id, &st) && st.state == CHAN_OPEN && st.eof);
+	chan_send(c.chan, id, "more", 4);
+	chan_finish(c.chan, id);
+	for (int i = 0; i < 6; i++)
+		exchange(&c, &s);
+	CHECK(chan_status(c.chan, id, &st) && st.state == CHAN_CLOSED);
+	chan_forget(c.chan, id);
+	for (int i = 0; i < 6; i++)
+		exchange(&c, &s);
+	CHECK_EQ_INT(chan_count(c.chan) + chan_count(s.chan), 0);
+	CHECK_EQ_INT(chanset_count(c.local) + chanset_count(s.local), 0);
+	end_fini(&c);
+	end_fini(&s);
+}
+
 /* A deterministic byte stream. */
 static uint8_t pattern(uint64_t i)
 {
@@ -473,6 +505,7 @@ int main(void)
 	RUN(open_accept_transfer_close);
 	RUN(refusal_reaches_the_opener);
 	RUN(abort_is_a_reset_for_the_peer);
+	RUN(answerer_abort_before_its_answer_was_seen);
 	RUN(window_bounds_a_slow_consumer);
 	RUN(in_flight_window_follows_loss);
 	RUN(lossy_transfer_is_exact);
