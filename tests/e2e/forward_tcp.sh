@@ -6,7 +6,9 @@
 #   clean    `mosh -L ... -R ...` through our launcher and a throwaway sshd on
 #            127.0.0.1 (tests/lib/sshd.sh): 20 MB arrive hash-identical through
 #            -L from a local server, 20 MB go up through -L to a sink that
-#            answers with their hash, and the same two through -R.
+#            answers with their hash, and the same two through -R (whose
+#            upload names its target "localhost", as users do: the sink listens
+#            on 127.0.0.1 only, so a connect must try each address of the name).
 #   roam     mosh-client -L/-R to our server through tools/mosh-relay (20 ms
 #            each way, so the transfers take seconds): once a 20 MB download
 #            through -L and one through -R are under way, the client's address
@@ -103,7 +105,7 @@ part_clean() {
 	tap_ok "mosh -L -L -R -R starts through ssh" tmux_start fwd 80 24 \
 		"'$LAUNCHER' --ssh='$SSH_CMD' --server='$SERVER' \
 		-L $L1:127.0.0.1:$SRC_PORT -L 127.0.0.1:$L2:127.0.0.1:$SINK_PORT \
-		-R $R1:127.0.0.1:$SRC_PORT -R localhost:$R2:localhost:$SINK_PORT \
+		-R $R1:127.0.0.1:$SRC_PORT -R 127.0.0.1:$R2:localhost:$SINK_PORT \
 		$SSHD_USER@127.0.0.1 -- env PS1='fwd$ ' /bin/sh" || tap_done
 	tap_ok "the prompt arrives" tmux_wait_for 'fwd$' 30 || tap_done
 	tap_ok "the session's shell works" shell_works up || tap_done
