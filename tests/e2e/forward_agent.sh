@@ -19,6 +19,13 @@
 #            the server does not support forwarding; continuing without
 #            -A/-L/-R", the session works and the shell has MOSH_FORWARD_AGENT=1
 #            (mosh 1.4 sets -l variables in its environment) but no agent.
+#   mosh14-client
+#            Debian's mosh-client (1.4) against our mosh-server started with
+#            -l MOSH_FORWARD_AGENT=1 and the rogue-channel test hook (see
+#            forward_tcp.sh): the session works; `ssh-add -l` in it ends within
+#            10 s and lists no key (no channel can reach a mosh 1.4 client, and
+#            the shell's programs must not hang on the agent socket); the hook
+#            never reports a channel accepted.
 #
 # A missing tmux, ssh-agent, sshd or Debian mosh is a TAP skip.
 # Usage: forward_agent.sh PART [BUILD_DIR]
@@ -183,6 +190,30 @@ part_relay() {
 		"down datagrams lost"
 }
 
+part_mosh14_client() {
+	require_prog /usr/bin/mosh-client
+	start_agent_and_sshd
+	MOSH_TEST_ROGUE_CHANNEL=127.0.0.1:$SSHD_PORT
+	MOSH_TEST_ROGUE_CHANNEL_LOG=$TEST_TMP/rogue-channel.log
+	export MOSH_TEST_ROGUE_CHANNEL MOSH_TEST_ROGUE_CHANNEL_LOG
+	tap_ok "our mosh-server new -l MOSH_FORWARD_AGENT=1 starts" \
+		mosh_server_start "$SERVER" -i 127.0.0.1 -p 0 -l MOSH_FORWARD_AGENT=1 -- /bin/sh ||
+		tap_done
+	unset MOSH_TEST_ROGUE_CHANNEL MOSH_TEST_ROGUE_CHANNEL_LOG
+	tap_ok "mosh 1.4's client starts (with the test agent in its environment)" \
+		tmux_start agent 80 24 "export SSH_AUTH_SOCK='$AGENT_SOCK' && \
+		$(mosh_client_cmd /usr/bin/mosh-client 127.0.0.1 "$MOSH_SERVER_PORT")" || tap_done
+	tap_ok "the prompt arrives" tmux_wait_for 'agent$' 30 || tap_done
+	sed -i "s/^ssh-add -l /timeout 10 ssh-add -l /" "$TEST_TMP/list.sh"
+	tap_ok "ssh-add -l in the session ends within 10 s" run_in_session list 20 || tap_done
+	tap_ok "it lists no key" sh -c "! grep -qF '$FINGERPRINT' '$TEST_TMP/list.out' &&
+		! grep -qx 'rc=124' '$TEST_TMP/list.out'" || sed 's/^/# | /' "$TEST_TMP/list.out"
+	tap_ok "no channel was accepted" sh -c "! grep -qs '^accepted ' '$TEST_TMP/rogue-channel.log'"
+	tmux_type "echo still-\$((6*7))"
+	tmux_keys Enter
+	tap_ok "the session still works" tmux_wait_for still-42 20
+}
+
 part_mosh14() {
 	require_prog /usr/bin/mosh-server
 	start_agent_and_sshd
@@ -199,8 +230,9 @@ part_mosh14() {
 
 case $PART in
 agent | relay | mosh14) "part_$PART" ;;
+mosh14-client) part_mosh14_client ;;
 *)
-	echo "usage: $0 agent|relay|mosh14 [BUILD_DIR]" >&2
+	echo "usage: $0 agent|relay|mosh14|mosh14-client [BUILD_DIR]" >&2
 	exit 2
 	;;
 esac
