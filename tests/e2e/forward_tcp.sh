@@ -6,7 +6,8 @@
 #   clean    `mosh -L ... -R ...` through our launcher and a throwaway sshd on
 #            127.0.0.1 (tests/lib/sshd.sh): 20 MB arrive hash-identical through
 #            -L from a local server, 20 MB go up through -L to a sink that
-#            answers with their hash, and the same two through -R (whose
+#            answers with their hash, and the same two through -R, all four at
+#            once (whose
 #            upload names its target "localhost", as users do: the sink listens
 #            on 127.0.0.1 only, so a connect must try each address of the name).
 #   roam     mosh-client -L/-R to our server through tools/mosh-relay (20 ms
@@ -24,7 +25,7 @@
 #            connects to P, the log says refused, the session and the requested
 #            -R still work.
 #   memory   two consumers (one through -L, one through -R) connect and then do
-#            not read for 30 s while 64 MB wait to be sent: the VmRSS of
+#            not read for 30 s while 32 MB each wait to be sent: the VmRSS of
 #            mosh-client and mosh-server stays under their baseline + 12 MiB
 #            throughout, and afterwards every byte arrives.
 #   mosh14   our launcher and client with -L against Debian's mosh-server (1.4)
@@ -110,14 +111,24 @@ part_clean() {
 	tap_ok "the prompt arrives" tmux_wait_for 'fwd$' 30 || tap_done
 	tap_ok "the session's shell works" shell_works up || tap_done
 	want=$(blob_expect "$BYTES" 11)
-	transfer "-L: $BYTES bytes arrive hash-identical" l-down "$want" \
-		--port "$L1" --connect-timeout 15
-	transfer "-L: $BYTES bytes go up hash-identical" l-up "$want" \
-		--port "$L2" --send "$BYTES" --seed 11
-	transfer "-R: $BYTES bytes arrive hash-identical" r-down "$want" \
-		--port "$R1" --connect-timeout 15
-	transfer "-R: $BYTES bytes go up hash-identical" r-up "$want" \
-		--port "$R2" --send "$BYTES" --seed 11
+	t0=$(now_ms)
+	# All four at once: the session shares its budget among them.
+	blob_fetch l-down --timeout 150 --port "$L1" --connect-timeout 15
+	pids=$BLOB_PID
+	blob_fetch l-up --timeout 150 --port "$L2" --connect-timeout 15 --send "$BYTES" --seed 11
+	pids="$pids $BLOB_PID"
+	blob_fetch r-down --timeout 150 --port "$R1" --connect-timeout 15
+	pids="$pids $BLOB_PID"
+	blob_fetch r-up --timeout 150 --port "$R2" --connect-timeout 15 --send "$BYTES" --seed 11
+	pids="$pids $BLOB_PID"
+	for pid in $pids; do
+		blob_wait "$pid" 160
+	done
+	tap_diag "four transfers of $BYTES bytes at once: $(($(now_ms) - t0)) ms"
+	tap_ok "-L: $BYTES bytes arrive hash-identical" blob_result_is l-down "$want"
+	tap_ok "-L: $BYTES bytes go up hash-identical" blob_result_is l-up "$want"
+	tap_ok "-R: $BYTES bytes arrive hash-identical" blob_result_is r-down "$want"
+	tap_ok "-R: $BYTES bytes go up hash-identical" blob_result_is r-up "$want"
 	tap_ok "the shell still works" shell_works after
 	tap_ok "the source saw 2 connections (one per forwarding)" \
 		test "$(cat "$TEST_TMP/src.count")" = 2
@@ -201,8 +212,8 @@ part_rogue() {
 }
 
 part_memory() {
-	big=64000000
-	tap_ok "a 64 MB source listens" blob_serve src send --bytes "$big" --seed 5 --timeout 170 ||
+	big=32000000
+	tap_ok "a 32 MB source listens" blob_serve src send --bytes "$big" --seed 5 --timeout 170 ||
 		tap_done
 	SRC_PORT=$BLOB_PORT
 	L1=$(tcp_free_port) R1=$(tcp_free_port)
@@ -234,8 +245,8 @@ part_memory() {
 	blob_wait "$lpid" 80
 	blob_wait "$rpid" 80
 	want=$(blob_expect "$big" 5)
-	tap_ok "-L: after the stall all 64 MB arrive hash-identical" blob_result_is l-down "$want"
-	tap_ok "-R: after the stall all 64 MB arrive hash-identical" blob_result_is r-down "$want"
+	tap_ok "-L: after the stall all 32 MB arrive hash-identical" blob_result_is l-down "$want"
+	tap_ok "-R: after the stall all 32 MB arrive hash-identical" blob_result_is r-down "$want"
 }
 
 part_mosh14() {
