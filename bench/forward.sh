@@ -15,7 +15,9 @@
 #               every 100 ms, the first key not measured; once at an idle
 #               session, then again while a much larger stream is read through
 #               -L as fast as possible (the frame budget's worst case: the
-#               screen must still go first).
+#               screen must still go first), and as a control while the same
+#               stream is read straight from its source, not through mosh (the
+#               same kind of CPU load, without the session carrying it).
 #
 # Usage: bench/forward.sh [BUILD_DIR]
 #   PROFILES="lan rtt200"  BYTES=20000000  TEXT=...  POLL=0.25
@@ -111,8 +113,16 @@ run_profile() { # run_profile PROFILE
 		echo "  (no transfer reached the source through -L: no figure during a transfer)"
 	fi
 	kill "$_bg" 2>/dev/null
+	# The control: the same kind of reader and source, straight over loopback, not
+	# through mosh, so only their CPU load competes with the session.
+	blob_fetch "direct-$_prof" --port "$_big" --timeout 500 --connect-timeout 10
+	_bg=$BLOB_PID
+	sleep 2
+	measure "direct-$_prof"
+	kill "$_bg" 2>/dev/null
 	summary "idle-$_prof" "key to glyph, idle"
 	summary "busy-$_prof" "key to glyph, during a transfer"
+	summary "direct-$_prof" "... beside a direct transfer"
 
 	tmux_keys C-^ .
 	tmux_wait_exit 20
