@@ -4,17 +4,17 @@
 # judged by count and sha256 (tests/tools/tcpblob.py). One PART per run:
 #
 #   clean    `mosh -L ... -R ...` through our launcher and a throwaway sshd on
-#            127.0.0.1 (tests/lib/sshd.sh): 20 MB arrive hash-identical through
-#            -L from a local server, 20 MB go up through -L to a sink that
-#            answers with their hash, and the same two through -R, all four at
-#            once (whose
-#            upload names its target "localhost", as users do: the sink listens
-#            on 127.0.0.1 only, so a connect must try each address of the name).
+#            127.0.0.1 (tests/lib/sshd.sh), four transfers at once: 20 MB arrive
+#            hash-identical through -L from a local server, 20 MB go up through
+#            -L to a sink that answers with their hash, and the same two through
+#            -R (whose upload names its target "localhost", as users do: the
+#            sink listens on 127.0.0.1 only, so a connect must try each address
+#            of the name).
 #   roam     mosh-client -L/-R to our server through tools/mosh-relay (20 ms
-#            each way, so the transfers take seconds): once a 20 MB download
-#            through -L and one through -R are under way, the client's address
-#            changes (the relay's new source port) and the link is black for
-#            20 s; both still arrive hash-identical.
+#            each way, so the transfers take seconds): as soon as a 20 MB
+#            download through -L and one through -R have started, the client's
+#            address changes (the relay's new source port) and the link is
+#            black for 20 s; both still arrive hash-identical.
 #   rogue    the server, started with MOSH_TEST_ROGUE_CHANNEL=127.0.0.1:P (a
 #            test-only hook: once a client that speaks channels is attached, the
 #            server opens one tcp channel to that target), opens a channel to P
@@ -150,9 +150,13 @@ start_direct() {
 	tap_ok "the session's shell works" shell_works up || tap_done
 }
 
+src_asked_twice() {
+	[ "$(cat "$TEST_TMP/src.count")" = 2 ]
+}
+
 # both_running LPID RPID: the source was asked twice and neither fetch has ended.
 both_running() {
-	[ "$(cat "$TEST_TMP/src.count")" = 2 ] &&
+	src_asked_twice &&
 		pid_alive "$1" && [ ! -s "$TEST_TMP/l-down" ] &&
 		pid_alive "$2" && [ ! -s "$TEST_TMP/r-down" ]
 }
@@ -167,11 +171,12 @@ part_roam() {
 	lpid=$BLOB_PID
 	blob_fetch r-down --timeout 150 --port "$R1" --connect-timeout 15
 	rpid=$BLOB_PID
-	sleep 1.5
-	tap_ok "both transfers are under way when the link goes" \
-		both_running "$lpid" "$rpid"
+	# The link goes as soon as both streams have started.
+	retry_until 15 src_asked_twice
 	relay_blackout
 	relay_rebind
+	tap_ok "both transfers are under way when the link goes" \
+		both_running "$lpid" "$rpid"
 	t0=$(now_ms)
 	sleep 20
 	relay_blackout
