@@ -98,6 +98,17 @@ preflight "unknown TERM" "mosh: no terminfo entry for TERM=no-such-term: " \
 preflight "TERM unset" "mosh: TERM is not set" LANG=C.UTF-8 TERM=
 preflight "input not a terminal" "mosh: standard input is not a terminal" LANG=C.UTF-8 TERM=xterm
 
+# A bad forwarding spec is refused before ssh runs, with the reason and the usage.
+rm -f "$T/ssh-ran"
+TERM=xterm LANG=C.UTF-8 timeout 10 "$B/mosh" --ssh="$T/ssh-runs" -R 8080:h:80 -L 0:h:80 \
+	me@example.invalid </dev/null >"$T/out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/out"
+check "bad -L: exit 255 ($rc)" [ $rc -eq 255 ]
+check "bad -L: says why" grep -qF 'mosh: -L "0:h:80": port 0 is out of range 1..65535' "$T/out"
+check "bad -L: shows the usage" grep -q '^Usage: mosh ' "$T/out"
+check "bad -L: ssh never ran" [ ! -e "$T/ssh-ran" ]
+
 sshd_start "$T/sshd"
 case $? in
 0)
