@@ -67,11 +67,11 @@ struct ssp {
 	uint64_t roundtrip;
 
 	struct ssp_stats stats;
-	/* A resend after states expired unacknowledged: the newest expired
-	 * number and the resend's; 0: none pending. An acknowledgement of an
-	 * expired state shows they were only late; one of the resend or later
-	 * without it counts as a loss. */
-	uint64_t expired_num, resend_num;
+	/* A resend after states expired unacknowledged: the oldest and newest
+	 * expired numbers and the resend's; expired_first 0: none pending. An
+	 * acknowledgement of any expired state shows they were only late; one
+	 * of the resend or later without it counts as a loss. */
+	uint64_t expired_first, expired_last, resend_num;
 };
 
 static void random_default(void *arg, void *out, size_t len)
@@ -369,6 +369,7 @@ int64_t ssp_tick(struct ssp *s, uint64_t now)
 {
 	struct buf diff;
 	bool expired;
+	uint64_t first_expired;
 
 	calculate_timers(s, now);
 	if (!s->peer_known)
@@ -379,6 +380,7 @@ int64_t ssp_tick(struct ssp *s, uint64_t now)
 	buf_init(&diff);
 	/* States sent after the assumed one went unacknowledged past the RTO. */
 	expired = s->assumed < s->nsent - 1;
+	first_expired = expired ? s->sent[s->assumed + 1].num : 0;
 	s->lops->diff(s->sent[s->assumed].state, s->current, &diff);
 	prospective_resend(s, &diff);
 
@@ -395,8 +397,9 @@ int64_t ssp_tick(struct ssp *s, uint64_t now)
 		uint64_t newest_expired = s->sent[s->nsent - 1].num;
 
 		send_diff(s, now, &diff);
-		if (expired && s->expired_num == 0) {
-			s->expired_num = newest_expired;
+		if (expired && s->expired_first == 0) {
+			s->expired_first = first_expired;
+			s->expired_last = newest_expired;
 			s->resend_num = s->sent[s->nsent - 1].num;
 			s->stats.timeouts++;
 		}
@@ -416,13 +419,11 @@ static void process_ack(struct ssp *s, uint64_t ack)
 			break;
 	if (i == s->nsent)
 		return; /* culled from the middle, or never sent: ignore */
-	if (s->expired_num != 0 && ack >= s->expired_num) {
-		if (ack < s->resend_num || s->resend_num == s->expired_num)
-			s->expired_num = 0; /* they arrived, late */
-		else {
+	if (s->expired_first != 0 && ack >= s->expired_first) {
+		/* A resend under an expired number acks alike: call it late. */
+		if (ack >= s->resend_num && s->resend_num != s->expired_last)
 			s->stats.losses++;
-			s->expired_num = 0;
-		}
+		s->expired_first = 0;
 	}
 	while (drop < s->nsent && s->sent[drop].num < ack)
 		drop++;

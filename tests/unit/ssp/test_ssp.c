@@ -889,6 +889,28 @@ TEST(loss_late_acks_are_no_loss)
 	pair_fini(&p);
 }
 
+/* As above, but only the first held ack survives: it names an older expired
+ * state, not the newest, and the next ack heard names a state past the
+ * resend. Any expired state acknowledged shows they were only late. */
+TEST(loss_ack_of_an_older_expired_state_is_no_loss)
+{
+	static struct pair p;
+	uint64_t head, resend;
+
+	pair_init(&p);
+	p.ba.stall_from = 1000;
+	p.ba.stall_until = 1230;
+	p.ba.stall_keep = 1;
+	pair_run(&p, 0, 3000, 300);
+	CHECK(pair_first_resend(&p, &head, &resend));
+	CHECK(pair_acked_between(&p, head + 1, resend - 1));
+	CHECK(!pair_acked_between(&p, resend - 1, resend));
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 1);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 0);
+	pair_check_synced(&p, 3000);
+	pair_fini(&p);
+}
+
 /* Three separate losses: one count each, although each episode resends from
  * the acknowledged head every frame until the peer's ack comes back. */
 TEST(loss_counts_once_per_episode)
@@ -967,6 +989,7 @@ int main(void)
 	RUN(borrowed_live_state_starts_from_blank);
 	RUN(loss_dropped_state_counts_once_resend_acked);
 	RUN(loss_late_acks_are_no_loss);
+	RUN(loss_ack_of_an_older_expired_state_is_no_loss);
 	RUN(loss_counts_once_per_episode);
 	RUN(loss_lost_resends_stay_one_episode);
 	RUN(loss_clean_exchange_counts_nothing);
