@@ -140,8 +140,10 @@ enum ssp_rx {
 struct ssp_stats {
 	uint64_t sent;             /* instructions handed to send() */
 	uint64_t sent_empty;       /* of which empty acks */
-	uint64_t timeouts;         /* diffs sent over again because newer states went
-	                            * unacknowledged past the RTO */
+	uint64_t timeouts;         /* resend episodes: diffs sent over again because
+	                            * states holding data went unacknowledged past
+	                            * RTO + ACK_DELAY (counted once until an ack ends
+	                            * the episode; the first resend takes a new number) */
 	uint64_t losses;           /* ... of which the peer then acknowledged the resend
 	                            * but none of the expired states: the loss signal */
 	uint64_t received;         /* instructions given to ssp_receive() */

@@ -413,7 +413,7 @@ TEST(retransmission_stops_after_10s_of_silence)
 	for (uint64_t t = 1; t < 30000; t++)
 		ssp_tick(s, t);
 	for (size_t i = 1; i < c.n; i++) {
-		CHECK_EQ_U64(c.v[i].in.new_num, 1); /* all retransmissions */
+		CHECK_EQ_U64(c.v[i].in.new_num, 2); /* all retransmissions, one fresh number */
 		if (c.v[i].t < 10000)
 			early++;
 		else
@@ -949,6 +949,62 @@ TEST(loss_lost_resends_stay_one_episode)
 	pair_fini(&p);
 }
 
+/* A sender held back (by a window, or a user who stopped typing) changes
+ * nothing after its frame: the resend is of the same state, under a fresh
+ * number, and its ack still tells a loss from a late frame. */
+TEST(loss_of_an_unchanged_state_is_counted)
+{
+	static struct pair p;
+	bool fresh = false;
+
+	pair_init(&p);
+	pair_run(&p, 0, 1000, 0);
+	userstream_push_bytes(cur(p.a), "held", 4);
+	p.ab.drop_lo = p.ab.drop_hi = ssp_sent_num(p.a) + 1;
+	pair_run(&p, 1000, 3000, 0);
+	for (size_t i = 0; i < p.ca.n; i++)
+		fresh |= p.ca.v[i].in.new_num == p.ab.drop_hi + 1 && p.ca.v[i].in.diff_len > 0;
+	CHECK(fresh);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 1);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 1);
+	pair_check_synced(&p, 3000);
+	pair_fini(&p);
+}
+
+TEST(late_unchanged_state_is_no_loss)
+{
+	static struct pair p;
+
+	pair_init(&p);
+	pair_run(&p, 0, 1000, 0);
+	userstream_push_bytes(cur(p.a), "held", 4);
+	/* The frame arrives, but its ack is held past the RTO. */
+	p.ba.stall_from = 1000;
+	p.ba.stall_until = 1400;
+	pair_run(&p, 1000, 3000, 0);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 1);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 0);
+	pair_check_synced(&p, 3000);
+	pair_fini(&p);
+}
+
+/* The first keystroke after an idle spell: the sender's last empty ack went
+ * unacknowledged past the RTO (the peer acks those at leisure), which is
+ * neither a timeout nor a loss. */
+TEST(loss_typing_after_idle_counts_nothing)
+{
+	static struct pair p;
+
+	pair_init(&p);
+	pair_run(&p, 0, 1000, 0);
+	userstream_push_bytes(cur(p.a), "k", 1);
+	pair_run(&p, 1000, 3000, 0);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 0);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 0);
+	pair_check_synced(&p, 3000);
+	pair_fini(&p);
+}
+
 TEST(loss_clean_exchange_counts_nothing)
 {
 	static struct pair p;
@@ -992,6 +1048,9 @@ int main(void)
 	RUN(loss_ack_of_an_older_expired_state_is_no_loss);
 	RUN(loss_counts_once_per_episode);
 	RUN(loss_lost_resends_stay_one_episode);
+	RUN(loss_of_an_unchanged_state_is_counted);
+	RUN(late_unchanged_state_is_no_loss);
+	RUN(loss_typing_after_idle_counts_nothing);
 	RUN(loss_clean_exchange_counts_nothing);
 	return test_done();
 }
