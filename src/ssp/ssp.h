@@ -4,10 +4,10 @@
  * mosh peers run them, generic over a state type (struct ssp_state_ops).
  *
  * Model. The application owns nothing here: it mutates ssp_current() and reads
- * ssp_remote(). The sender keeps sent_states (number, time last sent, copy),
- * whose first entry is the newest state the peer acknowledged ("head"); it
- * always sends a diff from the state the peer is known or assumed to hold to
- * the current one. The receiver keeps received_states sorted by number,
+ * ssp_remote(). The sender keeps sent_states (number, times first and last
+ * sent, copy), whose first entry is the newest state the peer acknowledged
+ * ("head"); it always sends a diff from the state the peer is known or
+ * assumed to hold to the current one. The receiver keeps received_states sorted by number,
  * starting with state 0, and applies each diff to the state it names.
  *
  * Memory. A peer holding the key can make each received state large with a
