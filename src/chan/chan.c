@@ -40,6 +40,10 @@ struct chan {
 	size_t n;
 	struct chan_stats stats;
 	uint64_t flight_max; /* the in-flight window */
+	/* TCP bytes sent and acknowledged so far; after a loss, only bytes
+	 * sent after it (beyond grow_from) grow the window again, or the
+	 * resend's acknowledgement would give back what the loss took. */
+	uint64_t sent_total, acked_total, grow_from;
 };
 
 struct chan *chan_new(struct chanset *local, bool client)
@@ -243,6 +247,7 @@ static uint64_t newly_acked(const struct chan *c, const struct chanset *acked)
 
 void chan_loss(struct chan *c)
 {
+	c->grow_from = c->sent_total;
 	c->flight_max /= 2;
 	if (c->flight_max < CHAN_IN_FLIGHT_MIN)
 		c->flight_max = CHAN_IN_FLIGHT_MIN;
@@ -255,7 +260,11 @@ size_t chan_in_flight_max(const struct chan *c)
 
 void chan_sync(struct chan *c, const struct chanset *remote, const struct chanset *acked)
 {
-	c->flight_max += newly_acked(c, acked);
+	uint64_t before = c->acked_total;
+
+	c->acked_total += newly_acked(c, acked);
+	if (c->acked_total > c->grow_from)
+		c->flight_max += c->acked_total - (before > c->grow_from ? before : c->grow_from);
 	if (c->flight_max > CHAN_IN_FLIGHT_MAX)
 		c->flight_max = CHAN_IN_FLIGHT_MAX;
 	chanset_free(c->remote);
@@ -432,6 +441,8 @@ void chan_send(struct chan *c, uint32_t id, const void *p, size_t n)
 		return;
 	ASSERT(n <= room(c, r));
 	chanset_write(l, p, n);
+	if (r->kind != CHAN_KIND_AGENT)
+		c->sent_total += n;
 	c->stats.bytes_sent += n;
 }
 

@@ -75,7 +75,7 @@ void chan_free(struct chan *c);
  */
 void chan_sync(struct chan *c, const struct chanset *remote, const struct chanset *acked);
 
-/* A frame was lost (ssp_stats.timeouts grew): halve the in-flight window. */
+/* A frame was lost (ssp_stats.losses grew): halve the in-flight window. */
 void chan_loss(struct chan *c);
 /* The in-flight window now, for the log and tests. */
 size_t chan_in_flight_max(const struct chan *c);

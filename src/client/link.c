@@ -113,6 +113,7 @@ uint64_t clink_send_errors(const struct clink *l, int *last_errno)
 
 struct chanset *clink_enable_chans(struct clink *l)
 {
+	ssp_set_loss_probe(l->ssp, true);
 	return userstream_enable_chans(ssp_current(l->ssp));
 }
 

@@ -59,7 +59,8 @@ uint64_t clink_frame_interval(const struct clink *l);
 uint64_t clink_send_errors(const struct clink *l, int *last_errno);
 
 /* Start the shutdown handshake (no-op once started). */
-/* The channel part of our state (turned on by the first call; borrowed). */
+/* The channel part of our state (turned on by the first call, with SSP's
+ * loss probe; borrowed). */
 struct chanset *clink_enable_chans(struct clink *l);
 /* Frames lost so far (ssp_stats.losses). */
 uint64_t clink_losses(const struct clink *l);

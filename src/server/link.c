@@ -175,8 +175,10 @@ static void note_hello(struct link *l, const struct userstream *remote)
 	termstate_set_hello(l->view, WIRE_MOSHC_VERSION,
 	                    WIRE_FEATURE_NOTICE | WIRE_FEATURE_RENDITIONS | WIRE_FEATURE_CHANNELS |
 	                        (l->history != NULL ? WIRE_FEATURE_SCROLLBACK : 0));
-	if (features & WIRE_FEATURE_CHANNELS)
+	if (features & WIRE_FEATURE_CHANNELS) {
 		l->fwd = sfwd_new(l->loop, termstate_enable_chans(l->view));
+		ssp_set_loss_probe(l->ssp, true);
+	}
 	termstate_set_renditions(l->view, (features & WIRE_FEATURE_RENDITIONS) != 0);
 	if ((features & WIRE_FEATURE_SCROLLBACK) && l->history != NULL) {
 		l->scrollback = true;

@@ -19,7 +19,8 @@
 
 struct ssp_entry {
 	uint64_t num;
-	uint64_t time; /* sent: when last transmitted; received: when it arrived */
+	uint64_t time;  /* when last transmitted */
+	uint64_t first; /* when first transmitted */
 	void *state;
 };
 
@@ -67,12 +68,13 @@ struct ssp {
 	uint64_t roundtrip;
 
 	struct ssp_stats stats;
-	/* A resend after states expired unacknowledged: the newest expired
-	 * number and the resend's; 0: none pending. An acknowledgement of an
-	 * expired state shows they were only late; one of the resend or later
-	 * without it counts as a loss. */
-	uint64_t expired_num, resend_num;
+	/* A resend episode: the first state that expired and the resend's
+	 * number; expired_first 0: none pending. An acknowledgement of any
+	 * state from expired_first on shows they were only late; one of the
+	 * resend or later without it counts as a loss. */
+	uint64_t expired_first, resend_num;
 	uint64_t fg_sent; /* when a frame with a foreground change last went (ops.background) */
+	bool loss_probe;  /* ssp_set_loss_probe */
 };
 
 static void random_default(void *arg, void *out, size_t len)
@@ -102,10 +104,10 @@ struct ssp *ssp_new(const struct ssp_config *cfg, uint64_t now)
 	if (cfg->local_live != NULL) {
 		s->current = cfg->local_live;
 		s->current_borrowed = true;
-		s->sent[0] = (struct ssp_entry){0, now, cfg->local_initial};
+		s->sent[0] = (struct ssp_entry){0, now, now, cfg->local_initial};
 	} else {
 		s->current = cfg->local_initial;
-		s->sent[0] = (struct ssp_entry){0, now, s->lops->copy(s->current)};
+		s->sent[0] = (struct ssp_entry){0, now, now, s->lops->copy(s->current)};
 	}
 	s->nsent = 1;
 	s->next_ack_time = now;
@@ -172,6 +174,11 @@ void ssp_set_peer_known(struct ssp *s, bool known)
 void ssp_set_send_mindelay(struct ssp *ssp, uint64_t ms)
 {
 	ssp->send_mindelay = ms;
+}
+
+void ssp_set_loss_probe(struct ssp *s, bool on)
+{
+	s->loss_probe = on;
 }
 
 uint64_t ssp_send_interval(const struct ssp *s)
@@ -258,7 +265,7 @@ static void calculate_timers(struct ssp *s, uint64_t now)
 /* Append a sent state; past the cap, drop one from the middle (5.1). */
 static void add_sent(struct ssp *s, uint64_t now, uint64_t num)
 {
-	s->sent[s->nsent++] = (struct ssp_entry){num, now, s->lops->copy(s->current)};
+	s->sent[s->nsent++] = (struct ssp_entry){num, now, now, s->lops->copy(s->current)};
 	if (s->nsent > SSP_SENT_STATES_MAX) {
 		size_t victim = s->nsent - SSP_SENT_STATES_CULL;
 
@@ -312,11 +319,12 @@ static void send_empty_ack(struct ssp *s, uint64_t now, const struct buf *empty)
 	s->next_send_time = SSP_NEVER;
 }
 
-static void send_diff(struct ssp *s, uint64_t now, const struct buf *diff)
+/* fresh: a new number even for the state last sent. */
+static void send_diff(struct ssp *s, uint64_t now, const struct buf *diff, bool fresh)
 {
 	struct ssp_entry *last = &s->sent[s->nsent - 1];
 	uint64_t num;
-	bool same = s->lops->equal(s->current, last->state);
+	bool same = !fresh && s->lops->equal(s->current, last->state);
 
 	if (s->lops->background == NULL || !s->lops->background(last->state, s->current))
 		s->fg_sent = now;
@@ -373,10 +381,31 @@ int64_t ssp_wait_ms(struct ssp *s, uint64_t now)
 	return wait_from_timers(s, now);
 }
 
+/*
+ * The first state after the assumed one that holds more than it, when one
+ * holding more went unacknowledged past RTO + ACK_DELAY since it was first
+ * sent (resends under its number refresh only its send time); 0 otherwise.
+ * Empty acks do not count: the peer acknowledges them only at leisure.
+ */
+static uint64_t expired_data(const struct ssp *s, uint64_t now)
+{
+	const void *base = s->sent[s->assumed].state;
+	size_t i, last = s->assumed;
+
+	for (i = s->assumed + 1; i < s->nsent; i++)
+		if (since(now, s->sent[i].first) >= s->rto + SSP_ACK_DELAY)
+			last = i;
+	if (last == s->assumed || s->lops->equal(base, s->sent[last].state))
+		return 0;
+	for (i = s->assumed + 1; s->lops->equal(base, s->sent[i].state); i++)
+		;
+	return s->sent[i].num;
+}
+
 int64_t ssp_tick(struct ssp *s, uint64_t now)
 {
 	struct buf diff;
-	bool expired;
+	uint64_t expired = 0;
 
 	calculate_timers(s, now);
 	if (!s->peer_known)
@@ -385,8 +414,8 @@ int64_t ssp_tick(struct ssp *s, uint64_t now)
 		return wait_from_timers(s, now);
 
 	buf_init(&diff);
-	/* States sent after the assumed one went unacknowledged past the RTO. */
-	expired = s->assumed < s->nsent - 1;
+	if (s->expired_first == 0)
+		expired = expired_data(s, now);
 	s->lops->diff(s->sent[s->assumed].state, s->current, &diff);
 	prospective_resend(s, &diff);
 
@@ -400,11 +429,12 @@ int64_t ssp_tick(struct ssp *s, uint64_t now)
 			s->mindelay_clock = SSP_NEVER;
 		}
 	} else {
-		uint64_t newest_expired = s->sent[s->nsent - 1].num;
-
-		send_diff(s, now, &diff);
-		if (expired && s->expired_num == 0) {
-			s->expired_num = newest_expired;
+		/* A resend episode starts: its first resend takes a new number
+		 * even for an unchanged state (a sender held by a window), so
+		 * that the peer's ack tells it from the expired states'. */
+		send_diff(s, now, &diff, expired != 0 && s->loss_probe);
+		if (expired != 0) {
+			s->expired_first = expired;
 			s->resend_num = s->sent[s->nsent - 1].num;
 			s->stats.timeouts++;
 		}
@@ -424,13 +454,10 @@ static void process_ack(struct ssp *s, uint64_t ack)
 			break;
 	if (i == s->nsent)
 		return; /* culled from the middle, or never sent: ignore */
-	if (s->expired_num != 0 && ack >= s->expired_num) {
-		if (ack < s->resend_num || s->resend_num == s->expired_num)
-			s->expired_num = 0; /* they arrived, late */
-		else {
+	if (s->expired_first != 0 && ack >= s->expired_first) {
+		if (ack >= s->resend_num)
 			s->stats.losses++;
-			s->expired_num = 0;
-		}
+		s->expired_first = 0;
 	}
 	while (drop < s->nsent && s->sent[drop].num < ack)
 		drop++;

@@ -4,10 +4,10 @@
  * mosh peers run them, generic over a state type (struct ssp_state_ops).
  *
  * Model. The application owns nothing here: it mutates ssp_current() and reads
- * ssp_remote(). The sender keeps sent_states (number, time last sent, copy),
- * whose first entry is the newest state the peer acknowledged ("head"); it
- * always sends a diff from the state the peer is known or assumed to hold to
- * the current one. The receiver keeps received_states sorted by number,
+ * ssp_remote(). The sender keeps sent_states (number, times first and last
+ * sent, copy), whose first entry is the newest state the peer acknowledged
+ * ("head"); it always sends a diff from the state the peer is known or
+ * assumed to hold to the current one. The receiver keeps received_states sorted by number,
  * starting with state 0, and applies each diff to the state it names.
  *
  * Memory. A peer holding the key can make each received state large with a
@@ -146,8 +146,10 @@ enum ssp_rx {
 struct ssp_stats {
 	uint64_t sent;             /* instructions handed to send() */
 	uint64_t sent_empty;       /* of which empty acks */
-	uint64_t timeouts;         /* diffs sent over again because newer states went
-	                            * unacknowledged past the RTO */
+	uint64_t timeouts;         /* resend episodes: diffs sent over again because
+	                            * states holding data went unacknowledged past
+	                            * RTO + ACK_DELAY (counted once until an ack ends
+	                            * the episode; the first resend takes a new number) */
 	uint64_t losses;           /* ... of which the peer then acknowledged the resend
 	                            * but none of the expired states: the loss signal */
 	uint64_t received;         /* instructions given to ssp_receive() */
@@ -184,6 +186,15 @@ void ssp_set_peer_known(struct ssp *ssp, bool known);
 /* Change the collection delay (initially cfg.send_mindelay), e.g. to send at
  * once when the application knows the change is complete. */
 void ssp_set_send_mindelay(struct ssp *ssp, uint64_t ms);
+/*
+ * Number the first resend of each loss episode afresh, even when the state
+ * is unchanged, so that the peer's acknowledgement tells a lost frame from a
+ * late one (ssp_stats.losses; a sender held by a window resends an unchanged
+ * state). Every peer takes any new number; off by default all the same, so
+ * that resends to a mosh 1.4 peer keep mosh 1.4's numbering. Links turn it on
+ * with forwarded channels.
+ */
+void ssp_set_loss_probe(struct ssp *ssp, bool on);
 /* The frame interval: ceil(SRTT / 2) clamped to [20, 250] ms. */
 uint64_t ssp_send_interval(const struct ssp *ssp);
 

@@ -1,7 +1,8 @@
 /*
  * ssp/ssp on a fake clock: the sender's timers (frame interval, mindelay,
  * delayed acks, heartbeats, retransmission), the sent-state cap, the resend
- * optimisation, the receiver's rules and the shutdown handshake. The user
+ * optimisation, the receiver's rules, the shutdown handshake and the loss
+ * signal (ssp_stats timeouts and losses, over a scripted link). The user
  * stream is the state type in both directions, except for the memory bound:
  * there a fake state claims whatever size its diff says, without holding it.
  */
@@ -448,7 +449,7 @@ TEST(retransmission_stops_after_10s_of_silence)
 	for (uint64_t t = 1; t < 30000; t++)
 		ssp_tick(s, t);
 	for (size_t i = 1; i < c.n; i++) {
-		CHECK_EQ_U64(c.v[i].in.new_num, 1); /* all retransmissions */
+		CHECK_EQ_U64(c.v[i].in.new_num, 1); /* all retransmissions (no loss probe: 1.4 numbering) */
 		if (c.v[i].t < 10000)
 			early++;
 		else
@@ -748,6 +749,337 @@ TEST(borrowed_live_state_starts_from_blank)
 	free(c);
 }
 
+/*
+ * Two ends joined by a scripted link for the loss signal: each direction
+ * delivers in order after a fixed delay, except that instructions whose
+ * new_num lies in [drop_lo, drop_hi] are lost and those sent during
+ * [stall_from, stall_until) arrive only once the stall ends (the first
+ * stall_keep of them; the rest are lost).
+ */
+struct path {
+	struct cap *from;
+	size_t next;
+	struct ssp *to;
+	uint64_t delay;
+	uint64_t drop_lo, drop_hi;
+	uint64_t stall_from, stall_until;
+	size_t stall_keep, stalled;
+	uint64_t acks[MAXCAP]; /* ack_num of what arrived, in order */
+	size_t nacks;
+};
+
+static uint64_t path_arrival(const struct path *p, const struct sent *s)
+{
+	uint64_t at = s->t + p->delay;
+
+	if (s->t >= p->stall_from && s->t < p->stall_until && at < p->stall_until + p->delay)
+		at = p->stall_until + p->delay;
+	return at;
+}
+
+static void path_deliver(struct path *p, uint64_t now)
+{
+	for (; p->next < p->from->n; p->next++) {
+		const struct sent *s = &p->from->v[p->next];
+
+		if (path_arrival(p, s) > now)
+			break;
+		if (s->in.new_num >= p->drop_lo && s->in.new_num <= p->drop_hi)
+			continue;
+		if (s->t >= p->stall_from && s->t < p->stall_until && p->stalled++ >= p->stall_keep)
+			continue;
+		p->acks[p->nacks++] = s->in.ack_num;
+		ssp_receive(p->to, now, &s->in);
+	}
+}
+
+/* The sender a and its peer b, which only acknowledges. */
+struct pair {
+	struct cap ca, cb;
+	struct ssp *a, *b;
+	struct path ab, ba;
+};
+
+static void pair_init(struct pair *p)
+{
+	p->a = mk(&p->ca, SSP_SEND_MINDELAY_CLIENT, 0);
+	p->b = mk(&p->cb, SSP_SEND_MINDELAY_SERVER, 0);
+	/* SRTT 100 ms: a frame every 50 ms; states expire after 300 ms. */
+	ssp_set_rtt(p->a, 100, 200);
+	ssp_set_rtt(p->b, 100, 200);
+	ssp_set_loss_probe(p->a, true);
+	ssp_set_loss_probe(p->b, true);
+	p->ab = (struct path){.from = &p->ca,
+	                      .to = p->b,
+	                      .delay = 20,
+	                      .drop_lo = SSP_NEVER,
+	                      .stall_from = SSP_NEVER,
+	                      .stall_keep = SIZE_MAX};
+	p->ba = (struct path){.from = &p->cb,
+	                      .to = p->a,
+	                      .delay = 20,
+	                      .drop_lo = SSP_NEVER,
+	                      .stall_from = SSP_NEVER,
+	                      .stall_keep = SIZE_MAX};
+}
+
+/* Run [from, end) ms, a typing `chunk` bytes every 10 ms: a diff spanning a
+ * few frames is then too long for the resend optimisation (as channel data
+ * is), so a lost state is repaired only by the timeout. */
+static void pair_run(struct pair *p, uint64_t from, uint64_t end, size_t chunk)
+{
+	static char bytes[1000];
+
+	memset(bytes, 'k', sizeof bytes);
+	for (uint64_t t = from; t < end; t++) {
+		if (t % 10 == 0 && chunk > 0)
+			userstream_push_bytes(cur(p->a), bytes, chunk);
+		path_deliver(&p->ab, t);
+		path_deliver(&p->ba, t);
+		ssp_tick(p->a, t);
+		ssp_tick(p->b, t);
+	}
+}
+
+/* Everything typed arrived, and both ends agree. */
+static void pair_check_synced(struct pair *p, uint64_t t)
+{
+	pair_run(p, t, t + 2000, 0);
+	CHECK(userstream_equal(ssp_remote(p->b), ssp_current(p->a)));
+	CHECK_EQ_U64(ssp_acked_num(p->a), ssp_sent_num(p->a));
+}
+
+/* Instructions a sent from a base older than the state just before. */
+static size_t pair_resends(const struct pair *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->ca.n; i++)
+		n +=
+		    p->ca.v[i].in.diff_len > 0 && p->ca.v[i].in.old_num + 1 < p->ca.v[i].in.new_num;
+	return n;
+}
+
+static void pair_fini(struct pair *p)
+{
+	cap_clear(&p->ca);
+	cap_clear(&p->cb);
+	ssp_free(p->a);
+	ssp_free(p->b);
+}
+
+TEST(loss_dropped_state_counts_once_resend_acked)
+{
+	static struct pair p;
+
+	pair_init(&p);
+	p.ab.drop_lo = p.ab.drop_hi = 20;
+	pair_run(&p, 0, 3000, 300);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 1);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 1);
+	pair_check_synced(&p, 3000);
+	CHECK_EQ_U64(ssp_stats(p.b)->timeouts, 0);
+	CHECK_EQ_U64(ssp_stats(p.b)->losses, 0);
+	pair_fini(&p);
+}
+
+/* The first resend: its base (the acknowledged head) and number; the states
+ * numbered in between are the ones that expired. */
+static bool pair_first_resend(const struct pair *p, uint64_t *head, uint64_t *num)
+{
+	for (size_t i = 0; i < p->ca.n; i++) {
+		const struct ssp_instruction *in = &p->ca.v[i].in;
+
+		if (in->diff_len > 0 && in->old_num + 1 < in->new_num) {
+			*head = in->old_num;
+			*num = in->new_num;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether a heard, after the resend went out, an ack in [lo, hi). */
+static bool pair_acked_between(const struct pair *p, uint64_t lo, uint64_t hi)
+{
+	for (size_t i = 0; i < p->ba.nacks; i++)
+		if (p->ba.acks[i] >= lo && p->ba.acks[i] < hi)
+			return true;
+	return false;
+}
+
+/* The peer holds every state in time but its acks are held for 400 ms, past
+ * the RTO: the sender resends, then hears acks of the expired states. */
+TEST(loss_late_acks_are_no_loss)
+{
+	static struct pair p;
+	uint64_t head, resend;
+
+	pair_init(&p);
+	p.ba.stall_from = 1000;
+	p.ba.stall_until = 1400;
+	pair_run(&p, 0, 3000, 300);
+	CHECK(pair_first_resend(&p, &head, &resend));
+	CHECK(pair_acked_between(&p, head + 1, resend));
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 1);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 0);
+	pair_check_synced(&p, 3000);
+	pair_fini(&p);
+}
+
+/* As above, but only the first held ack survives: it names an older expired
+ * state, not the newest, and the next ack heard names a state past the
+ * resend. Any expired state acknowledged shows they were only late. */
+TEST(loss_ack_of_an_older_expired_state_is_no_loss)
+{
+	static struct pair p;
+	uint64_t head, resend;
+
+	pair_init(&p);
+	p.ba.stall_from = 1000;
+	p.ba.stall_until = 1230;
+	p.ba.stall_keep = 1;
+	pair_run(&p, 0, 3000, 300);
+	CHECK(pair_first_resend(&p, &head, &resend));
+	CHECK(pair_acked_between(&p, head + 1, resend - 1));
+	CHECK(!pair_acked_between(&p, resend - 1, resend));
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 1);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 0);
+	pair_check_synced(&p, 3000);
+	pair_fini(&p);
+}
+
+/* Three separate losses: one count each, although each episode resends from
+ * the acknowledged head every frame until the peer's ack comes back. */
+TEST(loss_counts_once_per_episode)
+{
+	static struct pair p;
+
+	pair_init(&p);
+	for (uint64_t t = 0; t < 7500; t += 2500) {
+		p.ab.drop_lo = p.ab.drop_hi = ssp_sent_num(p.a) + 10;
+		pair_run(&p, t, t + 2500, 300);
+	}
+	CHECK(pair_resends(&p) > 3);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 3);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 3);
+	pair_check_synced(&p, 7500);
+	pair_fini(&p);
+}
+
+/* A state lost, then the frames after it and the first resends too: still
+ * one episode, one loss. */
+TEST(loss_lost_resends_stay_one_episode)
+{
+	static struct pair p;
+	uint64_t head, resend;
+
+	pair_init(&p);
+	p.ab.drop_lo = 20;
+	p.ab.drop_hi = 32;
+	pair_run(&p, 0, 3000, 300);
+	CHECK(pair_first_resend(&p, &head, &resend));
+	CHECK(resend <= p.ab.drop_hi);
+	CHECK(pair_resends(&p) > 3);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 1);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 1);
+	pair_check_synced(&p, 3000);
+	pair_fini(&p);
+}
+
+/* A sender held back (by a window, or a user who stopped typing) changes
+ * nothing after its frame: the resend is of the same state, under a fresh
+ * number, and its ack still tells a loss from a late frame. */
+TEST(loss_of_an_unchanged_state_is_counted)
+{
+	static struct pair p;
+	bool fresh = false;
+
+	pair_init(&p);
+	pair_run(&p, 0, 1000, 0);
+	userstream_push_bytes(cur(p.a), "held", 4);
+	p.ab.drop_lo = p.ab.drop_hi = ssp_sent_num(p.a) + 1;
+	pair_run(&p, 1000, 3000, 0);
+	for (size_t i = 0; i < p.ca.n; i++)
+		fresh |= p.ca.v[i].in.new_num == p.ab.drop_hi + 1 && p.ca.v[i].in.diff_len > 0;
+	CHECK(fresh);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 1);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 1);
+	pair_check_synced(&p, 3000);
+	pair_fini(&p);
+}
+
+/* Without the probe (a mosh 1.4 peer), resends keep mosh 1.4's numbering. */
+TEST(unchanged_resends_keep_their_number_without_the_probe)
+{
+	static struct pair p;
+	bool fresh = false;
+
+	pair_init(&p);
+	ssp_set_loss_probe(p.a, false);
+	pair_run(&p, 0, 1000, 0);
+	userstream_push_bytes(cur(p.a), "held", 4);
+	p.ab.drop_lo = p.ab.drop_hi = ssp_sent_num(p.a) + 1;
+	pair_run(&p, 1000, 3000, 0);
+	for (size_t i = 0; i < p.ca.n; i++)
+		fresh |= p.ca.v[i].in.new_num == p.ab.drop_hi + 1 && p.ca.v[i].in.diff_len > 0;
+	CHECK(!fresh);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 1);
+	pair_fini(&p);
+}
+
+TEST(late_unchanged_state_is_no_loss)
+{
+	static struct pair p;
+
+	pair_init(&p);
+	pair_run(&p, 0, 1000, 0);
+	userstream_push_bytes(cur(p.a), "held", 4);
+	/* The frame arrives, but its ack is held past the RTO. */
+	p.ba.stall_from = 1000;
+	p.ba.stall_until = 1400;
+	pair_run(&p, 1000, 3000, 0);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 1);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 0);
+	pair_check_synced(&p, 3000);
+	pair_fini(&p);
+}
+
+/* The first keystroke after an idle spell: the sender's last empty ack went
+ * unacknowledged past the RTO (the peer acks those at leisure), which is
+ * neither a timeout nor a loss. */
+TEST(loss_typing_after_idle_counts_nothing)
+{
+	static struct pair p;
+
+	pair_init(&p);
+	pair_run(&p, 0, 1000, 0);
+	userstream_push_bytes(cur(p.a), "k", 1);
+	pair_run(&p, 1000, 3000, 0);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 0);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 0);
+	pair_check_synced(&p, 3000);
+	pair_fini(&p);
+}
+
+TEST(loss_clean_exchange_counts_nothing)
+{
+	static struct pair p;
+
+	pair_init(&p);
+	for (uint64_t t = 0; t < 10000; t += 100) {
+		userstream_push_bytes(cur(p.b), "out", 3);
+		pair_run(&p, t, t + 100, 300);
+	}
+	CHECK(ssp_stats(p.a)->sent > 150);
+	CHECK_EQ_U64(ssp_stats(p.a)->timeouts, 0);
+	CHECK_EQ_U64(ssp_stats(p.a)->losses, 0);
+	CHECK_EQ_U64(ssp_stats(p.b)->timeouts, 0);
+	CHECK_EQ_U64(ssp_stats(p.b)->losses, 0);
+	pair_check_synced(&p, 10000);
+	pair_fini(&p);
+}
+
 int main(void)
 {
 	RUN(first_tick_sends_at_once);
@@ -769,5 +1101,15 @@ int main(void)
 	RUN(shutdown_gives_up_after_10s_without_peer);
 	RUN(shutdown_handshake_both_roles);
 	RUN(borrowed_live_state_starts_from_blank);
+	RUN(loss_dropped_state_counts_once_resend_acked);
+	RUN(loss_late_acks_are_no_loss);
+	RUN(loss_ack_of_an_older_expired_state_is_no_loss);
+	RUN(loss_counts_once_per_episode);
+	RUN(loss_lost_resends_stay_one_episode);
+	RUN(loss_of_an_unchanged_state_is_counted);
+	RUN(unchanged_resends_keep_their_number_without_the_probe);
+	RUN(late_unchanged_state_is_no_loss);
+	RUN(loss_typing_after_idle_counts_nothing);
+	RUN(loss_clean_exchange_counts_nothing);
 	return test_done();
 }
