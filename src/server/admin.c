@@ -513,7 +513,7 @@ char *admin_detached_notice(void)
 	struct sessions ss;
 	struct buf b;
 	size_t n = 0;
-	char idle[16];
+	char idle[16], *notice;
 
 	if (quiet == NULL)
 		return NULL;
@@ -538,11 +538,13 @@ char *admin_detached_notice(void)
 		buf_fini(&b);
 		return NULL;
 	}
-	return xasprintf("mosh-c: you have %zu detached session%s on this server:\n%s"
-	                 "Reattach with \"mosh --attach=ID HOST\" (\"mosh-server list\" shows "
-	                 "them all);\nend them with \"mosh-server kill ID\" or \"mosh-server kill "
-	                 "--detached\".\n",
-	                 n, n == 1 ? "" : "s", (const char *)b.data);
+	notice = xasprintf("mosh-c: you have %zu detached session%s on this server:\n%s"
+	                   "Reattach with \"mosh --attach=ID HOST\" (\"mosh-server list\" shows "
+	                   "them all);\nend them with \"mosh-server kill ID\" or \"mosh-server "
+	                   "kill --detached\".\n",
+	                   n, n == 1 ? "" : "s", (const char *)b.data);
+	buf_fini(&b);
+	return notice;
 }
 
 bool admin_is_verb(const char *word)
