@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
@@ -20,6 +21,20 @@ static const char *const env_names[] = {"MOSH_KEY", "MOSH_PREDICTION_DISPLAY",
                                         "MOSH_TITLE_NOPREFIX"};
 #define NENV (int)(sizeof env_names / sizeof env_names[0])
 
+/*
+ * Set through putenv from one buffer per variable, not setenv: glibc's setenv
+ * keeps every value it was ever given (a caller may still hold one), ~50
+ * bytes an execution, and a 10-minute run grew past 1 GB toward libFuzzer's
+ * RSS limit. A value longer than the buffer is cut, which no parser minds.
+ */
+static void set_env(int i, const char *value)
+{
+	static char slot[NENV][4200];
+
+	snprintf(slot[i], sizeof slot[i], "%s=%s", env_names[i], value);
+	putenv(slot[i]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_args a;
@@ -31,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_args_split(&a, data, size, NENV, "mosh-client");
 	for (int i = 0; i < NENV; i++) {
 		if (a.env[i] != NULL)
-			setenv(env_names[i], a.env[i], 1);
+			set_env(i, a.env[i]);
 		else
 			unsetenv(env_names[i]);
 	}

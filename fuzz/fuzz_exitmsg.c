@@ -4,7 +4,7 @@
  * framebuffer the server's output made. Input: one byte n, then n bytes of
  * notice text, then terminal output for a small emulator. The status must be
  * 0..255, and the painted screen may hold only text (no C0, DEL or C1
- * controls), SGR sequences and line feeds.
+ * controls), SGR sequences (sub-parameters included) and line feeds.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -18,14 +18,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* One SGR sequence at p (ESC [ digits and ; then m): its length, else 0. */
+/*
+ * One SGR sequence at p (ESC [ digits, ';' and ':' then m): its length, else
+ * 0. ':' separates sub-parameters, as in the underline styles ("4:3", curly).
+ */
 static size_t sgr_len(const uint8_t *p, size_t n)
 {
 	size_t i = 2;
 
 	if (n < 3 || p[0] != 0x1B || p[1] != '[')
 		return 0;
-	while (i < n && ((p[i] >= '0' && p[i] <= '9') || p[i] == ';'))
+	while (i < n && ((p[i] >= '0' && p[i] <= '9') || p[i] == ';' || p[i] == ':'))
 		i++;
 	return i < n && p[i] == 'm' ? i + 1 : 0;
 }

@@ -68,8 +68,13 @@ int ctty_init(int fd, char err[ERR_LEN])
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = fatal_handler;
 		sigemptyset(&sa.sa_mask);
-		for (size_t i = 0; i < N_FATAL; i++)
-			sigaction(fatal_signals[i], &sa, &previous[i]);
+		for (size_t i = 0; i < N_FATAL; i++) {
+			/* Ignored, it never ends us: catching it would only drop raw mode. */
+			sigaction(fatal_signals[i], NULL, &previous[i]);
+			if ((previous[i].sa_flags & SA_SIGINFO) ||
+			    previous[i].sa_handler != SIG_IGN)
+				sigaction(fatal_signals[i], &sa, NULL);
+		}
 		handlers_installed = true;
 	}
 	return 0;

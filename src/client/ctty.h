@@ -7,7 +7,8 @@
  * back. The restore runs on every way out: normal exit (atexit), and the
  * fatal signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGSYS),
  * whose handler restores the terminal, reinstates the previous disposition
- * and lets the signal take its course. SIGTERM/SIGINT/SIGHUP/SIGPIPE are the
+ * and lets the signal take its course; one the process was started with
+ * ignored stays ignored. SIGTERM/SIGINT/SIGHUP/SIGPIPE are the
  * main loop's (they start a clean shutdown) and are not touched here.
  *
  * Invariant: when the process exits, dies of one of those signals or

@@ -108,10 +108,25 @@ static void raw_then_sigquit(void)
 {
 	char err[ERR_LEN];
 
+	/* The default action, whatever the test inherited: sh runs `cmd &` with SIGQUIT ignored. */
+	signal(SIGQUIT, SIG_DFL);
 	if (ctty_init(slave, err) < 0 || ctty_raw() < 0)
 		_exit(2);
 	kill(getpid(), SIGQUIT);
 	_exit(4); /* not reached: the default action ends the process */
+}
+
+/* Exits 5 if raw mode survives an ignored SIGQUIT, 6 if it was dropped. */
+static void raw_then_ignored_sigquit(void)
+{
+	struct termios t;
+	char err[ERR_LEN];
+
+	signal(SIGQUIT, SIG_IGN);
+	if (ctty_init(slave, err) < 0 || ctty_raw() < 0)
+		_exit(2);
+	kill(getpid(), SIGQUIT);
+	_exit(ctty_is_raw() && tcgetattr(slave, &t) == 0 && !(t.c_lflag & ICANON) ? 5 : 6);
 }
 
 TEST(restored_on_exit_and_fatal_signals)
@@ -132,6 +147,15 @@ TEST(restored_on_exit_and_fatal_signals)
 	CHECK(WIFSIGNALED(status));
 	CHECK_EQ_INT(WTERMSIG(status), SIGQUIT);
 	CHECK(slave_is_original());
+}
+
+TEST(ignored_sigquit_leaves_raw_mode_alone)
+{
+	int status = in_child(raw_then_ignored_sigquit);
+
+	CHECK(WIFEXITED(status));
+	CHECK_EQ_INT(WEXITSTATUS(status), 5);
+	CHECK_EQ_INT(tcsetattr(slave, TCSANOW, &original), 0); /* _exit skipped the restore */
 }
 
 TEST(window_size_with_fallback)
@@ -212,6 +236,7 @@ int main(void)
 	RUN(raw_round_trip);
 	RUN(not_a_terminal);
 	RUN(restored_on_exit_and_fatal_signals);
+	RUN(ignored_sigquit_leaves_raw_mode_alone);
 	RUN(window_size_with_fallback);
 	RUN(suspend_restores_stops_and_resumes_raw);
 	close(slave);

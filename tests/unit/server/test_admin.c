@@ -398,6 +398,25 @@ TEST(list_removes_stale_sockets_and_refuses_a_bad_directory)
 	teardown(fakes, 1);
 }
 
+/* The notice a new session prints: detached sessions only; the caller frees it (and nothing else).
+ */
+TEST(detached_notice_names_only_detached_sessions)
+{
+	char *notice;
+
+	setup();
+	CHECK(admin_detached_notice() == NULL);
+	teardown(NULL, 0);
+	start_fakes(2, two);
+	notice = admin_detached_notice();
+	CHECK(notice != NULL);
+	CHECK(strncmp(notice, "mosh-c: you have 1 detached session on this server:\n", 52) == 0);
+	CHECK(strstr(notice, "  aaaa1111 (work), idle 5s: -bash \"quoted\"\n") != NULL);
+	CHECK(strstr(notice, "bbbb2222") == NULL);
+	free(notice);
+	teardown(fakes, 2);
+}
+
 /* A failed case jumps past its teardown: end its fakes here. */
 #define RUN_CASE(name)                                                                             \
 	do {                                                                                       \
@@ -414,6 +433,7 @@ int main(void)
 	RUN_CASE(several_detached_or_ambiguous_need_a_name);
 	RUN_CASE(kill_by_name_and_every_detached);
 	RUN_CASE(list_removes_stale_sockets_and_refuses_a_bad_directory);
+	RUN_CASE(detached_notice_names_only_detached_sessions);
 	free(out_text);
 	free(diag_text);
 	return test_done();
