@@ -308,6 +308,8 @@ static void pump_one(struct endpoint *ep, struct sock *s)
 	if (s->connecting) {
 		want = EV_WRITE;
 	} else if (st.state == CHAN_CLOSED) {
+		if (st.reason != NULL && ep->ops.refused != NULL)
+			ep->ops.refused(ep->ops.arg, st.kind, st.target, st.reason);
 		if (st.reset) {
 			struct linger lg = {1, 0};
 

@@ -28,6 +28,8 @@ struct endpoint_ops {
 	 */
 	int (*connect)(void *arg, enum chan_kind kind, const char *target, char *reason,
 	               size_t len);
+	/* Optional: a channel we opened was refused by the peer (its reason). */
+	void (*refused)(void *arg, enum chan_kind kind, const char *target, const char *reason);
 	void *arg;
 	bool filter_agent; /* agent channels go through the request filter */
 };

@@ -82,6 +82,17 @@ static int on_connect(void *arg, enum chan_kind kind, const char *target, char *
 	return -1;
 }
 
+/* The server could not connect a -L channel: say so, as ssh does. */
+static void on_refused(void *arg, enum chan_kind kind, const char *target, const char *reason)
+{
+	char text[CHAN_TEXT_MAX * 2 + 64];
+
+	(void)kind;
+	snprintf(text, sizeof text, "-L: the server could not connect to %s: %s",
+	         target ? target : "?", reason);
+	say(arg, text);
+}
+
 static void on_accept(struct ev_loop *loop, int fd, int events, void *arg)
 {
 	struct listener *l = arg;
@@ -146,7 +157,8 @@ void cfwd_free(struct cfwd *f)
 
 void cfwd_start(struct cfwd *f, struct ev_loop *loop, struct chanset *local)
 {
-	struct endpoint_ops ops = {.connect = on_connect, .arg = f, .filter_agent = true};
+	struct endpoint_ops ops = {
+	    .connect = on_connect, .refused = on_refused, .arg = f, .filter_agent = true};
 
 	if (f->chan != NULL)
 		return;

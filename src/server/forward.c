@@ -42,6 +42,14 @@ static int on_connect(void *arg, enum chan_kind kind, const char *target, char *
 	return endpoint_tcp_connect(target, reason, len);
 }
 
+static void on_refused(void *arg, enum chan_kind kind, const char *target, const char *reason)
+{
+	(void)arg;
+	log_info("the client refused a%s channel%s%s: %s",
+	         kind == CHAN_KIND_AGENT ? "n agent" : " TCP", target ? " for " : "",
+	         target ? target : "", reason);
+}
+
 static void on_accept(struct ev_loop *loop, int fd, int events, void *arg)
 {
 	struct listener *l = arg;
@@ -63,7 +71,7 @@ static void on_accept(struct ev_loop *loop, int fd, int events, void *arg)
 struct sfwd *sfwd_new(struct ev_loop *loop, struct chanset *local)
 {
 	struct sfwd *f = xcalloc(1, sizeof *f);
-	struct endpoint_ops ops = {.connect = on_connect, .arg = f};
+	struct endpoint_ops ops = {.connect = on_connect, .refused = on_refused, .arg = f};
 	const char *rogue = getenv("MOSH_TEST_ROGUE_CHANNEL");
 	int sv[2];
 
