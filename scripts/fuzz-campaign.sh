@@ -99,6 +99,7 @@ run_one() {
 	mkdir -p "$dir/corpus/$name" "$art"
 	dict=
 	[ -f "fuzz/$name.dict" ] && dict=-dict=fuzz/$name.dict
+	before=$(find "$art" -type f | wc -l)
 	start=$(date +%s)
 	rc=0
 	# shellcheck disable=SC2086
@@ -107,7 +108,7 @@ run_one() {
 		"$dir/corpus/$name" "fuzz/corpus/$name" >"$log" 2>&1 || rc=$?
 	end=$(date +%s)
 	minimise "$name"
-	findings=$(find "$art" -type f | wc -l)
+	findings=$(($(find "$art" -type f | wc -l) - before))
 	[ $rc -eq 0 ] || findings="$findings (exit $rc)"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" $((end - start)) \
 		"$(stat number_of_executed_units "$log")" \
