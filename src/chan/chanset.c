@@ -462,7 +462,10 @@ static bool text_ok(bool has, const uint8_t *p, size_t n)
 static void set_bytes(char **field, const uint8_t *p, size_t n)
 {
 	free(*field);
-	*field = xstrndup((const char *)p, n);
+	*field = xmalloc(n + 1);
+	if (n > 0) /* an empty field may come as NULL */
+		memcpy(*field, p, n);
+	(*field)[n] = '\0';
 }
 
 /* One channel message onto s (a scratch copy); 0 or an error. */
@@ -494,7 +497,8 @@ static int apply_chan(struct chanset *s, const struct msg_chan *m, bool from_cli
 			s->top[m->id & 1] = m->id;
 		e = chanset_add(s, m->id);
 		e->kind = (uint8_t)m->kind;
-		if (m->has_target)
+		/* Only an opening names a target (an answer's would not round-trip). */
+		if (m->has_target && e->kind != 0)
 			set_bytes(&e->target, m->target, m->target_len);
 	} else if (m->kind != 0 && m->kind != e->kind) {
 		return ERR_PROTO;

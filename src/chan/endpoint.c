@@ -49,6 +49,7 @@ struct endpoint {
 	struct sock **socks;
 	size_t n;
 	bool pumping;
+	uint64_t losses; /* SSP's lost frames, as last seen */
 };
 
 static void pump(struct endpoint *ep);
@@ -122,8 +123,14 @@ size_t endpoint_sockets(const struct endpoint *ep)
 	return ep->n;
 }
 
-void endpoint_sync(struct endpoint *ep, const struct chanset *remote, const struct chanset *acked)
+void endpoint_sync(struct endpoint *ep, const struct chanset *remote, const struct chanset *acked,
+                   uint64_t losses)
 {
+	if (losses > ep->losses) {
+		chan_loss(ep->chan);
+		log_debug("a frame was lost: channel window %zu bytes", chan_in_flight_max(ep->chan));
+	}
+	ep->losses = losses;
 	chan_sync(ep->chan, remote, acked);
 	pump(ep);
 }

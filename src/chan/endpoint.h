@@ -41,8 +41,11 @@ struct endpoint *endpoint_new(struct ev_loop *loop, struct chan *chan,
 /* Closes every socket (the peer sees the channels reset when it hears of it). */
 void endpoint_free(struct endpoint *ep);
 
-/* After a received instruction: take the peer's part in, move every channel on. */
-void endpoint_sync(struct endpoint *ep, const struct chanset *remote, const struct chanset *acked);
+/* After a received instruction: take the peer's part in, move every channel
+ * on; losses is SSP's count of lost frames (ssp_stats.losses): each new one
+ * halves the in-flight window (chan_loss). */
+void endpoint_sync(struct endpoint *ep, const struct chanset *remote, const struct chanset *acked,
+                   uint64_t losses);
 /* Forward a local connection (taken over): false if no channel could be
  * opened (the socket is closed). */
 bool endpoint_add(struct endpoint *ep, int fd, enum chan_kind kind, const char *target);

@@ -27,7 +27,6 @@ struct cfwd {
 	size_t nls;
 	uint32_t req_of_remote[CHAN_REQS_MAX]; /* request id of each -R */
 	bool reported[CHAN_REQS_MAX + 1];
-	uint64_t losses; /* SSP's lost frames, as last seen */
 	char msg[FWDSPEC_FORMAT_LEN + 280];
 	bool msg_new;
 };
@@ -197,14 +196,9 @@ void cfwd_sync(struct cfwd *f, const struct chanset *remote, const struct chanse
 {
 	if (f->chan == NULL)
 		return;
-	if (losses > f->losses) {
-		chan_loss(f->chan);
-		log_debug("a frame was lost: channel window %zu bytes", chan_in_flight_max(f->chan));
-	}
-	f->losses = losses;
 	if (remote != NULL)
 		check_answers(f, remote);
-	endpoint_sync(f->ep, remote, acked);
+	endpoint_sync(f->ep, remote, acked, losses);
 }
 
 const char *cfwd_message(struct cfwd *f)

@@ -26,7 +26,6 @@ struct sfwd {
 	struct listener *ls[CHAN_REQS_MAX];
 	size_t nls;
 	uint32_t reqs_seen; /* requests taken in: ids 1..reqs_seen */
-	uint64_t losses;    /* SSP's lost frames, as last seen */
 	bool agent;
 };
 
@@ -136,14 +135,9 @@ static void take_requests(struct sfwd *f, const struct chanset *remote)
 void sfwd_sync(struct sfwd *f, const struct chanset *remote, const struct chanset *acked,
                uint64_t losses)
 {
-	if (losses > f->losses) {
-		chan_loss(f->chan);
-		log_debug("a frame was lost: channel window %zu bytes", chan_in_flight_max(f->chan));
-	}
-	f->losses = losses;
 	if (remote != NULL)
 		take_requests(f, remote);
-	endpoint_sync(f->ep, remote, acked);
+	endpoint_sync(f->ep, remote, acked, losses);
 }
 
 bool sfwd_agent_offered(const struct sfwd *f)
