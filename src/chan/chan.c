@@ -34,8 +34,8 @@ struct chan {
 	struct chanset *remote;
 	struct chanset *acked;
 	bool client;
-	uint32_t next_id;  /* the next id we open */
-	uint32_t top_in;   /* the highest id the peer opened that we took in */
+	uint32_t next_id; /* the next id we open */
+	uint32_t top_in;  /* the highest id the peer opened that we took in */
 	struct rec *rec;
 	size_t n;
 	struct chan_stats stats;

@@ -52,23 +52,23 @@ enum chan_req_status {
 };
 
 enum {
-	CHAN_MAX = 64,                   /* live channels per session */
-	CHAN_WINDOW = 256 << 10,         /* bytes sent beyond what the peer delivered, per channel */
-	CHAN_SESSION_WINDOW = 4 << 20,   /* ... and over all channels */
-	CHAN_TEXT_MAX = 255,             /* target, bind address, reason */
-	CHAN_REQS_MAX = 33,              /* requests in the client's part */
+	CHAN_MAX = 64,                 /* live channels per session */
+	CHAN_WINDOW = 256 << 10,       /* bytes sent beyond what the peer delivered, per channel */
+	CHAN_SESSION_WINDOW = 4 << 20, /* ... and over all channels */
+	CHAN_TEXT_MAX = 255,           /* target, bind address, reason */
+	CHAN_REQS_MAX = 33,            /* requests in the client's part */
 	CHAN_LOG_HELD_MAX = 2 * CHAN_WINDOW, /* bytes a received log may hold */
 };
 
 struct chanlog;
 
 struct chan_entry {
-	uint32_t id;     /* odd: the client opened it; even: the server */
-	uint8_t kind;    /* enum chan_kind when this end opened it, else 0 */
-	uint8_t reply;   /* enum chan_reply when this end answered it, else 0 */
-	bool fin;        /* this end's stream ends at `end` */
-	char *target;    /* the opener's "host:port" or request id; NULL if none */
-	char *reason;    /* with a refusal; NULL if none */
+	uint32_t id;   /* odd: the client opened it; even: the server */
+	uint8_t kind;  /* enum chan_kind when this end opened it, else 0 */
+	uint8_t reply; /* enum chan_reply when this end answered it, else 0 */
+	bool fin;      /* this end's stream ends at `end` */
+	char *target;  /* the opener's "host:port" or request id; NULL if none */
+	char *reason;  /* with a refusal; NULL if none */
 	struct chanlog *log;
 	uint64_t end;      /* bytes of this end's stream in the state */
 	uint64_t consumed; /* bytes of the other end's stream delivered here */

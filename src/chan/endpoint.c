@@ -128,7 +128,8 @@ void endpoint_sync(struct endpoint *ep, const struct chanset *remote, const stru
 {
 	if (losses > ep->losses) {
 		chan_loss(ep->chan);
-		log_debug("a frame was lost: channel window %zu bytes", chan_in_flight_max(ep->chan));
+		log_debug("a frame was lost: channel window %zu bytes",
+		          chan_in_flight_max(ep->chan));
 	}
 	ep->losses = losses;
 	chan_sync(ep->chan, remote, acked);
@@ -279,9 +280,9 @@ static void take_incoming(struct endpoint *ep)
 		if (!chan_status(ep->chan, id, &st) || st.state != CHAN_INCOMING ||
 		    sock_find(ep, id) != NULL)
 			continue;
-		fd = ep->ops.connect ? ep->ops.connect(ep->ops.arg, st.kind, st.target, reason,
-		                                       sizeof reason)
-		                     : -1;
+		fd = ep->ops.connect
+		         ? ep->ops.connect(ep->ops.arg, st.kind, st.target, reason, sizeof reason)
+		         : -1;
 		if (fd < 0) {
 			chan_refuse(ep->chan, id, reason[0] ? reason : "not allowed");
 			i = (size_t)-1; /* the table changed: walk it again */
@@ -391,8 +392,7 @@ static bool split_target(const char *target, char *host, size_t hlen, char *port
 	const char *colon = strrchr(target, ':');
 	size_t n;
 
-	if (colon == NULL || colon == target || strlen(colon + 1) == 0 ||
-	    strlen(colon + 1) >= plen)
+	if (colon == NULL || colon == target || strlen(colon + 1) == 0 || strlen(colon + 1) >= plen)
 		return false;
 	n = (size_t)(colon - target);
 	if (target[0] == '[' && n >= 2 && target[n - 1] == ']') {
@@ -472,7 +472,8 @@ int endpoint_tcp_listen(const char *bind_addr, unsigned port, char *reason, size
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int));
 		if (ai->ai_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){host != NULL}, sizeof(int));
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){host != NULL},
+			           sizeof(int));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 16) == 0 &&
 		    nonblock(fd) == 0)
 			break;

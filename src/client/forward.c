@@ -49,8 +49,7 @@ static void target_of(const char *host, unsigned port, char *out, size_t len)
 	snprintf(out, len, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, port);
 }
 
-static int on_connect(void *arg, enum chan_kind kind, const char *target, char *reason,
-                      size_t len)
+static int on_connect(void *arg, enum chan_kind kind, const char *target, char *reason, size_t len)
 {
 	struct cfwd *f = arg;
 	char *end, dest[FWDSPEC_NAME_MAX + 16], text[200];
@@ -75,7 +74,8 @@ static int on_connect(void *arg, enum chan_kind kind, const char *target, char *
 		}
 	}
 	snprintf(reason, len, "not requested");
-	snprintf(text, sizeof text, "refused a channel to %.64s the server opened without a request",
+	snprintf(text, sizeof text,
+	         "refused a channel to %.64s the server opened without a request",
 	         target ? target : "?");
 	say(f, text);
 	return -1;

@@ -64,8 +64,8 @@ struct frontend {
 	int signals;
 	struct buf out;
 
-	bool fwd_decided;      /* the server's first state said whether it forwards */
-	bool fwd_unsupported;  /* ... and it does not */
+	bool fwd_decided;       /* the server's first state said whether it forwards */
+	bool fwd_unsupported;   /* ... and it does not */
 	uint64_t fwd_msg_until; /* the forwarding message shows until then */
 	char fwd_msg[1024];
 };

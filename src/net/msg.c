@@ -537,7 +537,8 @@ void msg_chans_encode(const struct msg_chans *in, struct buf *out)
 	free(rqp);
 }
 
-static void text_field(bool has, ProtobufCBinaryData b, bool *has_out, const uint8_t **p, size_t *len)
+static void text_field(bool has, ProtobufCBinaryData b, bool *has_out, const uint8_t **p,
+                       size_t *len)
 {
 	*has_out = has;
 	*p = has ? b.data : NULL;

@@ -30,8 +30,7 @@ struct sfwd {
 };
 
 /* The client opened a channel: only TCP targets, connected from here. */
-static int on_connect(void *arg, enum chan_kind kind, const char *target, char *reason,
-                      size_t len)
+static int on_connect(void *arg, enum chan_kind kind, const char *target, char *reason, size_t len)
 {
 	(void)arg;
 	if (kind != CHAN_KIND_TCP || target == NULL) {
@@ -78,8 +77,8 @@ struct sfwd *sfwd_new(struct ev_loop *loop, struct chanset *local)
 	f->chan = chan_new(local, false);
 	f->ep = endpoint_new(loop, f->chan, &ops);
 	/* Tests only: a channel the client never asked for, which it must refuse. */
-	if (rogue != NULL && socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
-	                                sv) == 0) {
+	if (rogue != NULL &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0) {
 		close(sv[1]);
 		endpoint_add(f->ep, sv[0], CHAN_KIND_TCP, rogue);
 	}

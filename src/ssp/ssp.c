@@ -240,7 +240,8 @@ static void calculate_timers(struct ssp *s, uint64_t now)
 		s->next_ack_time = now + SSP_ACK_DELAY;
 
 	if (!o->equal(s->current, s->sent[s->nsent - 1].state)) {
-		if (o->background != NULL && !o->background(s->sent[s->nsent - 1].state, s->current))
+		if (o->background != NULL &&
+		    !o->background(s->sent[s->nsent - 1].state, s->current))
 			paced = s->fg_sent;
 		if (s->mindelay_clock == SSP_NEVER)
 			s->mindelay_clock = now;

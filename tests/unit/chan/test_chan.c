@@ -248,7 +248,8 @@ TEST(window_bounds_a_slow_consumer)
 	chan_delivered(s.chan, id, CHAN_WINDOW / 2);
 	exchange(&s, &c);
 	CHECK(chan_status(c.chan, id, &st));
-	CHECK_EQ_U64(st.room, CHAN_WINDOW / 2 < CHAN_IN_FLIGHT_MAX ? CHAN_WINDOW / 2 : CHAN_IN_FLIGHT_MAX);
+	CHECK_EQ_U64(st.room,
+	             CHAN_WINDOW / 2 < CHAN_IN_FLIGHT_MAX ? CHAN_WINDOW / 2 : CHAN_IN_FLIGHT_MAX);
 	end_fini(&c);
 	end_fini(&s);
 }
@@ -387,21 +388,24 @@ TEST(receiver_checks)
 	/* Unknown kinds, unprintable text. */
 	m = (struct msg_chan){.id = 5, .kind = 9};
 	CHECK_EQ_INT(apply_one(s, &m, true), ERR_INVAL);
-	m = (struct msg_chan){.id = 5, .kind = 2, .has_target = true,
-	                      .target = (const uint8_t *)"a\033b", .target_len = 3};
+	m = (struct msg_chan){.id = 5,
+	                      .kind = 2,
+	                      .has_target = true,
+	                      .target = (const uint8_t *)"a\033b",
+	                      .target_len = 3};
 	CHECK_EQ_INT(apply_one(s, &m, true), ERR_INVAL);
 	m = (struct msg_chan){.id = 5, .kind = 2};
 	CHECK_EQ_INT(apply_one(s, &m, true), 0);
 	/* Data must continue where the entry ends. */
-	m = (struct msg_chan){.id = 5, .has_data = true, .offset = 1,
-	                      .data = (const uint8_t *)"x", .data_len = 1};
+	m = (struct msg_chan){
+	    .id = 5, .has_data = true, .offset = 1, .data = (const uint8_t *)"x", .data_len = 1};
 	CHECK_EQ_INT(apply_one(s, &m, true), ERR_PROTO);
 	m.offset = 0;
 	CHECK_EQ_INT(apply_one(s, &m, true), 0);
 	m = (struct msg_chan){.id = 5, .fin = true};
 	CHECK_EQ_INT(apply_one(s, &m, true), 0);
-	m = (struct msg_chan){.id = 5, .has_data = true, .offset = 1,
-	                      .data = (const uint8_t *)"y", .data_len = 1};
+	m = (struct msg_chan){
+	    .id = 5, .has_data = true, .offset = 1, .data = (const uint8_t *)"y", .data_len = 1};
 	CHECK_EQ_INT(apply_one(s, &m, true), ERR_PROTO);
 	/* consumed never goes back. */
 	m = (struct msg_chan){.id = 5, .has_consumed = true, .consumed = 10};

@@ -449,7 +449,8 @@ TEST(retransmission_stops_after_10s_of_silence)
 	for (uint64_t t = 1; t < 30000; t++)
 		ssp_tick(s, t);
 	for (size_t i = 1; i < c.n; i++) {
-		CHECK_EQ_U64(c.v[i].in.new_num, 1); /* all retransmissions (no loss probe: 1.4 numbering) */
+		CHECK_EQ_U64(c.v[i].in.new_num,
+		             1); /* all retransmissions (no loss probe: 1.4 numbering) */
 		if (c.v[i].t < 10000)
 			early++;
 		else
