@@ -61,10 +61,10 @@ int msg_instruction_decode(const uint8_t *data, size_t len, struct msg_instructi
 void msg_instruction_release(struct msg_instruction *in);
 
 enum msg_user_kind {
-	MSG_USER_NONE = 0,   /* no known extension: skip */
-	MSG_USER_KEYS = 2,   /* Keystroke.keys (field 2) */
-	MSG_USER_RESIZE = 3, /* ResizeMessage (field 3) */
-	MSG_USER_HELLO = 40, /* mosh-c: Hello (field 40) */
+	MSG_USER_NONE = 0,      /* no known extension: skip */
+	MSG_USER_KEYS = 2,      /* Keystroke.keys (field 2) */
+	MSG_USER_RESIZE = 3,    /* ResizeMessage (field 3) */
+	MSG_USER_HELLO = 40,    /* mosh-c: Hello (field 40) */
 	MSG_USER_CHANNELS = 44, /* mosh-c: a serialized Channels (field 44) */
 };
 
@@ -93,14 +93,14 @@ int msg_user_decode(const uint8_t *data, size_t len, struct msg_user *out);
 void msg_user_release(struct msg_user *u);
 
 enum msg_host_kind {
-	MSG_HOST_NONE = 0,     /* no known extension: skip */
-	MSG_HOST_BYTES = 2,    /* HostBytes.hoststring (field 2) */
-	MSG_HOST_RESIZE = 3,   /* ResizeMessage (field 3) */
-	MSG_HOST_ECHOACK = 7,  /* EchoAck.echo_ack_num (field 7) */
-	MSG_HOST_HELLO = 40,   /* mosh-c: Hello (field 40) */
-	MSG_HOST_NOTICE = 41,  /* mosh-c: Notice (field 41) */
-	MSG_HOST_HISTORY = 42, /* mosh-c: History (field 42) */
-	MSG_HOST_SCREEN = 43,  /* mosh-c: Screen (field 43) */
+	MSG_HOST_NONE = 0,      /* no known extension: skip */
+	MSG_HOST_BYTES = 2,     /* HostBytes.hoststring (field 2) */
+	MSG_HOST_RESIZE = 3,    /* ResizeMessage (field 3) */
+	MSG_HOST_ECHOACK = 7,   /* EchoAck.echo_ack_num (field 7) */
+	MSG_HOST_HELLO = 40,    /* mosh-c: Hello (field 40) */
+	MSG_HOST_NOTICE = 41,   /* mosh-c: Notice (field 41) */
+	MSG_HOST_HISTORY = 42,  /* mosh-c: History (field 42) */
+	MSG_HOST_SCREEN = 43,   /* mosh-c: Screen (field 43) */
 	MSG_HOST_CHANNELS = 44, /* mosh-c: a serialized Channels in bytes (field 44) */
 };
 

@@ -87,10 +87,10 @@
  * inner Instruction messages. A mosh 1.4 peer skips them; we send the host
  * side's only to a client whose hello we have received.
  */
-#define WIRE_EXT_HELLO 40u   /* both directions: version and feature bits */
-#define WIRE_EXT_NOTICE 41u  /* server to client: why the link is ending */
-#define WIRE_EXT_HISTORY 42u /* server to client: rows scrolled off the screen */
-#define WIRE_EXT_SCREEN 43u  /* server to client: which screen buffer shows */
+#define WIRE_EXT_HELLO 40u    /* both directions: version and feature bits */
+#define WIRE_EXT_NOTICE 41u   /* server to client: why the link is ending */
+#define WIRE_EXT_HISTORY 42u  /* server to client: rows scrolled off the screen */
+#define WIRE_EXT_SCREEN 43u   /* server to client: which screen buffer shows */
 #define WIRE_EXT_CHANNELS 44u /* both directions: forwarded channels (Channels message) */
 #define WIRE_MOSHC_VERSION 1u
 /* Feature bits of a hello. */
