@@ -9,8 +9,10 @@ points it printed first. Any other test counts once by its meson result
 (OK passes, SKIP is skipped, anything else fails).
 
 Output: one line per log ("LABEL: N passed, M failed[, K skipped]"), then every
-skipped test or point with its reason, every failed test, and last the closing
-line "N passed, M failed[, K skipped]" over all logs, which CI reads.
+skipped test or point with its reason, every failed test with the names of its
+failed points (CI may show only the end of a run's output, so what failed must
+be there), and last the closing line "N passed, M failed[, K skipped]" over all
+logs, which CI reads.
 Exit status 1 when anything failed.
 
 Usage: summarize.py LABEL=path/testlog.json ...
@@ -57,11 +59,11 @@ def count_test(t, name, counts, skips, failures):
     result = t.get("result", "ERROR")
     points = list(POINT.finditer(out))
     if points:
-        any_failed = False
+        failed_points = []
         for p in points:
             if p.group(1) == "not ok":
                 counts.failed += 1
-                any_failed = True
+                failed_points.append(p.group(2).strip())
                 continue
             m = SKIP.search(p.group(2))
             if m:
@@ -72,9 +74,10 @@ def count_test(t, name, counts, skips, failures):
             else:
                 counts.passed += 1
         if result not in GOOD:
-            if not any_failed:
+            if not failed_points:
                 counts.failed += 1
             failures.append(f"{name} ({result})")
+        failures.extend(f"{name}: not ok: {d or '(no description)'}" for d in failed_points)
     elif result == "OK":
         counts.passed += 1
     elif result == "SKIP":

@@ -63,6 +63,8 @@ with tempfile.TemporaryDirectory() as tmp:
     check("a failing point and a failing non-TAP test count 2 failures", last(out) == "1 passed, 2 failed", out)
     check("a failure: exit 1", rc == 1, out)
     check("a failed test is named", "FAILED: a/t2 (FAIL)" in out, out)
+    check("a failed point is named with its test", "FAILED: a/t1: not ok: two" in out, out)
+    check("failures come before the closing line", out.strip().splitlines()[-2].startswith("FAILED: "), out)
 
     tap_skip = "ok 1 - one\nok 2 - IPv6 listen # SKIP no ::1 here\nok 3 # skip tmux missing\n1..3\n"
     rc, out = run(tmp, {"a": [entry("t1", "OK", tap_skip)]})
