@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "net/wire.h"
+#include "server/agentsock.h"
 #include "server/ctl.h"
 #include "server/ctldir.h"
 #include "server/daemon.h"
@@ -67,8 +68,20 @@ static int cmp_sessions(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* A session killed without a chance to clean up (SIGKILL, a crash) leaves
+ * its control socket, and its agent socket if it had one: remove both. */
+static void remove_stale(const char *dir, const char *id, const char *path, FILE *diag)
+{
+	char agent[CTLDIR_PATH_MAX], err[ERR_LEN];
+
+	if (ctldir_remove_stale(path, err) < 0 ||
+	    agentsock_path(agent, sizeof agent, dir, id, err) < 0 ||
+	    ctldir_remove_stale(agent, err) < 0)
+		fprintf(diag, PROG ": %s\n", err);
+}
+
 /* Ask the session at path for its info; 1 when it joins the list, 0 when skipped. */
-static int probe(struct session *s, const char *id, FILE *diag)
+static int probe(struct session *s, const char *dir, const char *id, FILE *diag)
 {
 	struct ctl_request rq = {.op = CTL_OP_INFO};
 	struct ctl_reply rp;
@@ -76,8 +89,7 @@ static int probe(struct session *s, const char *id, FILE *diag)
 	int rc = ctl_call(s->path, &rq, &rp, ADMIN_INFO_TIMEOUT_MS, err);
 
 	if (rc == ERR_CLOSED) {
-		if (ctldir_remove_stale(s->path, err) < 0)
-			fprintf(diag, PROG ": %s\n", err);
+		remove_stale(dir, id, s->path, diag);
 		return 0;
 	}
 	if (rc == ERR_NOTFOUND)
@@ -132,7 +144,7 @@ static int collect(struct sessions *ss, FILE *diag)
 			fprintf(diag, PROG ": %s\n", err);
 			continue;
 		}
-		ss->n += (size_t)probe(s, e->d_name, diag);
+		ss->n += (size_t)probe(s, dir, e->d_name, diag);
 	}
 	closedir(d);
 	if (ss->n > 0)

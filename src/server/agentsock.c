@@ -12,17 +12,24 @@
 #include "server/ctldir.h"
 #include "util/log.h"
 
+int agentsock_path(char *path, size_t cap, const char *dir, const char *id, char err[ERR_LEN])
+{
+	char name[64];
+
+	snprintf(name, sizeof name, "%s.agent", id);
+	return ctldir_socket_path(path, cap, dir, name, err);
+}
+
 int agentsock_open(const char *id, char *path, size_t cap, char err[ERR_LEN])
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char dir[CTLDIR_PATH_MAX], name[64];
+	char dir[CTLDIR_PATH_MAX];
 	mode_t old;
 	int fd, rc;
 
 	if ((rc = ctldir_get(dir, sizeof dir, true, err)) < 0)
 		return rc;
-	snprintf(name, sizeof name, "%s.agent", id);
-	if ((rc = ctldir_socket_path(path, cap, dir, name, err)) < 0)
+	if ((rc = agentsock_path(path, cap, dir, id, err)) < 0)
 		return rc;
 	if (strlen(path) >= sizeof sa.sun_path)
 		return err_set(err, ERR_RANGE, "the agent socket path %s is too long", path);

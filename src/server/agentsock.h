@@ -13,6 +13,8 @@
 
 #include "util/err.h"
 
+/* The agent socket's path for session id in the control directory dir. */
+int agentsock_path(char *path, size_t cap, const char *dir, const char *id, char err[ERR_LEN]);
 /* Listen at the session's agent path (written to path): the socket, or an error. */
 int agentsock_open(const char *id, char *path, size_t cap, char err[ERR_LEN]);
 /* Accept one connection: its socket (non-blocking), or -1 if none is waiting

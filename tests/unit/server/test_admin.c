@@ -374,23 +374,37 @@ TEST(kill_by_name_and_every_detached)
 	teardown(fakes, 3);
 }
 
-TEST(list_removes_stale_sockets_and_refuses_a_bad_directory)
+/* A socket nobody listens on at dir/name, as a killed session leaves it. */
+static void dead_socket(const char *dir, const char *name, char *path, size_t cap)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char dir[80];
-	struct stat st;
 	int fd;
 
-	start_fakes(1, two);
-	snprintf(dir, sizeof dir, "%s/mosh-c", base);
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s/dead0001", dir);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%s", dir, name);
+	snprintf(path, cap, "%s", sa.sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	CHECK(bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
 	close(fd);
+}
+
+TEST(list_removes_stale_sockets_and_refuses_a_bad_directory)
+{
+	char dir[80], dead[108], dead_agent[108], live_agent[108];
+	struct stat st;
+
+	start_fakes(1, two);
+	snprintf(dir, sizeof dir, "%s/mosh-c", base);
+	dead_socket(dir, "dead0001", dead, sizeof dead);
+	dead_socket(dir, "dead0001.agent", dead_agent, sizeof dead_agent);
+	dead_socket(dir, "aaaa1111.agent", live_agent, sizeof live_agent);
 	CHECK_EQ_INT(RUN_ADMIN("list"), 0);
 	CHECK(strstr(out_text, "aaaa1111") != NULL);
 	CHECK(strstr(out_text, "dead0001") == NULL);
-	CHECK(lstat(sa.sun_path, &st) < 0 && errno == ENOENT);
+	CHECK(lstat(dead, &st) < 0 && errno == ENOENT);
+	CHECK(lstat(dead_agent, &st) < 0 && errno == ENOENT);
+	/* A live session's agent socket is its own business. */
+	CHECK(lstat(live_agent, &st) == 0);
+	CHECK(unlink(live_agent) == 0);
 	CHECK(chmod(dir, 0711) == 0);
 	CHECK_EQ_INT(RUN_ADMIN("list"), 1);
 	CHECK(strstr(diag_text, "chmod 700") != NULL);
