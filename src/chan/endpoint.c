@@ -22,6 +22,7 @@
 #include "chan/agentfilter.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/lookup.h"
 #include "util/xmalloc.h"
 
 enum {
@@ -31,11 +32,16 @@ enum {
 
 struct sock {
 	uint32_t id;
-	int fd;
+	int fd;          /* the socket, or the lookup's descriptor while it runs */
 	bool connecting; /* the peer's channel: answered once connected */
-	bool read_eof;   /* our side sent fin */
-	bool wr_shut;    /* the peer's fin went out as SHUT_WR */
-	int events;      /* interest registered with the loop */
+	/* A TCP target: its lookup, then its addresses, tried in turn. */
+	struct lookup *lookup;
+	struct addrinfo *addrs, *next_addr;
+	char target[CHAN_TEXT_MAX + 1];
+	int last_err;
+	bool read_eof; /* our side sent fin */
+	bool wr_shut;  /* the peer's fin went out as SHUT_WR */
+	int events;    /* interest registered with the loop */
 	struct endpoint *ep;
 	/* Agent channels on the client: the filter and its two queues. */
 	struct agentfilter *filter;
@@ -68,8 +74,14 @@ static void sock_close(struct endpoint *ep, struct sock *s)
 
 	for (i = 0; i < ep->n && ep->socks[i] != s; i++)
 		;
-	ev_fd_del(ep->loop, s->fd);
-	close(s->fd);
+	if (s->fd >= 0)
+		ev_fd_del(ep->loop, s->fd);
+	if (s->lookup != NULL)
+		lookup_cancel(s->lookup);
+	else if (s->fd >= 0)
+		close(s->fd);
+	if (s->addrs != NULL)
+		freeaddrinfo(s->addrs);
 	agentfilter_free(s->filter);
 	buf_fini(&s->to_sock);
 	buf_fini(&s->to_chan);
@@ -80,12 +92,13 @@ static void sock_close(struct endpoint *ep, struct sock *s)
 
 static void on_fd(struct ev_loop *loop, int fd, int events, void *arg);
 
-static struct sock *sock_add(struct endpoint *ep, int fd, uint32_t id, enum chan_kind kind)
+/* A channel's record, with no descriptor yet. */
+static struct sock *sock_new(struct endpoint *ep, uint32_t id, enum chan_kind kind)
 {
 	struct sock *s = xcalloc(1, sizeof *s);
 
 	s->id = id;
-	s->fd = fd;
+	s->fd = -1;
 	s->ep = ep;
 	buf_init(&s->to_sock);
 	buf_init(&s->to_chan);
@@ -93,6 +106,14 @@ static struct sock *sock_add(struct endpoint *ep, int fd, uint32_t id, enum chan
 		s->filter = agentfilter_new();
 	ep->socks = xreallocarray(ep->socks, ep->n + 1, sizeof *ep->socks);
 	ep->socks[ep->n++] = s;
+	return s;
+}
+
+static struct sock *sock_add(struct endpoint *ep, int fd, uint32_t id, enum chan_kind kind)
+{
+	struct sock *s = sock_new(ep, id, kind);
+
+	s->fd = fd;
 	ev_fd_add(ep->loop, fd, 0, on_fd, s);
 	return s;
 }
@@ -224,7 +245,63 @@ static bool do_write(struct endpoint *ep, struct sock *s)
 	return true;
 }
 
-/* A connection for the peer's channel finished: answer the channel. */
+static int nonblock(int fd);
+
+/* Start a connection to the target's next address; false when none is left
+ * (the channel is then refused with the last error). */
+static bool connect_next(struct endpoint *ep, struct sock *s)
+{
+	char reason[CHAN_TEXT_MAX + 80];
+
+	while (s->next_addr != NULL) {
+		const struct addrinfo *ai = s->next_addr;
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+
+		s->next_addr = ai->ai_next;
+		if (fd < 0 || nonblock(fd) < 0 ||
+		    (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS)) {
+			s->last_err = errno;
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
+		s->fd = fd;
+		s->events = 0;
+		ev_fd_add(ep->loop, fd, 0, on_fd, s);
+		return true;
+	}
+	snprintf(reason, sizeof reason, "connect to %s: %s", s->target, strerror(s->last_err));
+	chan_refuse(ep->chan, s->id, reason);
+	return false;
+}
+
+/* The target's lookup finished: try its addresses. */
+static void looked_up(struct endpoint *ep, struct sock *s)
+{
+	char reason[CHAN_TEXT_MAX + 80];
+	int rc;
+
+	ev_fd_del(ep->loop, s->fd);
+	rc = lookup_finish(s->lookup, &s->addrs);
+	s->lookup = NULL;
+	s->fd = -1;
+	if (rc != 0) {
+		snprintf(reason, sizeof reason, "%s: %s", s->target,
+		         rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		chan_refuse(ep->chan, s->id, reason);
+	} else {
+		s->next_addr = s->addrs;
+		s->last_err = EHOSTUNREACH;
+		if (connect_next(ep, s))
+			return;
+	}
+	sock_close(ep, s);
+}
+
+/* A connection for the peer's channel finished: answer the channel, or try
+ * the target's next address (a name may have IPv6 and IPv4 ones: the service
+ * may listen on one only). */
 static void connected(struct endpoint *ep, struct sock *s)
 {
 	int err = 0;
@@ -235,8 +312,17 @@ static void connected(struct endpoint *ep, struct sock *s)
 	if (err == EINPROGRESS)
 		return;
 	if (err != 0) {
-		chan_refuse(ep->chan, s->id, strerror(err));
-		sock_close(ep, s);
+		if (s->addrs == NULL) {
+			chan_refuse(ep->chan, s->id, strerror(err));
+			sock_close(ep, s);
+			return;
+		}
+		ev_fd_del(ep->loop, s->fd);
+		close(s->fd);
+		s->fd = -1;
+		s->last_err = err;
+		if (!connect_next(ep, s))
+			sock_close(ep, s);
 		return;
 	}
 	s->connecting = false;
@@ -252,6 +338,12 @@ static void on_fd(struct ev_loop *loop, int fd, int events, void *arg)
 
 	(void)loop;
 	(void)fd;
+	if (s->lookup != NULL) {
+		if (events & (EV_READ | EV_ERROR))
+			looked_up(ep, s);
+		pump(ep);
+		return;
+	}
 	if (s->connecting) {
 		if (events & (EV_WRITE | EV_ERROR))
 			connected(ep, s);
@@ -268,24 +360,70 @@ static void on_fd(struct ev_loop *loop, int fd, int events, void *arg)
 	pump(ep);
 }
 
+static bool split_target(const char *target, char *host, size_t hlen, char *port, size_t plen);
+
+/* Start reaching a TCP target for channel id: an address literal at once, a
+ * name through a lookup; false when the channel was refused. */
+static bool tcp_start(struct endpoint *ep, uint32_t id, enum chan_kind kind, const char *target)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+	                         .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+	char host[CHAN_TEXT_MAX + 1], port[8], reason[CHAN_TEXT_MAX + 40];
+	struct addrinfo *addrs;
+	struct lookup *l;
+	struct sock *s;
+
+	if (!split_target(target, host, sizeof host, port, sizeof port)) {
+		snprintf(reason, sizeof reason, "bad target %s", target);
+		chan_refuse(ep->chan, id, reason);
+		return false;
+	}
+	if (getaddrinfo(host, port, &hints, &addrs) == 0) {
+		s = sock_new(ep, id, kind);
+		s->connecting = true;
+		snprintf(s->target, sizeof s->target, "%s", target);
+		s->addrs = s->next_addr = addrs;
+		s->last_err = EHOSTUNREACH;
+		if (connect_next(ep, s))
+			return true;
+		sock_close(ep, s);
+		return false;
+	}
+	if ((l = lookup_start(host, port)) == NULL) {
+		snprintf(reason, sizeof reason, "cannot look %s up: %s", host, strerror(errno));
+		chan_refuse(ep->chan, id, reason);
+		return false;
+	}
+	s = sock_add(ep, lookup_fd(l), id, kind);
+	s->connecting = true;
+	s->lookup = l;
+	snprintf(s->target, sizeof s->target, "%s", target);
+	return true;
+}
+
 /* The peer's new channels: connect each through the owner. */
 static void take_incoming(struct endpoint *ep)
 {
 	for (size_t i = 0; i < chan_count(ep->chan); i++) {
 		uint32_t id = chan_id_at(ep->chan, i);
 		struct chan_status st;
-		char reason[128] = "";
+		char text[CHAN_TEXT_MAX + 1] = "";
 		int fd;
 
 		if (!chan_status(ep->chan, id, &st) || st.state != CHAN_INCOMING ||
 		    sock_find(ep, id) != NULL)
 			continue;
 		fd = ep->ops.connect
-		         ? ep->ops.connect(ep->ops.arg, st.kind, st.target, reason, sizeof reason)
+		         ? ep->ops.connect(ep->ops.arg, st.kind, st.target, text, sizeof text)
 		         : -1;
+		if (fd == ENDPOINT_TCP) {
+			if (!tcp_start(ep, id, st.kind, text))
+				i = (size_t)-1; /* the table changed: walk it again */
+			continue;
+		}
 		if (fd < 0) {
-			chan_refuse(ep->chan, id, reason[0] ? reason : "not allowed");
-			i = (size_t)-1; /* the table changed: walk it again */
+			chan_refuse(ep->chan, id, text[0] ? text : "not allowed");
+			i = (size_t)-1;
 			continue;
 		}
 		sock_add(ep, fd, id, st.kind)->connecting = true;
@@ -313,8 +451,13 @@ static void pump_one(struct endpoint *ep, struct sock *s)
 		sock_close(ep, s);
 		return;
 	}
-	if (s->connecting) {
-		want = EV_WRITE;
+	if (s->connecting && st.state == CHAN_CLOSED) {
+		/* The opener gave up before we reached its target. */
+		chan_forget(ep->chan, s->id);
+		sock_close(ep, s);
+		return;
+	} else if (s->connecting) {
+		want = s->lookup != NULL ? EV_READ : EV_WRITE;
 	} else if (st.state == CHAN_CLOSED) {
 		if (st.reason != NULL && ep->ops.refused != NULL)
 			ep->ops.refused(ep->ops.arg, st.kind, st.target, st.reason);
@@ -407,41 +550,10 @@ static bool split_target(const char *target, char *host, size_t hlen, char *port
 	return true;
 }
 
-int endpoint_tcp_connect(const char *target, char *reason, size_t len)
+int endpoint_tcp(const char *target, char *text, size_t len)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *res, *ai;
-	char host[256], port[8];
-	int fd = -1, rc, err = 0;
-
-	if (!split_target(target, host, sizeof host, port, sizeof port)) {
-		snprintf(reason, len, "bad target %s", target);
-		return -1;
-	}
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		snprintf(reason, len, "%s: %s", host, gai_strerror(rc));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd < 0 || nonblock(fd) < 0) {
-			err = errno;
-			if (fd >= 0)
-				close(fd);
-			fd = -1;
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS)
-			break;
-		err = errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		snprintf(reason, len, "connect to %s: %s", target, strerror(err));
-	else
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
-	return fd;
+	snprintf(text, len, "%s", target);
+	return ENDPOINT_TCP;
 }
 
 int endpoint_tcp_listen(const char *bind_addr, unsigned port, char *reason, size_t len)

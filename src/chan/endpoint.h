@@ -20,14 +20,17 @@
 #include "chan/chan.h"
 #include "util/ev.h"
 
+enum { ENDPOINT_TCP = -2 };
+
 struct endpoint_ops {
 	/*
 	 * The peer opened a channel: start a connection for it and return its
-	 * socket (non-blocking, connecting or connected), or -1 with a short
-	 * reason (the channel is refused with it).
+	 * socket (non-blocking, connecting or connected); or ENDPOINT_TCP with
+	 * "host:port" in text, which the endpoint looks up without blocking and
+	 * connects to, each address in turn (endpoint_tcp()); or -1 with a short
+	 * reason in text (the channel is refused with it).
 	 */
-	int (*connect)(void *arg, enum chan_kind kind, const char *target, char *reason,
-	               size_t len);
+	int (*connect)(void *arg, enum chan_kind kind, const char *target, char *text, size_t len);
 	/* Optional: a channel we opened was refused by the peer (its reason). */
 	void (*refused)(void *arg, enum chan_kind kind, const char *target, const char *reason);
 	void *arg;
@@ -54,11 +57,11 @@ bool endpoint_add(struct endpoint *ep, int fd, enum chan_kind kind, const char *
 size_t endpoint_sockets(const struct endpoint *ep);
 
 /*
- * Helpers for the owners: a non-blocking TCP connection to "host:port"
- * ([v6]:port allowed) or a listening socket on bind:port (bind NULL:
- * loopback, "" or "*": every address); -1 with a reason.
+ * Helpers for the owners. endpoint_tcp: connect's answer for "host:port"
+ * ([v6]:port allowed). endpoint_tcp_listen: a listening socket on bind:port
+ * (bind NULL: loopback, "" or "*": every address), or -1 with a reason.
  */
-int endpoint_tcp_connect(const char *target, char *reason, size_t len);
+int endpoint_tcp(const char *target, char *text, size_t len);
 int endpoint_tcp_listen(const char *bind, unsigned port, char *reason, size_t len);
 /* A non-blocking connection to a unix socket. */
 int endpoint_unix_connect(const char *path, char *reason, size_t len);

@@ -70,7 +70,7 @@ static int on_connect(void *arg, enum chan_kind kind, const char *target, char *
 			const struct fwdspec *s = &f->cfg.remote[i];
 
 			target_of(s->host, s->hostport, dest, sizeof dest);
-			return endpoint_tcp_connect(dest, reason, len);
+			return endpoint_tcp(dest, reason, len);
 		}
 	}
 	snprintf(reason, len, "not requested");

@@ -37,7 +37,7 @@ static int on_connect(void *arg, enum chan_kind kind, const char *target, char *
 		snprintf(reason, len, "the server opens no such channel");
 		return -1;
 	}
-	return endpoint_tcp_connect(target, reason, len);
+	return endpoint_tcp(target, reason, len);
 }
 
 static void on_refused(void *arg, enum chan_kind kind, const char *target, const char *reason)
