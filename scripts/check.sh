@@ -26,7 +26,8 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 
 logs=""
 if [ "${1:-}" != "--san-only" ]; then
-	meson test -C $BUILD --print-errorlogs --num-processes 2 || status=1
+	# Three at once on two cores: the parallel tests mostly wait (tests/e2e/meson.build).
+	meson test -C $BUILD --print-errorlogs --num-processes 3 || status=1
 	logs="$logs debug=$BUILD/meson-logs/testlog.json"
 fi
 meson test -C $SAN --suite unit --suite san-e2e --print-errorlogs --num-processes 2 || status=1

@@ -22,7 +22,7 @@
 # status 0: meson (1.0) takes exit status 77 from a TAP test as an error.
 #
 # Functions:
-#   test_init NAME              make $TEST_TMP, install the cleanup trap
+#   test_init NAME              make $TEST_TMP (and $XDG_RUNTIME_DIR in it), install the cleanup trap
 #   track_pid PID...            kill PID at cleanup (if still running)
 #   untrack_pid PID             forget it (it has exited)
 #   require_prog PROG...        return when every PROG exists; else skip_all naming it
@@ -53,6 +53,11 @@ test_init() {
 	TEST_NAME=$1
 	TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/moshc-$TEST_NAME.XXXXXX") || exit 1
 	chmod 700 "$TEST_TMP"
+	# The sessions a test starts are its own: never in the user's list, nor
+	# in another test's running beside it.
+	XDG_RUNTIME_DIR="$TEST_TMP/xdg"
+	mkdir -m 700 "$XDG_RUNTIME_DIR" || exit 1
+	export XDG_RUNTIME_DIR
 	trap '_test_cleanup' EXIT
 	trap '_tap_failed=1; exit 1' INT TERM HUP
 	if [ "${MOSHC_SAN:-0}" = 1 ]; then
