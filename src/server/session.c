@@ -155,18 +155,12 @@ static void collect_history(struct session *s)
 			history_push(s->history, rows[i]);
 }
 
-static void on_pty(struct ev_loop *loop, int fd, int events, void *arg)
+/* Feed what the pty holds (a bounded number of reads) to the emulator. */
+static void read_pty(struct session *s, uint64_t now)
 {
-	struct session *s = arg;
 	uint8_t data[PTY_READ_MAX];
 	struct buf replies;
 
-	if (events & EV_WRITE) {
-		if (pty_flush(s->child) == ERR_CLOSED)
-			s->child_gone = true;
-	}
-	if (!(events & (EV_READ | EV_ERROR)))
-		return;
 	buf_init(&replies);
 	for (int i = 0; i < PTY_READS_PER_WAKEUP; i++) {
 		long n = pty_read(s->child, data, sizeof data);
@@ -177,7 +171,7 @@ static void on_pty(struct ev_loop *loop, int fd, int events, void *arg)
 			s->child_gone = true;
 			break;
 		}
-		s->last_pty_data = ev_now(loop);
+		s->last_pty_data = now;
 		emu_write(s->emu, data, (size_t)n);
 		collect_history(s);
 		if (emu_take_replies(s->emu, &replies) > 0) {
@@ -186,6 +180,18 @@ static void on_pty(struct ev_loop *loop, int fd, int events, void *arg)
 		}
 	}
 	buf_fini(&replies);
+}
+
+static void on_pty(struct ev_loop *loop, int fd, int events, void *arg)
+{
+	struct session *s = arg;
+
+	if (events & EV_WRITE) {
+		if (pty_flush(s->child) == ERR_CLOSED)
+			s->child_gone = true;
+	}
+	if (events & (EV_READ | EV_ERROR))
+		read_pty(s, ev_now(loop));
 }
 
 static void on_signal(struct ev_loop *loop, int signo, void *arg)
@@ -427,6 +433,11 @@ static int64_t child_tick(struct session *s, uint64_t now)
 	if (!s->reaped && pty_reap(s->child, &status) == 1) {
 		s->reaped = true;
 		s->exit_code = exit_code(status);
+		/* The exit may be seen before the pty is read: what the command
+		 * wrote last (an error, say) is still there, and the last frame
+		 * must show it. */
+		if (!s->child_gone)
+			read_pty(s, now);
 		s->child_gone = true;
 	}
 	if (!s->child_gone || s->ending)
