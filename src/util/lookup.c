@@ -18,7 +18,7 @@ struct lookup {
 	char host[256];
 	char port[8];
 	struct addrinfo *res;
-	int rc, err; /* getaddrinfo()'s return, and errno for EAI_SYSTEM */
+	int rc, err;      /* getaddrinfo()'s return, and errno for EAI_SYSTEM */
 	atomic_bool done; /* rc and res are written (release) */
 	atomic_int refs;  /* the caller's and the thread's */
 	int fds[2];       /* [0] the caller's, readable when done; [1] the thread's */
